@@ -1,0 +1,277 @@
+"""The `aiwatch` command: a thin shell over the library. Each command parses options and calls one function."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from aiwatch import config
+from aiwatch.errors import AiwatchError
+
+app = typer.Typer(help="aiwatch — an open, self-hostable AI incident monitor.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+export_app = typer.Typer(help="Export data as JSONL or CSV.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+console = Console(stderr=True)
+
+
+class State:
+    db: str | None = None
+
+
+state = State()
+
+
+def _store():  # noqa: ANN202
+    from aiwatch.store import Store
+
+    return Store(state.db)
+
+
+def fail(message: str, code: int = 1) -> None:
+    console.print(f"error: {message}", style="red", highlight=False, markup=False)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main_callback(
+    db: str = typer.Option(None, "--db", envvar="AIWATCH_DB",
+                           help="Store URL: sqlite:///path.db (default aiwatch.db here) or postgresql://..."),
+) -> None:
+    state.db = db
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False, disable=not console.is_terminal)
+
+
+def _run_process(store: Any) -> dict[str, int]:
+    from aiwatch import pipeline
+
+    with _progress() as bar:
+        tasks: dict[str, Any] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"process {stage}", total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        return pipeline.process(store, progress=on_progress).processed
+
+
+@app.command()
+def init() -> None:
+    """Create the store (or upgrade it to the newest schema).
+
+    Example: aiwatch --db sqlite:///news.db init
+    """
+    store = _store()
+    console.print(f"store ready: {store!r} at schema {store.revision()}")
+
+
+@app.command()
+def ingest(
+    inputs: list[str] = typer.Argument(None, help="Files, folders, feed/OPML/article URLs, AIID CSVs."),
+    sample: bool = typer.Option(False, "--sample", help="Also load the bundled AIID sample (300 incidents)."),
+    allow_private: bool = typer.Option(False, "--allow-private",
+                                       help="Allow fetching from private/loopback addresses (your own servers)."),
+    follow_links: bool = typer.Option(False, "--follow-links",
+                                      help="Fetch the full article when a feed entry carries only a summary."),
+    process: bool = typer.Option(True, "--process/--no-process", help="Run `aiwatch process` afterwards."),
+) -> None:
+    """Ingest articles. The same input twice changes nothing.
+
+    Example: aiwatch ingest news/ feeds.opml https://example.org/rss.xml
+    """
+    from aiwatch.ingest import ingest as run_ingest
+    from aiwatch.ingest import ingest_sample
+    from aiwatch.records import IngestReport
+
+    if not inputs and not sample:
+        fail("nothing to ingest: give files, folders or URLs, or --sample for the bundled AIID sample")
+    store = _store()
+    report = IngestReport()
+    with _progress() as bar:
+        task = bar.add_task("ingest", total=None)
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+
+        if sample:
+            report.merge(ingest_sample(store, progress=advance))
+        if inputs:
+            report.merge(run_ingest(store, inputs, allow_private=allow_private, follow_links=follow_links,
+                                    progress=advance))
+    console.print(f"ingested: {report.added} new, {report.updated} updated, {report.unchanged} unchanged, "
+                  f"{len(report.skipped)} skipped", highlight=False)
+    for s in report.skipped[:10]:
+        console.print(f"  skipped [{s.reason}] {s.detail}", style="yellow", highlight=False, markup=False)
+    if len(report.skipped) > 10:
+        console.print(f"  … {len(report.skipped) - 10} more: see `aiwatch skipped`", style="yellow")
+    if process:
+        done = _run_process(store)
+        console.print("processed: " + ", ".join(f"{k} {v}" for k, v in done.items()), highlight=False)
+
+
+@app.command()
+def process() -> None:
+    """Run the pipeline's stages on every article not yet processed by them.
+
+    Example: aiwatch process
+    """
+    done = _run_process(_store())
+    console.print("processed: " + ", ".join(f"{k} {v}" for k, v in done.items()), highlight=False)
+
+
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables.")) -> None:
+    """Counts: articles, unique stories, duplicates, languages, sources, skipped items.
+
+    Example: aiwatch stats --json
+    """
+    data = _store().stats()
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
+    out = Console()
+    table = Table(title="aiwatch store", show_header=False)
+    table.add_row("articles", str(data["articles"]))
+    table.add_row("unique (duplicates folded)", str(data["unique_articles"]))
+    table.add_row("exact / near duplicates", f"{data['duplicates']['exact']} / {data['duplicates']['near']}")
+    table.add_row("incidents", str(data["incidents"]))
+    table.add_row("sources", str(data["sources"]))
+    table.add_row("languages", ", ".join(f"{k} {v}" for k, v in data["languages"].items()))
+    table.add_row("top sources", ", ".join(f"{k} {v}" for k, v in list(data["top_sources"].items())[:5]))
+    table.add_row("stages done", ", ".join(f"{k} {v}" for k, v in data["stages_done"].items()) or "none")
+    table.add_row("skipped", ", ".join(f"{k} {v}" for k, v in data["skipped"].items()) or "none")
+    out.print(table)
+
+
+@app.command()
+def skipped(
+    stage: str = typer.Option(None, help="Only this stage (ingest, extract, ...)."),
+    reason: str = typer.Option(None, help="Only this reason code (too_large, malformed_feed, ...)."),
+    limit: int = typer.Option(50, help="Most rows shown."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """What was dropped, where, and why — newest first.
+
+    Example: aiwatch skipped --reason bad_date
+    """
+    rows = _store().skipped(stage=stage, reason=reason, limit=limit)
+    if as_json:
+        print(json.dumps(rows, default=str, indent=2))
+        return
+    table = Table("stage", "reason", "where", "detail")
+    for r in rows:
+        table.add_row(r["stage"], r["reason"], r["ref"][-60:], r["detail"][:120])
+    Console().print(table)
+
+
+@app.command()
+def sources(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Source health: last success, last error, items seen, next poll.
+
+    Example: aiwatch sources
+    """
+    rows = _store().sources()
+    if as_json:
+        print(json.dumps(rows, default=str, indent=2))
+        return
+    table = Table("kind", "location", "items", "last success", "errors", "last error", "next poll")
+    for r in rows:
+        table.add_row(r["kind"], r["location"][-50:], str(r["items_seen"]), str(r["last_success_at"] or "")[:19],
+                      str(r["consecutive_errors"]), (r["last_error"] or "")[:60], str(r["next_poll_at"] or "")[:19])
+    Console().print(table)
+
+
+@app.command()
+def watch(
+    sources_: list[str] = typer.Argument(..., metavar="SOURCES", help="Feed URLs, OPML files or URLs, feed files."),
+    every: str = typer.Option("15m", "--every", help="Poll interval per source: 30s, 15m, 1h ..."),
+    allow_private: bool = typer.Option(False, "--allow-private"),
+    follow_links: bool = typer.Option(False, "--follow-links"),
+    max_rounds: int = typer.Option(None, "--max-rounds", help="Stop after this many rounds (default: never)."),
+) -> None:
+    """Poll feeds on a schedule, ingest and process what is new; stop cleanly on SIGTERM or Ctrl-C.
+
+    Example: aiwatch watch feeds.opml --every 15m
+    """
+    from aiwatch.watch import Watcher, parse_interval
+
+    try:
+        interval = parse_interval(every)
+    except ValueError as exc:
+        fail(str(exc))
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: Any) -> None:
+        console.print(f"received {signal.Signals(signum).name}: stopping after the current poll")
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+    def on_poll(url: str, report: Any) -> None:
+        console.print(f"polled {url}: {report.added} new, {report.updated} updated, "
+                      f"{len(report.skipped)} skipped", highlight=False)
+
+    watcher = Watcher(_store(), sources_, every=interval, allow_private=allow_private,
+                      follow_links=follow_links, on_poll=on_poll)
+    rounds = watcher.run(stop, max_rounds=max_rounds)
+    console.print(f"watch stopped after {rounds} round(s)")
+
+
+@export_app.command("articles")
+def export_articles(
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
+    output: Path = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
+    text: bool = typer.Option(True, "--text/--no-text", help="Include the article text."),
+) -> None:
+    """Every article with id, url, title, published, source, language, duplicate_of.
+
+    Example: aiwatch export articles --format csv -o articles.csv
+    """
+    from aiwatch.export import FORMATS
+    from aiwatch.export import export_articles as run_export
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    store = _store()
+    if output:
+        with output.open("w", encoding="utf-8", newline="") as f:
+            n = run_export(store, f, fmt, include_text=text)
+        console.print(f"wrote {n} articles to {output}")
+    else:
+        run_export(store, sys.stdout, fmt, include_text=text)
+
+
+@app.command()
+def settings() -> None:
+    """Every setting, its current value and what it does (set with AIWATCH_<NAME>)."""
+    table = Table("setting", "value", "help")
+    for s in config.SETTINGS:
+        table.add_row(f"AIWATCH_{s.name.upper()}", str(config.get(s.name)), s.help)
+    Console().print(table)
+
+
+def main() -> None:
+    try:
+        app()
+    except AiwatchError as exc:
+        console.print(f"error: {exc}", style="red", highlight=False, markup=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""Ingest: sources in, clean articles in the store. Idempotent.
+
+`ingest(store, inputs)` accepts, in any mix:
+
+1. local files and folders (see ``files``): txt/md, html, json/jsonl, csv, feed XML, .gz;
+2. AIID snapshot tables (incidents.csv, reports.csv), recognised by their columns;
+3. URLs: a feed (RSS/Atom), an OPML list of feeds (each one polled), or an article page.
+
+Each raw item is cleaned by ``extract.make_article`` and written in batches, one
+transaction each (``AIWATCH_BATCH_SIZE``): an interrupted ingest loses at most the
+batch in flight, and a rerun skips what is already stored unchanged. An article keeps
+the id it was given; without one, its canonical URL; without that, its content hash.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from aiwatch import config
+from aiwatch.errors import AiwatchError, BadInput, BlockedURL, FetchError
+from aiwatch.extract import decode_bytes, extract_html, make_article
+from aiwatch.ingest import aiid, feeds, files
+from aiwatch.ingest.fetch import FEED_TYPES, HTML_TYPES, Fetcher
+from aiwatch.records import Article, IngestReport, RawItem, Skipped
+from aiwatch.store import Store, now
+
+log = logging.getLogger(__name__)
+
+# A feed entry shorter than this is a teaser: with follow_links, the page is fetched for the full text.
+FULL_TEXT_MIN_CHARS = 600
+# Backoff for a failing feed: the interval doubles per consecutive error, up to this.
+MAX_BACKOFF = timedelta(hours=24)
+BUNDLED_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / "aiid_incidents_sample.csv"
+
+Progress = Callable[[int], object]
+
+
+@dataclass
+class IngestOptions:
+    allow_private: bool = False
+    follow_links: bool = False
+
+
+def is_url(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
+
+
+def ingest(store: Store, inputs: Iterable[str | Path], *, allow_private: bool = False,
+           follow_links: bool = False, fetcher: Fetcher | None = None,
+           progress: Progress | None = None) -> IngestReport:
+    """Ingest files, folders and URLs into the store. Bad items are skipped and recorded, never fatal."""
+    report = IngestReport()
+    own_fetcher = fetcher is None
+    fetcher = fetcher or Fetcher(allow_private=allow_private)
+    opts = IngestOptions(allow_private=allow_private, follow_links=follow_links)
+    try:
+        for value in inputs:
+            value = str(value)
+            if is_url(value):
+                report.merge(ingest_url(store, value, fetcher, opts, progress))
+                continue
+            path = Path(value).expanduser()
+            if not path.exists():
+                skip = Skipped("ingest", "not_found", f"{value}: no such file or folder", value)
+                store.record_skipped([skip])
+                report.skipped.append(skip)
+                continue
+            source_id = store.source_id("file", str(path.resolve()), title=path.name)
+            report.merge(write_items(store, files.read_path(path), source_id, progress))
+    finally:
+        if own_fetcher:
+            fetcher.close()
+    return report
+
+
+def ingest_sample(store: Store, progress: Progress | None = None) -> IngestReport:
+    """Load the bundled AIID sample (300 incidents, CC BY-SA 4.0) shipped inside the package."""
+    source_id = store.source_id("aiid", "bundled:aiid_incidents_sample", title="AIID sample (bundled)")
+    return write_items(store, files.read_path(BUNDLED_SAMPLE), source_id, progress)
+
+
+def write_items(store: Store, items: Iterable[RawItem | Skipped], source_id: int | None,
+                progress: Progress | None = None) -> IngestReport:
+    """Clean and store a stream of raw items, batch by batch."""
+    report = IngestReport()
+    batch: list[Article] = []
+    notes: list[Skipped] = []
+    size = config.get("batch_size")
+    for item in items:
+        if isinstance(item, Skipped):
+            notes.append(item)
+            continue
+        report.seen += 1
+        try:
+            article, field_notes = make_article(item)
+            notes.extend(field_notes)
+            batch.append(article)
+        except BadInput as exc:
+            notes.append(Skipped("extract", exc.code, str(exc), item.ref))
+        except Exception as exc:  # one malformed document must not sink the batch; say what it was
+            log.debug("extract failed on %s", item.ref, exc_info=True)
+            notes.append(Skipped("extract", "extract_error", f"{type(exc).__name__}: {str(exc)[:200]}", item.ref))
+        if len(batch) >= size:
+            _flush(store, batch, notes, source_id, report, progress)
+            batch, notes = [], []
+    _flush(store, batch, notes, source_id, report, progress)
+    return report
+
+
+def _flush(store: Store, batch: list[Article], notes: list[Skipped], source_id: int | None,
+           report: IngestReport, progress: Progress | None) -> None:
+    if not batch and not notes:
+        return
+    with store.transaction() as conn:
+        added, updated, unchanged = store.upsert_articles(conn, batch, source_id)
+        aiid.link_incidents(conn, batch)
+        store.record_skipped(notes, conn=conn)
+    report.added += added
+    report.updated += updated
+    report.unchanged += unchanged
+    report.skipped.extend(notes)
+    if progress:
+        progress(len(batch))
+
+
+# -- URLs -------------------------------------------------------------------------------
+def ingest_url(store: Store, url: str, fetcher: Fetcher, opts: IngestOptions,
+               progress: Progress | None = None) -> IngestReport:
+    """A URL of unknown kind: a known feed is polled; otherwise fetch it and look at what came back."""
+    known = store.get_source(url)
+    if known and known["kind"] in ("feed", "opml"):
+        return poll_source(store, url, fetcher, opts, progress=progress)
+    try:
+        # Unknown URLs may be article pages, so robots.txt is asked first.
+        resp = fetcher.get(url, accept=FEED_TYPES + HTML_TYPES, robots=True)
+    except AiwatchError as exc:
+        return _record_failure(store, url, exc)
+    if feeds.looks_like_opml(resp.content) or feeds.looks_like_feed(resp.content) or \
+            resp.content_type in ("application/rss+xml", "application/atom+xml"):
+        kind = "opml" if feeds.looks_like_opml(resp.content) else "feed"
+        store.source_id(kind, url)
+        return poll_source(store, url, fetcher, opts, prefetched=resp.content, progress=progress)
+    source_id = store.source_id("url", url)
+    item = RawItem(ref=url, html=decode_bytes(resp.content), url=resp.url)
+    return write_items(store, [item], source_id, progress)
+
+
+def _record_failure(store: Store, url: str, exc: AiwatchError) -> IngestReport:
+    skip = Skipped("ingest", exc.code, str(exc), url)
+    store.record_skipped([skip])
+    return IngestReport(skipped=[skip])
+
+
+def poll_source(store: Store, url: str, fetcher: Fetcher, opts: IngestOptions, *,
+                every: timedelta | None = None, prefetched: bytes | None = None,
+                progress: Progress | None = None) -> IngestReport:
+    """Poll one feed (or every feed of an OPML list) and record the source's health.
+
+    Conditional GET (ETag / Last-Modified) makes an unchanged feed cost one 304. A
+    failure increases the source's error count and pushes its next poll back
+    (doubling, up to MAX_BACKOFF), without touching what was stored before.
+    """
+    src = store.get_source(url)
+    source_id = src["id"] if src else store.source_id("feed", url)
+    kind = src["kind"] if src else "feed"
+    stamp = now()
+    every = every or timedelta(minutes=15)
+    try:
+        if prefetched is not None:
+            content, etag, modified, status = prefetched, None, None, 200
+        else:
+            resp = fetcher.get(url, accept=FEED_TYPES, etag=src and src["etag"],
+                               last_modified=src and src["last_modified"])
+            content, status = resp.content, resp.status
+            etag, modified = resp.headers.get("etag"), resp.headers.get("last-modified")
+        if status == 304:
+            store.update_source(source_id, last_polled_at=stamp, last_success_at=stamp, consecutive_errors=0,
+                                next_poll_at=stamp + every)
+            return IngestReport()
+        if kind == "opml" or feeds.looks_like_opml(content):
+            store.update_source(source_id, kind="opml", last_polled_at=stamp, last_success_at=stamp,
+                                consecutive_errors=0, next_poll_at=stamp + every)
+            report = IngestReport()
+            for feed_url in feeds.parse_opml(content):
+                store.source_id("feed", feed_url)
+                report.merge(poll_source(store, feed_url, fetcher, opts, every=every, progress=progress))
+            return report
+        title, items = feeds.parse_feed(content, url)
+        if opts.follow_links:
+            items = list(_follow_links(items, fetcher, store))
+        report = write_items(store, items, source_id, progress)
+        store.update_source(
+            source_id, kind="feed", title=title or (src and src["title"]), etag=etag, last_modified=modified,
+            last_polled_at=stamp, last_success_at=stamp, consecutive_errors=0, last_error=None,
+            next_poll_at=stamp + every, items_seen=(src["items_seen"] if src else 0) + len(items),
+        )
+        return report
+    except (FetchError, BadInput) as exc:
+        errors = (src["consecutive_errors"] if src else 0) + 1
+        backoff = min(every * (2 ** errors), MAX_BACKOFF)
+        store.update_source(source_id, last_polled_at=stamp, last_error_at=stamp, last_error=str(exc)[:500],
+                            consecutive_errors=errors, next_poll_at=stamp + backoff)
+        return _record_failure(store, url, exc)
+
+
+def _follow_links(items: list[RawItem], fetcher: Fetcher, store: Store) -> Iterator[RawItem]:
+    """Replace a teaser with the full article where the feed carries only a summary."""
+    for item in items:
+        if item.url and len(item.text or "") < FULL_TEXT_MIN_CHARS:
+            try:
+                resp = fetcher.get(item.url, accept=HTML_TYPES, robots=True)
+                page = extract_html(resp.content, resp.url)
+                if len(page["text"]) > len(item.text or ""):
+                    item.text = page["text"]
+                    item.published = item.published or page["published"]
+            except (BlockedURL, FetchError, BadInput) as exc:
+                # Keep the summary; say why the full text is missing.
+                store.record_skipped([Skipped("ingest", exc.code, f"full text not fetched: {exc}", item.url)])
+        yield item

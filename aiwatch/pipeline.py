@@ -1,0 +1,115 @@
+"""Stages and how `aiwatch process` runs them. Composition only: the work is in the stages.
+
+A stage is a small contract (after spaCy's pipeline components):
+
+* ``name`` — registered and versioned (``dedup.minhash.v1``), so a better stage can
+  sit beside the old one and the pipeline names which it runs;
+* ``requires`` / ``assigns`` — Article fields it reads and writes; the pipeline
+  checks at start-up that every required field is assigned by ingest or an earlier stage;
+* ``compute(batch)`` — pure work on a batch of Articles (no store, no network), so
+  it can run anywhere, in another process or on another machine;
+* ``commit(conn, store, batch)`` — writes the results, inside the transaction that
+  also marks the batch done, so a kill never leaves a half-processed batch.
+
+`process` runs each stage, in order, over the articles it has not processed yet,
+oldest first, one transaction per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from sqlalchemy import Connection
+
+from aiwatch import config
+from aiwatch.records import Article
+from aiwatch.store import Store
+
+# Fields every stored article has from ingest (extract.make_article).
+INGEST_FIELDS = frozenset({"ext_id", "title", "text", "url", "source", "published", "language",
+                           "content_hash", "pk"})
+
+
+class Stage(Protocol):
+    name: ClassVar[str]
+    requires: ClassVar[tuple[str, ...]]
+    assigns: ClassVar[tuple[str, ...]]
+
+    def compute(self, batch: list[Article]) -> list[Article]: ...
+
+    def commit(self, conn: Connection, store: Store, batch: list[Article]) -> None: ...
+
+
+STAGES: dict[str, Callable[[], Stage]] = {}
+# The stages `aiwatch process` runs, in order. Later stages (classify, cluster) add themselves here.
+DEFAULT_PIPELINE: list[str] = ["dedup.minhash.v1"]
+
+
+def register(name: str) -> Callable[[type], type]:
+    """Class decorator: make a stage available to pipelines under a versioned name."""
+
+    def deco(cls: type) -> type:
+        STAGES[name] = cls
+        return cls
+
+    return deco
+
+
+def _load_builtin_stages() -> None:
+    from aiwatch import dedup  # noqa: F401  (registers itself)
+
+
+def build(names: Sequence[str] | None = None) -> list[Stage]:
+    """Instantiate the named stages, checking that each one's inputs exist."""
+    _load_builtin_stages()
+    names = list(names or DEFAULT_PIPELINE)
+    available = set(INGEST_FIELDS)
+    stages = []
+    for name in names:
+        if name not in STAGES:
+            raise ValueError(f"unknown stage {name!r}; available: {', '.join(sorted(STAGES))}")
+        stage = STAGES[name]()
+        missing = set(stage.requires) - available
+        if missing:
+            raise ValueError(f"stage {name} needs {sorted(missing)}, which no earlier stage assigns; "
+                             f"put the stage that assigns them first")
+        available |= set(stage.assigns)
+        stages.append(stage)
+    return stages
+
+
+@dataclass
+class ProcessReport:
+    processed: dict[str, int] = field(default_factory=dict)
+
+
+def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: int | None = None,
+            progress: Callable[[str, int, int], Any] | None = None) -> ProcessReport:
+    """Run the pipeline's stages over every article each has not processed yet.
+
+    ``progress(stage_name, done, total)`` is called after each batch (the CLI draws a bar).
+    Safe to interrupt: a rerun carries on from the last committed batch.
+    """
+    batch_size = batch_size or config.get("batch_size")
+    report = ProcessReport()
+    for stage in build(stages):
+        total = store.count_pending(stage.name)
+        done, last = 0, 0
+        if progress:
+            progress(stage.name, 0, total)
+        while True:
+            batch = store.pending(stage.name, batch_size, after_id=last)
+            if not batch:
+                break
+            last = batch[-1].pk or last
+            batch = stage.compute(batch)
+            with store.transaction() as conn:
+                stage.commit(conn, store, batch)
+                store.mark_done(conn, stage.name, [a.pk for a in batch if a.pk is not None])
+            done += len(batch)
+            if progress:
+                progress(stage.name, done, max(total, done))
+        report.processed[stage.name] = done
+    return report

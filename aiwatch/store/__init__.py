@@ -1,0 +1,360 @@
+"""The store: one SQLAlchemy engine over SQLite (default) or PostgreSQL.
+
+Usage as a library::
+
+    from aiwatch.store import Store
+    store = Store("sqlite:///aiwatch.db")     # creates and migrates the file if needed
+    store.stats()
+
+Every write goes through short transactions (``store.transaction()``): a process
+killed mid-ingest loses at most the batch in flight, and the next run redoes it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy.engine import make_url
+
+from aiwatch import config
+from aiwatch.errors import StoreError
+from aiwatch.records import Article, Skipped
+from aiwatch.store import schema as t
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_CHUNK = 900  # rows per IN (...) list: well under every backend's parameter limit
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def resolve_url(url: str | None = None) -> str:
+    """Turn ``--db``/``AIWATCH_DB``/a bare path into a SQLAlchemy URL."""
+    url = url or os.environ.get("AIWATCH_DB") or config.get("db")
+    if "://" not in url:  # a plain file path
+        return "sqlite:///" + str(Path(url).expanduser().resolve())
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        # psycopg 3 is the driver we ship (the `postgres` extra).
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    # WAL: readers (the web UI) never block the one writer (the pipeline).
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything aiwatch stores is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class Store:
+    """The aiwatch database. Cheap to create; holds one connection pool."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.url = resolve_url(url)
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        try:
+            if self.dialect == "sqlite":
+                if parsed.database and parsed.database != ":memory:":
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                self.engine: Engine = create_engine(self.url, connect_args={"timeout": 30})
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            else:
+                self.engine = create_engine(self.url, pool_pre_ping=True)
+        except Exception as exc:  # a bad URL or a missing driver
+            raise StoreError(
+                f"cannot open the store at {self.url}: {exc}. Pass --db sqlite:///aiwatch.db "
+                "or a postgresql:// URL (pip install 'aiwatch[postgres]')."
+            ) from exc
+        if migrate:
+            self.migrate()
+
+    def __repr__(self) -> str:
+        return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"
+
+    # -- schema ------------------------------------------------------------------
+    def _alembic_config(self, connection: Connection):  # noqa: ANN202
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["connection"] = connection
+        return cfg
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest migration (idempotent)."""
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        try:
+            with self.engine.begin() as conn:
+                cfg = self._alembic_config(conn)
+                head = ScriptDirectory.from_config(cfg).get_current_head()
+                if MigrationContext.configure(conn).get_current_revision() == head:
+                    return
+                command.upgrade(cfg, "head")
+        except Exception as exc:
+            raise StoreError(
+                f"cannot create or upgrade the schema at {self!r}: {exc}. Is the server running, "
+                "and does the database exist?"
+            ) from exc
+
+    def revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- sources -----------------------------------------------------------------
+    def source_id(self, kind: str, location: str, title: str | None = None, conn: Connection | None = None) -> int:
+        """The id of a source, created on first sight."""
+
+        def _get(c: Connection) -> int:
+            row = c.execute(select(t.sources.c.id).where(t.sources.c.location == location)).first()
+            if row:
+                return row.id
+            return c.execute(
+                t.sources.insert().values(
+                    kind=kind, location=location, title=title, consecutive_errors=0, items_seen=0,
+                    created_at=now(),
+                ).returning(t.sources.c.id)
+            ).scalar_one()
+
+        if conn is not None:
+            return _get(conn)
+        with self.transaction() as c:
+            return _get(c)
+
+    def get_source(self, location: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.sources).where(t.sources.c.location == location)).mappings().first()
+        return _source_dict(row) if row else None
+
+    def update_source(self, source_id: int, **values: Any) -> None:
+        with self.transaction() as conn:
+            conn.execute(t.sources.update().where(t.sources.c.id == source_id).values(**values))
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Every source with its health: last success, last error, items seen."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.sources).order_by(t.sources.c.id)).mappings().all()
+        return [_source_dict(r) for r in rows]
+
+    # -- articles ----------------------------------------------------------------
+    def upsert_articles(self, conn: Connection, batch: Sequence[Article], source_id: int | None = None
+                        ) -> tuple[int, int, int]:
+        """Insert new articles, update changed ones, leave identical ones alone.
+
+        Returns (added, updated, unchanged). An article is identified by its ext_id;
+        a changed one has its stage marks cleared so the pipeline processes it again.
+        """
+        latest: dict[str, Article] = {}
+        for art in batch:  # the same id twice in one batch: the last copy wins
+            latest[art.ext_id] = art
+        existing: dict[str, Any] = {}
+        ids = list(latest)
+        for i in range(0, len(ids), _CHUNK):
+            for row in conn.execute(
+                select(t.articles.c.id, t.articles.c.ext_id, t.articles.c.content_hash, t.articles.c.title,
+                       t.articles.c.url, t.articles.c.published, t.articles.c.source, t.articles.c.language)
+                .where(t.articles.c.ext_id.in_(ids[i:i + _CHUNK]))
+            ):
+                existing[row.ext_id] = row
+        stamp = now()
+        new_rows, changed = [], []
+        unchanged = 0
+        for ext_id, art in latest.items():
+            values = _article_values(art, source_id)
+            old = existing.get(ext_id)
+            if old is None:
+                new_rows.append({**values, "ingested_at": stamp, "updated_at": stamp})
+            elif (old.content_hash, old.title, old.url, as_utc(old.published), old.source, old.language) == (
+                art.content_hash, art.title, art.url, art.published, art.source, art.language
+            ):
+                unchanged += 1
+            else:
+                changed.append((old.id, {**values, "updated_at": stamp, "duplicate_of": None,
+                                         "duplicate_kind": None, "similarity": None, "minhash": None}))
+        if new_rows:
+            conn.execute(t.articles.insert(), new_rows)
+        for pk, values in changed:
+            conn.execute(t.articles.update().where(t.articles.c.id == pk).values(**values))
+            conn.execute(t.article_stages.delete().where(t.article_stages.c.article_id == pk))
+            conn.execute(t.lsh_bands.delete().where(t.lsh_bands.c.article_id == pk))
+        return len(new_rows), len(changed), unchanged
+
+    def pending(self, stage: str, limit: int, after_id: int = 0) -> list[Article]:
+        """Articles the named stage has not processed yet, oldest first."""
+        done = select(t.article_stages.c.article_id).where(
+            t.article_stages.c.stage == stage, t.article_stages.c.article_id == t.articles.c.id
+        )
+        q = (select(t.articles).where(t.articles.c.id > after_id, ~done.exists())
+             .order_by(t.articles.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [_article_from_row(r) for r in conn.execute(q).mappings()]
+
+    def count_pending(self, stage: str) -> int:
+        done = select(t.article_stages.c.article_id).where(
+            t.article_stages.c.stage == stage, t.article_stages.c.article_id == t.articles.c.id
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(t.articles).where(~done.exists())).scalar_one()
+
+    def mark_done(self, conn: Connection, stage: str, article_ids: Iterable[int]) -> None:
+        stamp = now()
+        rows = [{"stage": stage, "article_id": pk, "done_at": stamp} for pk in article_ids]
+        if rows:
+            conn.execute(t.article_stages.insert(), rows)
+
+    def get_article(self, ext_id: str) -> Article | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.articles).where(t.articles.c.ext_id == ext_id)).mappings().first()
+        return _article_from_row(row) if row else None
+
+    def iter_articles(self, *, include_text: bool = True, chunk: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every article as a plain dict, in ingest order, with ``duplicate_of`` as the original's ext_id."""
+        a, orig, src = t.articles, t.articles.alias("orig"), t.sources
+        cols = [a.c.id, a.c.ext_id, a.c.url, a.c.title, a.c.published, a.c.source, a.c.language,
+                a.c.duplicate_kind, a.c.similarity, a.c.ingested_at, orig.c.ext_id.label("duplicate_of"),
+                src.c.location.label("feed")]
+        if include_text:
+            cols.append(a.c.text)
+        last = 0
+        with self.engine.connect() as conn:
+            while True:
+                q = (select(*cols).select_from(a.outerjoin(orig, a.c.duplicate_of == orig.c.id)
+                                               .outerjoin(src, a.c.source_id == src.c.id))
+                     .where(a.c.id > last).order_by(a.c.id).limit(chunk))
+                rows = conn.execute(q).mappings().all()
+                if not rows:
+                    return
+                for r in rows:
+                    yield dict(r)
+                last = rows[-1]["id"]
+
+    # -- skipped -----------------------------------------------------------------
+    def record_skipped(self, items: Sequence[Skipped], conn: Connection | None = None) -> None:
+        """Record dropped items. The same (stage, reason, ref) again only refreshes last_seen: reruns add nothing."""
+        if not items:
+            return
+
+        def _write(c: Connection) -> None:
+            stamp = now()
+            for s in items:
+                ref = s.ref[:2000]
+                updated = c.execute(
+                    t.skipped.update()
+                    .where(t.skipped.c.stage == s.stage, t.skipped.c.reason == s.reason, t.skipped.c.ref == ref)
+                    .values(last_seen=stamp, detail=s.detail[:2000])
+                ).rowcount
+                if not updated:
+                    c.execute(t.skipped.insert().values(stage=s.stage, reason=s.reason, ref=ref,
+                                                        detail=s.detail[:2000],
+                                                        first_seen=stamp, last_seen=stamp))
+
+        if conn is not None:
+            _write(conn)
+        else:
+            with self.transaction() as c:
+                _write(c)
+
+    def skipped(self, *, stage: str | None = None, reason: str | None = None, limit: int = 100
+                ) -> list[dict[str, Any]]:
+        q = select(t.skipped).order_by(t.skipped.c.last_seen.desc(), t.skipped.c.id.desc()).limit(limit)
+        if stage:
+            q = q.where(t.skipped.c.stage == stage)
+        if reason:
+            q = q.where(t.skipped.c.reason == reason)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    # -- summary -----------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        """Counts a person asks for first: articles, unique stories, duplicates, languages, sources, skips."""
+        a = t.articles
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(a)).scalar_one()
+            dup_kinds = dict(conn.execute(
+                select(a.c.duplicate_kind, func.count()).where(a.c.duplicate_of.is_not(None))
+                .group_by(a.c.duplicate_kind)).all())
+            languages = dict(conn.execute(
+                select(func.coalesce(a.c.language, "unknown"), func.count()).where(a.c.duplicate_of.is_(None))
+                .group_by(a.c.language).order_by(func.count().desc()).limit(10)).all())
+            sources = dict(conn.execute(
+                select(func.coalesce(a.c.source, "unknown"), func.count()).where(a.c.duplicate_of.is_(None))
+                .group_by(a.c.source).order_by(func.count().desc()).limit(10)).all())
+            skipped = dict(conn.execute(
+                select(t.skipped.c.reason, func.count()).group_by(t.skipped.c.reason)).all())
+            stages = dict(conn.execute(
+                select(t.article_stages.c.stage, func.count()).group_by(t.article_stages.c.stage)).all())
+            n_sources = conn.execute(select(func.count()).select_from(t.sources)).scalar_one()
+            n_incidents = conn.execute(select(func.count()).select_from(t.incidents)).scalar_one()
+        duplicates = sum(dup_kinds.values())
+        return {
+            "articles": total,
+            "unique_articles": total - duplicates,
+            "duplicates": {"exact": dup_kinds.get("exact", 0), "near": dup_kinds.get("near", 0)},
+            "languages": languages,
+            "top_sources": sources,
+            "sources": n_sources,
+            "incidents": n_incidents,
+            "stages_done": stages,
+            "skipped": {k: int(v) for k, v in skipped.items()},
+        }
+
+    def table_counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {name: conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
+                    for name in t.metadata.tables}
+
+
+def _article_values(art: Article, source_id: int | None) -> dict[str, Any]:
+    return {
+        "ext_id": art.ext_id, "source_id": source_id, "source": art.source, "url": art.url,
+        "title": art.title, "text": art.text, "published": art.published, "language": art.language,
+        "language_score": art.language_score, "content_hash": art.content_hash, "ref": art.ref,
+        "meta": art.meta or None,
+    }
+
+
+def _article_from_row(row: Any) -> Article:
+    return Article(
+        ext_id=row["ext_id"], title=row["title"], text=row["text"], url=row["url"], source=row["source"],
+        published=as_utc(row["published"]), language=row["language"], language_score=row["language_score"],
+        content_hash=row["content_hash"], ref=row["ref"] or "", meta=row["meta"] or {}, pk=row["id"],
+        duplicate_of=row["duplicate_of"], duplicate_kind=row["duplicate_kind"], similarity=row["similarity"],
+        minhash=row["minhash"],
+    )
+
+
+def _source_dict(row: Any) -> dict[str, Any]:
+    d = dict(row)
+    for k in ("last_polled_at", "last_success_at", "last_error_at", "next_poll_at", "created_at"):
+        d[k] = as_utc(d[k])
+    return d
