@@ -1,0 +1,41 @@
+# The README's two commands are `make demo` and `make test`; both start from a fresh clone.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DB     ?= sqlite:///aiwatch.db
+# Models must never be fetched from a hub at run time (see DEVELOPERS.md).
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: demo test install lint bench postgres clean
+
+$(BIN)/aiwatch: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(BIN)/aiwatch
+
+install: $(BIN)/aiwatch
+
+# Main job on the embedded default: SQLite, the bundled AIID sample, then the summary.
+demo: install
+	$(BIN)/aiwatch --db $(DB) ingest --sample
+	$(BIN)/aiwatch --db $(DB) stats
+
+# The whole suite, SQLite and PostgreSQL. scripts/ensure-postgres.sh starts (or installs) a server.
+test: install
+	bash scripts/ensure-postgres.sh
+	$(BIN)/ruff check aiwatch tests bench
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check aiwatch tests bench
+
+bench: install
+	$(BIN)/python bench/ingest.py
+
+postgres:
+	bash scripts/ensure-postgres.sh
+
+clean:
+	rm -rf $(VENV) aiwatch.db aiwatch.db-* .pytest_cache

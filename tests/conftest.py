@@ -1,0 +1,204 @@
+"""Shared fixtures: real SQLite files, a real PostgreSQL server, a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("AIWATCH_DOMAIN_INTERVAL", "0")  # tests that check the rate limit set their own
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("AIWATCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
+PG_ADMIN_URL = os.environ.get("AIWATCH_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def shared(*parts: str) -> Path:
+    """A file of ../shared/data; the test skips (with the reason) when it is absent. CI has it."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (the project's shared data, present in CI); not found here")
+    return path
+
+
+# -- PostgreSQL ------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test session, dropped at the end.
+
+    Unreachable server: the tests skip on a developer's machine, and FAIL under CI=true.
+    """
+    from sqlalchemy import create_engine, text
+
+    from aiwatch.store import resolve_url
+
+    admin = resolve_url(PG_ADMIN_URL)
+    try:
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        msg = f"PostgreSQL not reachable at {PG_ADMIN_URL} ({type(exc).__name__}); run scripts/ensure-postgres.sh"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    name = f"aiwatch_test_{uuid.uuid4().hex[:10]}"
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield url
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def _empty_pg(url: str) -> None:
+    from sqlalchemy import text
+
+    from aiwatch.store import Store
+    from aiwatch.store import schema as t
+
+    store = Store(url)
+    names = ", ".join(t.metadata.tables)
+    with store.transaction() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    store.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test, once on a SQLite file and once on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url = request.getfixturevalue("pg_url")
+    _empty_pg(url)
+    return url
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Any]:
+    from aiwatch.store import Store
+
+    s = Store(db_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Any]:
+    from aiwatch.store import Store
+
+    s = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    yield s
+    s.close()
+
+
+# -- a real HTTP server --------------------------------------------------------------------
+@dataclass
+class Route:
+    body: bytes | Callable[[dict[str, str]], tuple[int, dict[str, str], bytes]] = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+
+
+@dataclass
+class Hit:
+    path: str
+    headers: dict[str, str]
+    at: float
+
+
+class LocalServer:
+    """An HTTP server on 127.0.0.1 whose routes a test sets, recording every request."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: list[Hit] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                server.hits.append(Hit(self.path, headers, time.monotonic()))
+                route = server.routes.get(self.path)
+                if route is None:
+                    status, hdrs, body = 404, {"Content-Type": "text/plain"}, b"not found"
+                elif callable(route.body):
+                    status, hdrs, body = route.body(headers)
+                else:
+                    status, hdrs, body = route.status, route.headers, route.body
+                self.send_response(status)
+                for k, v in hdrs.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if body:
+                    self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def hits_for(self, path: str) -> list[Hit]:
+        return [h for h in self.hits if h.path == path]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalServer]:
+    server = LocalServer()
+    yield server
+    server.close()
+
+
+# -- realistic article texts ---------------------------------------------------------------
+STORY = (
+    "Police in Detroit wrongly arrested a man after a facial recognition system matched his driver's licence "
+    "photo to blurry surveillance footage from a watch store, according to a complaint filed on Tuesday. "
+    "The man was held for thirty hours before detectives conceded that the computer had got it wrong. "
+    "Civil liberties groups said the case showed how errors in face matching software fall hardest on Black "
+    "residents, who are misidentified at higher rates by many commercial systems. The department said it had "
+    "since changed its policy so that a match alone can no longer justify an arrest, and that every match must "
+    "now be reviewed by two analysts before investigators act on it. The vendor of the software, which sells to "
+    "hundreds of police agencies, declined to comment on the specific case but said its algorithm performs well "
+    "in independent tests. Lawyers for the man are seeking damages and a ban on the use of the technology by the "
+    "city's police. A city council member said she would ask for a public hearing on the contract, which was "
+    "renewed last year for another three years without debate. Researchers who audited similar systems said the "
+    "quality of the probe image matters as much as the algorithm, and that grainy footage should never be used."
+)
+
+OTHER_STORY_SAME_TOPIC = (
+    "Detroit's city council voted on Thursday to extend the police department's facial recognition contract "
+    "after a heated four-hour meeting in which dozens of residents spoke against the technology. Supporters "
+    "argued the software helps solve violent crimes and that safeguards introduced last year are working. "
+    "Opponents pointed to studies showing higher error rates for darker-skinned faces and urged the council "
+    "to fund community programs instead. The contract, worth about two million dollars over three years, "
+    "covers software licences, maintenance and training for analysts. The police chief told the council that "
+    "the department uses the tool only for violent felonies and never as the sole basis for an arrest. Several "
+    "council members said they wanted quarterly reports on how often the system is used and with what results. "
+    "The vote was five to four, and the mayor is expected to sign the extension next week."
+)

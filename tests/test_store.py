@@ -1,0 +1,131 @@
+"""The store behaves the same on SQLite and PostgreSQL (each test runs on both)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from sqlalchemy import select
+
+from aiwatch.ingest import ingest, write_items
+from aiwatch.records import RawItem, Skipped
+from aiwatch.store import Store, resolve_url
+from aiwatch.store import schema as t
+from tests.conftest import STORY
+
+
+def distinct_text(seed: int, n_words: int = 200) -> str:
+    """A text sharing no run of three words with another seed's: a different story."""
+    rng = random.Random(seed)
+    vocab = STORY.split()
+    return " ".join(rng.choice(vocab) for _ in range(n_words))
+
+
+def _items(n: int, prefix: str = "a") -> list[RawItem]:
+    return [RawItem(ref=f"test:{i}", ext_id=f"{prefix}{i}", title=f"Story number {i}", text=distinct_text(i),
+                    url=f"https://news.example.com/{prefix}/{i}", published="2024-05-01T10:00:00Z")
+            for i in range(n)]
+
+
+def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), t.metadata)
+    assert diff == []
+    assert store.revision() == "0001"
+
+
+def test_opening_twice_migrates_once_and_keeps_data(store: Store) -> None:
+    write_items(store, _items(3), None)
+    again = Store(store.url)
+    assert again.stats()["articles"] == 3
+    again.close()
+
+
+def test_same_input_twice_changes_nothing(store: Store) -> None:
+    first = write_items(store, _items(5), None)
+    before = [dict(r) for r in store.iter_articles()]
+    second = write_items(store, _items(5), None)
+    after = [dict(r) for r in store.iter_articles()]
+    assert (first.added, second.added, second.unchanged, second.updated) == (5, 0, 5, 0)
+    assert before == after
+
+
+def test_article_keeps_the_id_it_was_given(store: Store) -> None:
+    write_items(store, _items(2, prefix="reuters-"), None)
+    assert store.get_article("reuters-1").title == "Story number 1"
+
+
+def test_changed_article_is_updated_and_queued_for_processing_again(store: Store) -> None:
+    from aiwatch import pipeline
+
+    write_items(store, _items(2), None)
+    pipeline.process(store)
+    assert store.count_pending("dedup.minhash.v1") == 0
+    changed = _items(2)
+    changed[1].title = "Corrected headline"
+    report = write_items(store, changed, None)
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert store.get_article("a1").title == "Corrected headline"
+    assert store.count_pending("dedup.minhash.v1") == 1
+
+
+def test_skipped_items_are_recorded_once_per_reason_and_place(store: Store) -> None:
+    s = Skipped("ingest", "binary", "x.bin: binary content", "/data/x.bin")
+    store.record_skipped([s])
+    store.record_skipped([s])
+    rows = store.skipped()
+    assert [(r["stage"], r["reason"], r["ref"]) for r in rows] == [("ingest", "binary", "/data/x.bin")]
+
+
+def test_stats_count_duplicates_once(store: Store) -> None:
+    from aiwatch import pipeline
+
+    items = _items(3)
+    copy = RawItem(ref="copy", ext_id="copy-1", title="Syndicated", text=items[0].text,
+                   url="https://other.example.org/copy")
+    write_items(store, items + [copy], None)
+    pipeline.process(store)
+    stats = store.stats()
+    assert stats["articles"] == 4
+    assert stats["unique_articles"] == 3
+    assert stats["duplicates"] == {"exact": 1, "near": 0}
+
+
+def test_source_health_is_queryable(store: Store) -> None:
+    sid = store.source_id("feed", "https://example.org/rss")
+    assert store.source_id("feed", "https://example.org/rss") == sid
+    store.update_source(sid, last_error="HTTP 500", consecutive_errors=2, items_seen=7)
+    (src,) = store.sources()
+    assert (src["location"], src["last_error"], src["consecutive_errors"], src["items_seen"]) == (
+        "https://example.org/rss", "HTTP 500", 2, 7)
+
+
+def test_aiid_sample_lands_with_incidents_linked(store: Store) -> None:
+    from aiwatch.ingest import ingest_sample
+
+    report = ingest_sample(store)
+    assert report.added == 300 and not report.skipped
+    with store.engine.connect() as conn:
+        links = conn.execute(select(t.incident_articles)).all()
+        uber = conn.execute(select(t.incidents).where(t.incidents.c.ext_id == "aiid:4")).mappings().one()
+    assert len(links) == 300
+    assert "Uber" in uber["title"] and uber["summary_machine"] is False
+    assert uber["meta"]["aiid"]["alleged_deployer"] == ["uber"]
+    again = ingest_sample(store)
+    assert (again.added, again.unchanged) == (0, 300)
+
+
+def test_bare_path_and_postgres_scheme_are_understood(tmp_path) -> None:
+    assert resolve_url(str(tmp_path / "x.db")) == f"sqlite:///{tmp_path / 'x.db'}"
+    assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_ingest_of_files_works_on_every_backend(store: Store, tmp_path) -> None:
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(json.dumps({"id": f"j{i}", "title": f"T{i}", "text": STORY[i:]}) for i in range(4)))
+    report = ingest(store, [f])
+    assert report.added == 4
+    assert {a["ext_id"] for a in store.iter_articles()} == {"j0", "j1", "j2", "j3"}
