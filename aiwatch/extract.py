@@ -80,15 +80,32 @@ def decode_bytes(data: bytes) -> str:
 
 
 def _guess_encoding(data: bytes) -> str:
+    """The legacy encoding of the bytes that are not UTF-8.
+
+    Windows-1252 (the web's commonest legacy encoding) unless the text then reads as
+    mostly accented capitals, the mark of Cyrillic, Greek or East Asian bytes: only
+    then is charset_normalizer asked, since on a short Western sample it often
+    answers a neighbouring code page (cp1250 turns "naïve" into "naďve").
+    """
+    bad = b"".join(line for line in data[:65536].splitlines() if not _is_utf8(line))
+    as_1252 = bad.decode("cp1252", errors="replace")
+    letters = [ch for ch in as_1252 if ch.isalpha()]
+    high = sum(1 for ch in letters if ord(ch) >= 0xC0)
+    if not letters or high / len(letters) < 0.3:
+        return "cp1252"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:65536]).best()
+    best = from_bytes(bad).best()
     enc = best.encoding if best is not None else None
-    # charset_normalizer may answer "utf_8" for a mostly-UTF-8 sample: the lines that
-    # failed UTF-8 are then most likely Windows-1252, the web's commonest legacy encoding.
-    if not enc or enc.replace("-", "_").lower() in ("utf_8", "ascii"):
-        return "cp1252"
-    return enc
+    return enc if enc and enc.replace("-", "_").lower() not in ("utf_8", "ascii") else "cp1252"
+
+
+def _is_utf8(b: bytes) -> bool:
+    try:
+        b.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 # -- cleaning ----------------------------------------------------------------------

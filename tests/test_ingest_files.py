@@ -1,0 +1,169 @@
+"""Ingest from files and folders: every format, idempotence, and a corpus of bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+
+from aiwatch.ingest import ingest
+from aiwatch.store import Store
+from tests.conftest import OTHER_STORY_SAME_TOPIC, STORY
+
+RSS = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Example Tech News</title><link>https://news.example.com/</link>
+<item><title>Face match led to wrongful arrest</title><link>https://news.example.com/a1?utm_source=rss</link>
+<guid>tag:news.example.com,2024:a1</guid><pubDate>Tue, 05 Mar 2024 10:00:00 GMT</pubDate>
+<description><![CDATA[<p>{STORY}</p>]]></description></item>
+<item><title>Council extends contract</title><link>https://news.example.com/a2</link>
+<pubDate>Thu, 07 Mar 2024 10:00:00 GMT</pubDate><description>{OTHER_STORY_SAME_TOPIC}</description></item>
+</channel></rss>"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Example</title><id>urn:x</id><updated>2024-03-05T10:00:00Z</updated>
+<entry><title>Chatbot gave harmful advice</title><id>urn:uuid:1</id><link href="https://atom.example.org/1"/>
+<updated>2024-03-05T10:00:00Z</updated><content type="html">&lt;p&gt;A health chatbot told users to stop taking
+medication, according to doctors who tested it over several weeks in three hospitals.&lt;/p&gt;</content></entry>
+</feed>"""
+
+
+def _exported(store: Store) -> dict[str, dict]:
+    return {a["ext_id"]: a for a in store.iter_articles()}
+
+
+def test_each_file_format_lands_with_its_fields(sqlite_store: Store, tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "note.txt").write_text("Robot vacuum maps homes\nThe maps were sold to advertisers, a report says.")
+    (d / "story.md").write_text("# Algorithm denied benefits\n\nThousands lost welfare payments after a flawed model.")
+    (d / "page.html").write_text(f"<html><head><title>Page</title></head><body><article><h1>Deepfake scam</h1>"
+                                 f"<p>{STORY}</p></article></body></html>")
+    (d / "list.json").write_text(json.dumps({"articles": [
+        {"id": "j-1", "title": "JSON one", "text": "First JSON article body.", "url": "https://j.example.com/1",
+         "published": "2024-01-02", "source": "J News"}]}))
+    (d / "lines.jsonl").write_text(json.dumps({"id": "l-1", "title": "Line one", "text": "A line article."}) + "\n")
+    (d / "table.csv").write_text('id,title,text,url,published,source\nc-1,CSV one,"A CSV body, with comma",'
+                                 'https://c.example.com/1,2024-02-03,C Daily\n')
+    with gzip.open(d / "packed.jsonl.gz", "wt") as f:
+        f.write(json.dumps({"id": "gz-1", "title": "Gzipped", "text": "Compressed article text."}) + "\n")
+    (d / "feed.xml").write_text(RSS)
+    (d / "atom.atom").write_text(ATOM)
+
+    report = ingest(sqlite_store, [d])
+    got = _exported(sqlite_store)
+    assert report.skipped == [] and report.added == 10
+    assert got["j-1"]["source"] == "J News" and got["j-1"]["published"].year == 2024
+    assert got["c-1"]["text"] == "A CSV body, with comma" and got["c-1"]["source"] == "C Daily"
+    assert got["gz-1"]["title"] == "Gzipped" and got["l-1"]["title"] == "Line one"
+    rss = got["https://news.example.com/a1"]  # tracking parameters gone; the link is the id
+    assert rss["title"] == "Face match led to wrongful arrest" and rss["source"] == "Example Tech News"
+    assert rss["text"].startswith("Police in Detroit") and "<p>" not in rss["text"]
+    titles = {a["title"] for a in got.values()}
+    assert {"Robot vacuum maps homes", "Algorithm denied benefits", "Deepfake scam", "Chatbot gave harmful advice"} \
+        <= titles
+
+
+def test_ingesting_the_same_folder_twice_changes_nothing(sqlite_store: Store, tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps({"id": f"x{i}", "title": f"T{i}", "text": f"B{i}"})
+                                                for i in range(20)))
+    first = ingest(sqlite_store, [tmp_path])
+    before = _exported(sqlite_store)
+    second = ingest(sqlite_store, [tmp_path])
+    assert (first.added, second.added, second.unchanged) == (20, 0, 20)
+    assert _exported(sqlite_store) == before
+
+
+@pytest.fixture
+def bad_corpus(tmp_path: Path) -> Path:
+    """Good articles among every kind of bad input a news pipeline meets."""
+    d = tmp_path / "corpus"
+    d.mkdir()
+    good = [{"id": f"good-{i}", "title": f"Good article {i}", "text": STORY, "published": "2024-01-01"}
+            for i in range(3)]
+    (d / "01_good.jsonl").write_text("\n".join(json.dumps(g) for g in good))
+    (d / "02_malformed_feed.xml").write_text("<?xml version='1.0'?><rss><channel><title>Broken</ti")
+    (d / "03_binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    (d / "04_latin1.txt").write_bytes("Überwachung in München\nDie Stadt testet Gesichtserkennung.".encode("cp1252"))
+    (d / "05_mixed.txt").write_bytes("Mixed encodings\nUTF-8 line: café\n".encode() + "Latin-1 line: naïve\n".encode(
+        "latin-1"))
+    (d / "06_empty.txt").write_bytes(b"")
+    with (d / "07_huge.txt").open("wb") as f:  # 100 MB, sparse: never read whole
+        f.truncate(100 * 1024 * 1024)
+    with gzip.open(d / "08_bomb.jsonl.gz", "wb", compresslevel=9) as f:
+        chunk = b"\x00" * (1024 * 1024)
+        for _ in range(300):  # 300 MB of zeros in ~300 KB
+            f.write(chunk)
+    (d / "09_nested.html").write_text("<html><body>" + "<div>" * 100_000 + "deep" + "</div>" * 100_000 +
+                                      "</body></html>")
+    (d / "10_dates.jsonl").write_text("\n".join([
+        json.dumps({"id": "date-feb30", "title": "Impossible date", "text": "Body.", "published": "2023-02-30"}),
+        json.dumps({"id": "date-future", "title": "Future date", "text": "Body.", "published": "2999-01-01"}),
+    ]))
+    (d / "11_badlines.jsonl").write_text('{"id": "ok-line", "title": "Fine", "text": "Fine body."}\n{not json\n[1,2]\n')
+    (d / "12_doc.pdf").write_bytes(b"%PDF-1.4 ...")
+    (d / "13_truncated.jsonl.gz").write_bytes(zlib.compress(b"not really gzip"))
+    (d / "14_scalar.json").write_text("42")
+    return d
+
+
+def test_bad_input_is_skipped_with_reasons_while_the_rest_lands(sqlite_store: Store, bad_corpus: Path) -> None:
+    report = ingest(sqlite_store, [bad_corpus])
+    got = _exported(sqlite_store)
+    for i in range(3):
+        assert f"good-{i}" in got
+    assert {"ok-line", "date-feb30", "date-future"} <= set(got)
+    assert got["date-feb30"]["published"] is None
+    by_title = {a["title"]: a for a in got.values()}
+    assert "Die Stadt testet Gesichtserkennung." in by_title["Überwachung in München"]["text"]
+    assert "naïve" in by_title["Mixed encodings"]["text"] and "café" in by_title["Mixed encodings"]["text"]
+
+    reasons = {(Path(s["ref"].split(":")[0].split("#")[0]).name, s["reason"]) for s in sqlite_store.skipped(limit=100)}
+    expected = {
+        ("02_malformed_feed.xml", "malformed_feed"), ("03_binary.txt", "binary"), ("06_empty.txt", "empty"),
+        ("07_huge.txt", "too_large"), ("08_bomb.jsonl.gz", "compression_bomb"), ("11_badlines.jsonl", "bad_json"),
+        ("11_badlines.jsonl", "bad_record"), ("12_doc.pdf", "unsupported_type"), ("13_truncated.jsonl.gz", "unreadable"),
+        ("14_scalar.json", "bad_json"), ("10_dates.jsonl", "bad_date"),
+    }
+    assert expected <= reasons, expected - reasons
+    # the deeply nested page yields a recorded reason, never a crash
+    assert reasons & {("09_nested.html", "no_text"), ("09_nested.html", "broken_html")}
+    assert len(report.skipped) >= len(expected)
+    # every skip has a one-line, human-readable detail
+    assert all(s["detail"] and "\n" not in s["detail"] for s in sqlite_store.skipped(limit=100))
+
+
+def test_rerunning_a_bad_corpus_adds_nothing(sqlite_store: Store, bad_corpus: Path) -> None:
+    ingest(sqlite_store, [bad_corpus])
+    counts = sqlite_store.table_counts()
+    ingest(sqlite_store, [bad_corpus])
+    assert sqlite_store.table_counts() == counts
+
+
+def test_missing_path_is_reported_not_fatal(sqlite_store: Store, tmp_path: Path) -> None:
+    (tmp_path / "ok.txt").write_text("Title\nBody text.")
+    report = ingest(sqlite_store, [tmp_path / "nope", tmp_path / "ok.txt"])
+    assert report.added == 1 and [s.reason for s in report.skipped] == ["not_found"]
+
+
+def test_aiid_snapshot_keeps_ids_and_stores_no_person(sqlite_store: Store) -> None:
+    from sqlalchemy import select
+
+    from aiwatch.store import schema as t
+    from tests.conftest import shared
+
+    incidents, reports = shared("aiid", "incidents.csv"), shared("aiid_reports", "reports.csv")
+    report = ingest(sqlite_store, [incidents, reports])
+    assert report.added > 2500
+    got = sqlite_store.get_article("aiid:incident:4")
+    assert "Uber" in got.title
+    with sqlite_store.engine.connect() as conn:
+        uber = conn.execute(select(t.incidents).where(t.incidents.c.ext_id == "aiid:4")).mappings().one()
+        n_links = conn.execute(select(t.incident_articles)).all()
+        n_entities = conn.execute(select(t.entities)).all()
+    harmed = uber["meta"]["aiid"]["alleged_harmed_parties"]
+    assert "pedestrians" in harmed and "elaine-herzberg" not in harmed
+    assert len(n_links) >= report.added and n_entities == []
+    assert sqlite_store.get_article("aiid:report:5226").url == "https://www.ic3.gov/PSA/2025/PSA250515"
