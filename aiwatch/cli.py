@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from aiwatch import config
 from aiwatch.errors import AiwatchError
@@ -259,7 +259,7 @@ def export_articles(
 @app.command()
 def settings() -> None:
     """Every setting, its current value and what it does (set with AIWATCH_<NAME>)."""
-    table = Table("setting", "value", "help")
+    table = Table(Column("setting", no_wrap=True), "value", "help")
     for s in config.SETTINGS:
         table.add_row(f"AIWATCH_{s.name.upper()}", str(config.get(s.name)), s.help)
     Console().print(table)

@@ -23,7 +23,8 @@ RSS = f"""<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>"""
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Example</title><id>urn:x</id><updated>2024-03-05T10:00:00Z</updated>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Example</title><id>urn:x</id>
+<updated>2024-03-05T10:00:00Z</updated>
 <entry><title>Chatbot gave harmful advice</title><id>urn:uuid:1</id><link href="https://atom.example.org/1"/>
 <updated>2024-03-05T10:00:00Z</updated><content type="html">&lt;p&gt;A health chatbot told users to stop taking
 medication, according to doctors who tested it over several weeks in three hospitals.&lt;/p&gt;</content></entry>
@@ -124,7 +125,8 @@ def test_bad_input_is_skipped_with_reasons_while_the_rest_lands(sqlite_store: St
     expected = {
         ("02_malformed_feed.xml", "malformed_feed"), ("03_binary.txt", "binary"), ("06_empty.txt", "empty"),
         ("07_huge.txt", "too_large"), ("08_bomb.jsonl.gz", "compression_bomb"), ("11_badlines.jsonl", "bad_json"),
-        ("11_badlines.jsonl", "bad_record"), ("12_doc.pdf", "unsupported_type"), ("13_truncated.jsonl.gz", "unreadable"),
+        ("11_badlines.jsonl", "bad_record"), ("12_doc.pdf", "unsupported_type"),
+        ("13_truncated.jsonl.gz", "unreadable"),
         ("14_scalar.json", "bad_json"), ("10_dates.jsonl", "bad_date"),
     }
     assert expected <= reasons, expected - reasons

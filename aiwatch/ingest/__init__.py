@@ -24,7 +24,7 @@ from aiwatch import config
 from aiwatch.errors import AiwatchError, BadInput, BlockedURL, FetchError
 from aiwatch.extract import decode_bytes, extract_html, make_article
 from aiwatch.ingest import aiid, feeds, files
-from aiwatch.ingest.fetch import FEED_TYPES, HTML_TYPES, Fetcher
+from aiwatch.ingest.fetch import FEED_TYPES, HTML_TYPES, Fetcher, Response
 from aiwatch.records import Article, IngestReport, RawItem, Skipped
 from aiwatch.store import Store, now
 
@@ -143,7 +143,7 @@ def ingest_url(store: Store, url: str, fetcher: Fetcher, opts: IngestOptions,
             resp.content_type in ("application/rss+xml", "application/atom+xml"):
         kind = "opml" if feeds.looks_like_opml(resp.content) else "feed"
         store.source_id(kind, url)
-        return poll_source(store, url, fetcher, opts, prefetched=resp.content, progress=progress)
+        return poll_source(store, url, fetcher, opts, prefetched=resp, progress=progress)
     source_id = store.source_id("url", url)
     item = RawItem(ref=url, html=decode_bytes(resp.content), url=resp.url)
     return write_items(store, [item], source_id, progress)
@@ -156,7 +156,7 @@ def _record_failure(store: Store, url: str, exc: AiwatchError) -> IngestReport:
 
 
 def poll_source(store: Store, url: str, fetcher: Fetcher, opts: IngestOptions, *,
-                every: timedelta | None = None, prefetched: bytes | None = None,
+                every: timedelta | None = None, prefetched: Response | None = None,
                 progress: Progress | None = None) -> IngestReport:
     """Poll one feed (or every feed of an OPML list) and record the source's health.
 
@@ -170,13 +170,10 @@ def poll_source(store: Store, url: str, fetcher: Fetcher, opts: IngestOptions, *
     stamp = now()
     every = every or timedelta(minutes=15)
     try:
-        if prefetched is not None:
-            content, etag, modified, status = prefetched, None, None, 200
-        else:
-            resp = fetcher.get(url, accept=FEED_TYPES, etag=src and src["etag"],
-                               last_modified=src and src["last_modified"])
-            content, status = resp.content, resp.status
-            etag, modified = resp.headers.get("etag"), resp.headers.get("last-modified")
+        resp = prefetched or fetcher.get(url, accept=FEED_TYPES, etag=src and src["etag"],
+                                         last_modified=src and src["last_modified"])
+        content, status = resp.content, resp.status
+        etag, modified = resp.headers.get("etag"), resp.headers.get("last-modified")
         if status == 304:
             store.update_source(source_id, last_polled_at=stamp, last_success_at=stamp, consecutive_errors=0,
                                 next_poll_at=stamp + every)

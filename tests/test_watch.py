@@ -1,0 +1,97 @@
+"""The unattended monitor: polls on schedule, ingests what is new, stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from aiwatch.store import Store
+from aiwatch.watch import Watcher, parse_interval
+from tests.conftest import ROOT, LocalServer, Route
+
+FEED_HEADERS = {"Content-Type": "application/rss+xml"}
+
+
+def rss(n: int) -> bytes:
+    items = "".join(
+        f"<item><title>Story {i}</title><link>https://news.example.com/{i}</link>"
+        f"<description>Body of distinct story number {i} about algorithm audit {i * 7919}.</description></item>"
+        for i in range(n))
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>{items}</channel></rss>'.encode()
+
+
+@pytest.mark.parametrize("text,seconds", [("30s", 30), ("15m", 900), ("2h", 7200), ("1d", 86400), ("5", 300),
+                                          ("0.5s", 0.5)])
+def test_intervals_read_like_people_write_them(text: str, seconds: float) -> None:
+    assert parse_interval(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("bad", ["soon", "-5m", "0s", "15 parsecs"])
+def test_bad_interval_says_how_to_write_one(bad: str) -> None:
+    with pytest.raises(ValueError, match="interval"):
+        parse_interval(bad)
+
+
+def test_watcher_picks_up_new_entries_and_uses_conditional_get(sqlite_store: Store, http_server: LocalServer) -> None:
+    state = {"n": 2}
+
+    def feed(headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        etag = f'"{state["n"]}"'
+        if headers.get("if-none-match") == etag:
+            return 304, {}, b""
+        return 200, {**FEED_HEADERS, "ETag": etag}, rss(state["n"])
+
+    http_server.routes["/rss"] = Route(feed)
+    w = Watcher(sqlite_store, [http_server.url("/rss")], every=timedelta(seconds=0.2), allow_private=True)
+    assert w.poll_due().added == 2
+    time.sleep(0.25)
+    assert w.poll_due().added == 0  # a 304
+    state["n"] = 3
+    time.sleep(0.25)
+    assert w.poll_due().added == 1
+    statuses = [h.headers.get("if-none-match") for h in http_server.hits_for("/rss")]
+    assert statuses == [None, '"2"', '"2"']
+    assert sqlite_store.count_pending("dedup.minhash.v1") == 0  # each poll processed what it found
+
+
+def test_watcher_stops_when_asked(sqlite_store: Store, http_server: LocalServer) -> None:
+    http_server.routes["/rss"] = Route(rss(1), 200, FEED_HEADERS)
+    w = Watcher(sqlite_store, [http_server.url("/rss")], every=timedelta(hours=1), allow_private=True)
+    stop = threading.Event()
+    t = threading.Thread(target=w.run, args=(stop,))
+    t.start()
+    time.sleep(0.5)
+    stop.set()
+    t.join(timeout=10)
+    assert not t.is_alive() and sqlite_store.stats()["articles"] == 1
+
+
+def test_watch_command_stops_cleanly_on_sigterm(tmp_path: Path, http_server: LocalServer) -> None:
+    http_server.routes["/rss"] = Route(rss(3), 200, FEED_HEADERS)
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    env = {**os.environ, "AIWATCH_DB": db, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "aiwatch", "watch", http_server.url("/rss"), "--every", "1s",
+                             "--allow-private"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        store = Store(db)
+        while time.monotonic() < deadline and store.stats()["articles"] < 3:
+            time.sleep(0.2)
+        assert store.stats()["articles"] == 3
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert "SIGTERM" in out and "watch stopped" in out
+    (src,) = Store(db).sources()
+    assert src["last_success_at"] is not None and src["items_seen"] >= 3
