@@ -43,7 +43,6 @@ SAME_SOURCE_THRESHOLD = 0.9
 # 64 permutations: the estimate's standard error at J=0.5 is ~0.06, far smaller than the
 # gap above, at half the cost and storage of 128.
 NUM_PERM = 64
-SHINGLE_WORDS = 3
 # The opening of an article identifies it; later paragraphs are where copies get cut.
 MAX_WORDS = 1000
 # Below this many shingles (a headline-only item) the estimate is noise: exact match only.
@@ -60,13 +59,10 @@ BANDS, ROWS = _LSH.b, _LSH.r
 _CHUNK = 900
 
 
-def _hash32(b: bytes) -> int:
-    return xxhash.xxh32_intdigest(b)
-
-
 def shingles(text: str) -> set[bytes]:
+    """Word 3-grams of the opening MAX_WORDS words (normalised: case, punctuation)."""
     w = words(text)[:MAX_WORDS]
-    return {" ".join(w[i:i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(w) - SHINGLE_WORDS + 1)}
+    return {f"{a} {b} {c}".encode() for a, b, c in zip(w, w[1:], w[2:], strict=False)}
 
 
 def signatures(texts: list[str]) -> list[np.ndarray | None]:
@@ -75,7 +71,7 @@ def signatures(texts: list[str]) -> list[np.ndarray | None]:
     usable = [i for i, s in enumerate(sets) if len(s) >= MIN_SHINGLES]
     out: list[np.ndarray | None] = [None] * len(texts)
     if usable:
-        mhs = MinHash.bulk([sets[i] for i in usable], num_perm=NUM_PERM, seed=SEED, hashfunc=_hash32)
+        mhs = MinHash.bulk([sets[i] for i in usable], num_perm=NUM_PERM, seed=SEED, hashfunc=xxhash.xxh32_intdigest)
         for i, m in zip(usable, mhs, strict=True):
             out[i] = m.hashvalues.astype(np.uint32)
     return out

