@@ -187,3 +187,11 @@ def test_follow_links_fetches_full_text_for_teasers(sqlite_store: Store, http_se
     ingest(sqlite_store, [http_server.url("/rss")], allow_private=True, follow_links=True)
     art = sqlite_store.get_article(http_server.url("/full"))
     assert art.title == "Short" and art.text.startswith("Police in Detroit")
+
+
+def test_local_opml_file_polls_the_feeds_it_lists(sqlite_store: Store, http_server: LocalServer, tmp_path) -> None:
+    http_server.routes["/rss"] = Route(RSS.encode(), 200, FEED_HEADERS)
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(f'<opml version="2.0"><body><outline xmlUrl="{http_server.url("/rss")}"/></body></opml>')
+    report = ingest(sqlite_store, [opml], allow_private=True)
+    assert report.added == 2 and sqlite_store.get_source(http_server.url("/rss"))["kind"] == "feed"

@@ -69,11 +69,30 @@ def ingest(store: Store, inputs: Iterable[str | Path], *, allow_private: bool = 
                 store.record_skipped([skip])
                 report.skipped.append(skip)
                 continue
+            if path.is_file() and files.suffixes(path)[0] == ".opml":
+                report.merge(ingest_opml_file(store, path, fetcher, opts, progress))
+                continue
             source_id = store.source_id("file", str(path.resolve()), title=path.name)
             report.merge(write_items(store, files.read_path(path), source_id, progress))
     finally:
         if own_fetcher:
             fetcher.close()
+    return report
+
+
+def ingest_opml_file(store: Store, path: Path, fetcher: Fetcher, opts: IngestOptions,
+                     progress: Progress | None = None) -> IngestReport:
+    """A local OPML list: register and poll every feed it names."""
+    try:
+        urls = feeds.parse_opml(files.read_all(path, config.get("max_document_bytes")))
+    except BadInput as exc:
+        skip = Skipped("ingest", exc.code, f"{path.name}: {exc}", str(path))
+        store.record_skipped([skip])
+        return IngestReport(skipped=[skip])
+    report = IngestReport()
+    for url in urls:
+        store.source_id("feed", url)
+        report.merge(poll_source(store, url, fetcher, opts, progress=progress))
     return report
 
 

@@ -149,8 +149,8 @@ def _read_file(file: Path, suffix: str) -> Iterator[RawItem | Skipped]:
             raise BadInput(f"invalid JSON: {str(exc)[:200]}", code="bad_json") from exc
         yield from _records(_json_records(doc), ref)
     elif suffix == ".opml":
-        raise BadInput("OPML lists feeds to poll: pass it to `aiwatch ingest` as a feed list "
-                       "(its feeds are fetched) rather than inside a folder of documents", code="opml_in_folder")
+        raise BadInput("an OPML list of feeds inside a folder of documents is not polled: pass the .opml "
+                       "file itself to `aiwatch ingest` or `aiwatch watch`", code="opml_in_folder")
     else:  # feeds
         _title, items = feeds.parse_feed(data, ref)
         yield from items
