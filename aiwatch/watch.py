@@ -36,6 +36,11 @@ def parse_interval(value: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def _head(path: Path, n: int = 4096) -> bytes:
+    with path.open("rb") as f:
+        return f.read(n)
+
+
 class Watcher:
     """Polls the given sources until stopped. Usable as a library; `aiwatch watch` wraps it."""
 
@@ -73,7 +78,7 @@ class Watcher:
     def _local_feeds(self) -> IngestReport:
         report = IngestReport()
         for path in self.local:
-            if path.exists() and not (path.is_file() and feeds.looks_like_opml(path.read_bytes()[:4096])):
+            if path.exists() and not (path.is_file() and feeds.looks_like_opml(_head(path))):
                 sid = self.store.source_id("file", str(path.resolve()), title=path.name)
                 report.merge(write_items(self.store, files.read_path(path), sid))
         return report

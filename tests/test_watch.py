@@ -95,3 +95,13 @@ def test_watch_command_stops_cleanly_on_sigterm(tmp_path: Path, http_server: Loc
     assert "SIGTERM" in out and "watch stopped" in out
     (src,) = Store(db).sources()
     assert src["last_success_at"] is not None and src["items_seen"] >= 3
+
+
+def test_watcher_reads_a_local_opml_list_each_round(sqlite_store: Store, http_server: LocalServer,
+                                                    tmp_path: Path) -> None:
+    http_server.routes["/a"] = Route(rss(2), 200, FEED_HEADERS)
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(f'<opml version="2.0"><body><outline xmlUrl="{http_server.url("/a")}"/></body></opml>')
+    w = Watcher(sqlite_store, [str(opml)], every=timedelta(hours=1), allow_private=True)
+    assert w.poll_due().added == 2
+    assert [s["kind"] for s in sqlite_store.sources()] == ["feed"]

@@ -152,7 +152,8 @@ class Fetcher:
         if cached is None or time.monotonic() - cached[0] > ROBOTS_TTL:
             parser: urllib.robotparser.RobotFileParser | None = urllib.robotparser.RobotFileParser()
             try:
-                resp = self._get(key + "/robots.txt", accept=None, max_bytes=ROBOTS_MAX_BYTES)
+                resp = self._get(key + "/robots.txt", accept=None, max_bytes=ROBOTS_MAX_BYTES,
+                                 status_is_answer=True)
                 if resp.status >= 500:
                     parser = None
                 elif resp.status >= 400:
@@ -183,7 +184,8 @@ class Fetcher:
         return self._get(url, accept=accept, headers=headers)
 
     def _get(self, url: str, *, accept: tuple[str, ...] | None, headers: dict[str, str] | None = None,
-             max_bytes: int | None = None) -> Response:
+             max_bytes: int | None = None, status_is_answer: bool = False) -> Response:
+        """One GET, redirects followed by hand. ``status_is_answer``: return 4xx/5xx instead of raising."""
         cap = max_bytes or self.max_bytes
         for _hop in range(self.max_redirects + 1):
             parsed = check_url(url)
@@ -196,7 +198,7 @@ class Fetcher:
                     if resp.status_code == 304:
                         return Response(url, 304, b"", dict(resp.headers))
                     if resp.status_code >= 400:
-                        if max_bytes is not None:  # robots.txt: the status is the answer
+                        if status_is_answer:
                             return Response(url, resp.status_code, b"", dict(resp.headers))
                         raise FetchError(f"HTTP {resp.status_code} from {url}", code=f"http_{resp.status_code}")
                     ctype = resp.headers.get("content-type", "").split(";", 1)[0].strip().lower()
