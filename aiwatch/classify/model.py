@@ -1,0 +1,294 @@
+"""The classifier: a cheap relevance screen on every article, the stronger model on its candidates.
+
+Parts (all scikit-learn, fitted by ``fit`` and saved together in one small joblib file):
+
+1. ``vectorizer`` — TF-IDF over word 1-2-grams of the case-folded title + stripped lead;
+2. ``screen`` — logistic regression, relevant vs unrelated, on TF-IDF only. Its threshold is set
+   on held-apart data for high recall (SCREEN_RECALL): what it drops is lost for good;
+3. ``fast_head`` — 4-class logistic regression on TF-IDF: the whole model in ``fast`` mode, and
+   the scores given to articles the screen turns away in ``cascade`` mode;
+4. ``strong_head`` — 4-class logistic regression on TF-IDF + the encoder's embedding, run only on
+   the screen's candidates (``cascade`` mode);
+5. ``tag_heads`` — one-vs-rest logistic regressions per OECD field, on a small TF-IDF;
+6. evidence — the sentences whose TF-IDF terms push hardest towards the chosen class in the
+   fast head (a linear model's per-sentence contribution), 1-3 of them;
+7. severity — a documented rule over category, physical-harm tags and casualty counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+
+from aiwatch import taxonomy as tx
+from aiwatch.classify import encoders
+from aiwatch.classify.text import classifier_text, sentences
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+MODEL_FILE = MODEL_DIR / "classifier.joblib"
+MODEL_NAME = "aiwatch-classify-cascade"
+MODES = ("cascade", "fast")
+
+SEED = 20261122
+# Screen threshold: the largest that still keeps this share of relevant held-apart articles.
+SCREEN_RECALL = 0.95
+TFIDF_FEATURES = 30_000
+TAG_FEATURES = 5_000
+C_MAIN = 4.0
+C_TAGS = 2.0
+# Hand-labelled article-style data is the stream we serve: it counts more than editor summaries.
+STREAM_WEIGHT = 3.0
+TAG_MIN_EXAMPLES = 8  # a label with fewer training examples gets no head
+TAG_THRESHOLD = 0.35
+
+_KILLED = re.compile(r"\b(\d[\d,]*|dozens|hundreds|thousands)\s+(?:people\s+|persons\s+|passengers\s+)?"
+                     r"(?:were\s+|have been\s+)?(?:killed|dead|died|deaths)\b", re.I)
+_HARM_WORDS = re.compile(r"\b(killed|died|death|dead|fatal|injur\w*|hospitali[sz]ed|crash\w*)\b", re.I)
+_WORDS = {"dozens": 24, "hundreds": 200, "thousands": 2000}
+DISASTER_DEATHS = 10  # OECD: a disaster disrupts a community; ten or more deaths is our proxy
+
+
+@dataclass
+class Prediction:
+    category: str
+    scores: dict[str, float]
+    severity: str | None
+    tags: dict[str, list[dict[str, Any]]]
+    evidence: list[str]
+    model: str
+    screened_out: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "scores": self.scores, "severity": self.severity, "tags": self.tags,
+                "evidence": self.evidence, "model": self.model}
+
+
+@dataclass
+class ClassifierModel:
+    vectorizer: Any
+    screen: Any
+    screen_threshold: float
+    fast_head: Any
+    strong_head: Any | None
+    tag_vectorizer: Any
+    tag_heads: dict[str, tuple[list[str], list[Any]]]
+    encoder: str | None
+    version: str
+    info: dict[str, Any] = field(default_factory=dict)
+
+    # -- inference ------------------------------------------------------------------------------
+    def name(self, mode: str) -> str:
+        enc = f"+{self.encoder}" if mode == "cascade" and self.encoder else ""
+        return f"{MODEL_NAME}/{mode}{enc}@{self.version}"
+
+    def predict(self, titles: list[str], texts: list[str], mode: str = "cascade") -> list[Prediction]:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        docs = [classifier_text(t, x) for t, x in zip(titles, texts, strict=True)]
+        if not docs:
+            return []
+        X = self.vectorizer.transform(docs)
+        fast = self.fast_head.predict_proba(X)
+        probs = _ordered(fast, self.fast_head.classes_)
+        screen = self.screen.predict_proba(X)[:, list(self.screen.classes_).index("relevant")]
+        candidates = np.flatnonzero(screen >= self.screen_threshold) if mode == "cascade" else np.arange(len(docs))
+        use_strong = mode == "cascade" and self.strong_head is not None and self.encoder and len(candidates)
+        if use_strong:
+            emb = encoders.get(self.encoder).encode([docs[i] for i in candidates])
+            strong = self.strong_head.predict_proba(hstack([X[candidates], csr_matrix(emb)]).tocsr())
+            probs[candidates] = _ordered(strong, self.strong_head.classes_)
+        if mode == "cascade":  # turned away by the screen: unrelated, whatever the fast head leaned to
+            out_idx = np.setdiff1d(np.arange(len(docs)), candidates)
+            probs[out_idx] = _screened_scores(probs[out_idx])
+        tags = self._tags(docs, probs)
+        name = self.name(mode)
+        turned_away = set() if mode != "cascade" else set(range(len(docs))) - set(candidates.tolist())
+        preds = []
+        for i in range(len(docs)):
+            cat = tx.CATEGORIES[int(np.argmax(probs[i]))]
+            scores = {c: round(float(p), 4) for c, p in zip(tx.CATEGORIES, probs[i], strict=True)}
+            row_tags = tags[i] if cat in ("incident", "hazard") else {}
+            preds.append(Prediction(cat, scores, severity(cat, row_tags, f"{titles[i]} {texts[i]}"), row_tags,
+                                    self.evidence(titles[i], texts[i], cat), name,
+                                    screened_out=i in turned_away))
+        return preds
+
+    def _tags(self, docs: list[str], probs: np.ndarray) -> list[dict[str, list[dict]]]:
+        out: list[dict[str, list[dict]]] = [{} for _ in docs]
+        rel = np.flatnonzero(np.argmax(probs, axis=1) < 2)  # incident or hazard: the rows that get tags
+        if not len(rel) or not self.tag_heads:
+            return out
+        F = self.tag_vectorizer.transform([docs[i] for i in rel])
+        for fname, (labels, heads) in self.tag_heads.items():
+            scores = np.column_stack([h.predict_proba(F)[:, 1] for h in heads])
+            for row, i in enumerate(rel):
+                order = np.argsort(-scores[row])
+                chosen = [{"label": labels[j], "score": round(float(scores[row, j]), 4)} for j in order
+                          if scores[row, j] >= TAG_THRESHOLD]
+                if fname == "autonomy_level":
+                    chosen = chosen[:1]
+                if chosen:
+                    out[i][fname] = chosen
+        return out
+
+    def evidence(self, title: str, text: str, category: str, k: int = 3) -> list[str]:
+        """The 1-3 sentences (title included) that push hardest towards `category` in the linear fast head."""
+        cands = [title] + sentences(text)[:60] if title else sentences(text)[:60]
+        cands = [c for c in cands if c]
+        if not cands:
+            return []
+        X = self.vectorizer.transform([c.casefold() for c in cands])
+        classes = list(self.fast_head.classes_)
+        coef = self.fast_head.coef_
+        direction = coef[classes.index(category)] - coef[classes.index("unrelated")] if category != "unrelated" \
+            else coef[classes.index("unrelated")] - coef.mean(axis=0)
+        contrib = np.asarray(X @ direction).ravel()
+        order = [i for i in np.argsort(-contrib) if contrib[i] > 0][:k]
+        return [cands[i] for i in sorted(order)] or [cands[0]]
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, path: Path = MODEL_FILE) -> Path:
+        import joblib
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path, compress=3)
+        return path
+
+
+def load(path: Path = MODEL_FILE) -> ClassifierModel:
+    import joblib
+
+    if not path.exists():
+        raise FileNotFoundError(f"no trained classifier at {path}: run `aiwatch train` (needs ../shared/data)")
+    return joblib.load(path)
+
+
+_CACHED: dict[Path, ClassifierModel] = {}
+
+
+def default() -> ClassifierModel:
+    """The shipped model, loaded once per process."""
+    if MODEL_FILE not in _CACHED:
+        _CACHED[MODEL_FILE] = load(MODEL_FILE)
+    return _CACHED[MODEL_FILE]
+
+
+def _ordered(p: np.ndarray, classes: Any) -> np.ndarray:
+    idx = [list(classes).index(c) for c in tx.CATEGORIES]
+    return p[:, idx].astype(np.float64)
+
+
+def _screened_scores(p: np.ndarray) -> np.ndarray:
+    """Screened-out rows keep the fast head's relative leanings but unrelated is made the top class."""
+    if not len(p):
+        return p
+    out = p.copy()
+    top_other = out[:, :3].max(axis=1)
+    out[:, 3] = np.maximum(out[:, 3], top_other + 1e-3)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def severity(category: str, tags: dict[str, list[dict]], text: str) -> str | None:
+    """The OECD severity ladder, by rule.
+
+    hazard -> "serious hazard" when the plausible harm is physical (tags) or deadly (words);
+    incident -> "disaster" when DISASTER_DEATHS or more deaths are reported, "serious incident"
+    when the harm is physical (death or injury tags, or such words), else "incident".
+    """
+    if category not in ("incident", "hazard"):
+        return None
+    harm = {t["label"] for t in tags.get("harm_types", [])}
+    physical = bool(harm & {tx.DEATH, tx.INJURY}) or bool(_HARM_WORDS.search(text))
+    if category == "hazard":
+        return "serious hazard" if physical else "hazard"
+    deaths = 0
+    for m in _KILLED.finditer(text):
+        tok = m.group(1).lower().replace(",", "")
+        deaths = max(deaths, _WORDS.get(tok, int(tok) if tok.isdigit() else 0))
+    if deaths >= DISASTER_DEATHS:
+        return "disaster"
+    return "serious incident" if physical else "incident"
+
+
+# -- fitting ------------------------------------------------------------------------------------------
+def fit(titles: list[str], texts: list[str], categories: list[str], weights: np.ndarray, is_stream: np.ndarray,
+        tags: list[dict[str, list[str]]], *, encoder: str | None, embeddings: np.ndarray | None = None,
+        screen_threshold: float | None = None, version: str | None = None, with_tags: bool = True) -> ClassifierModel:
+    """Fit every part on the given examples (the training split). Deterministic for a given input."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    docs = [classifier_text(t, x) for t, x in zip(titles, texts, strict=True)]
+    y = np.asarray(categories)
+    w = np.asarray(weights, dtype=np.float64) * np.where(is_stream, STREAM_WEIGHT, 1.0)
+    vec, X, screen = fit_screen(docs, y, w)
+    fast = _lr(C_MAIN).fit(X, y, sample_weight=w)
+    strong = None
+    if encoder and embeddings is not None:
+        strong = _lr(1.0).fit(hstack([X, csr_matrix(embeddings)]).tocsr(), y, sample_weight=w)
+    tag_vec = TfidfVectorizer(ngram_range=(1, 2), min_df=3, max_features=TAG_FEATURES, sublinear_tf=True,
+                              dtype=np.float32)
+    relevant = np.flatnonzero(np.isin(y, ("incident", "hazard")))
+    # TF-IDF only, so that tags come out the same in fast and cascade mode.
+    F = tag_vec.fit_transform([docs[i] for i in relevant])
+    tag_heads: dict[str, tuple[list[str], list[Any]]] = {}
+    for fname, values in (tx.FIELDS.items() if with_tags else ()):
+        has = [i for i, r in enumerate(relevant) if tags[r].get(fname)]
+        if len(has) < 2 * TAG_MIN_EXAMPLES:
+            continue
+        labels, heads = [], []
+        for value in values:
+            yv = np.array([value in tags[relevant[i]].get(fname, []) for i in has])
+            if yv.sum() < TAG_MIN_EXAMPLES or yv.all():
+                continue
+            heads.append(LogisticRegression(C=C_TAGS, max_iter=2000, class_weight="balanced",
+                                            random_state=SEED).fit(F[has], yv))
+            labels.append(value)
+        if heads:
+            tag_heads[fname] = (labels, heads)
+    for head in [screen, fast, strong, *(h for _, hs in tag_heads.values() for h in hs)]:
+        if head is not None:  # float32 halves the shipped file; scores agree to 1e-6
+            head.coef_ = head.coef_.astype(np.float32)
+    model = ClassifierModel(vec, screen, 0.5, fast, strong, tag_vec, tag_heads, encoder if strong else None,
+                            version or datetime.now(UTC).strftime("%Y%m%d"),
+                            {"n_train": len(docs)})
+    if screen_threshold is not None:
+        model.screen_threshold = screen_threshold
+    return model
+
+
+def _lr(C: float):  # noqa: ANN202
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, max_iter=3000, class_weight="balanced", random_state=SEED)
+
+
+def fit_screen(docs: list[str], y: np.ndarray, w: np.ndarray) -> tuple[Any, Any, Any]:
+    """The TF-IDF vectorizer and the relevance screen (also used alone to set the screen's threshold)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=TFIDF_FEATURES, sublinear_tf=True,
+                          dtype=np.float32)
+    X = vec.fit_transform(docs)
+    screen = _lr(C_MAIN).fit(X, np.where(y == "unrelated", "unrelated", "relevant"), sample_weight=w)
+    return vec, X, screen
+
+
+def screen_scores(model: ClassifierModel, titles: list[str], texts: list[str]) -> np.ndarray:
+    X = model.vectorizer.transform([classifier_text(t, x) for t, x in zip(titles, texts, strict=True)])
+    return model.screen.predict_proba(X)[:, list(model.screen.classes_).index("relevant")]
+
+
+def threshold_for_recall(scores: np.ndarray, relevant: np.ndarray, recall: float = SCREEN_RECALL) -> float:
+    """The highest threshold whose recall on `relevant` rows is still >= recall."""
+    pos = np.sort(scores[relevant])
+    if not len(pos):
+        return 0.5
+    k = int(np.floor((1 - recall) * len(pos)))
+    return float(pos[k]) - 1e-9

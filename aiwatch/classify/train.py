@@ -1,0 +1,86 @@
+"""`aiwatch train`: reproduce the shipped classifier from ../shared/data with a fixed seed.
+
+1. load every labelled example (``data.load``) and keep the training split: every group
+   (incident or story) whose hash fold is not VAL_FOLD — the validation fold is never seen;
+2. set the screen's threshold by 3-fold group cross-validation inside the training split, at
+   SCREEN_RECALL on article-style and headline examples (summaries are too easy to count);
+3. embed the examples with the encoder (cached on disk) and fit every head (``model.fit``);
+4. save to ``aiwatch/classify/models/classifier.joblib``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from aiwatch.classify import data, encoders
+from aiwatch.classify import model as M
+from aiwatch.classify.data import Example
+from aiwatch.classify.text import classifier_text
+
+K_FOLDS = 5
+VAL_FOLD = 0  # the held-apart validation fold, by group
+INNER_FOLDS = 3
+
+
+def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
+    train = [e for e in examples if data.fold_of(e.group, K_FOLDS) != VAL_FOLD]
+    val = [e for e in examples if data.fold_of(e.group, K_FOLDS) == VAL_FOLD]
+    return train, val
+
+
+def embed(examples: list[Example], encoder: str | None, progress: Callable[[int], object] | None = None
+          ) -> np.ndarray | None:
+    if not encoder:
+        return None
+    enc = encoders.get(encoder)
+    docs = [classifier_text(e.title, e.text) for e in examples]
+    return encoders.EmbeddingCache().encode(enc, docs, progress=progress)
+
+
+def screen_threshold(examples: list[Example]) -> float:
+    """Out-of-fold screen scores inside the training data -> the threshold keeping SCREEN_RECALL."""
+    docs = np.array([classifier_text(e.title, e.text) for e in examples], dtype=object)
+    y = np.array([e.category for e in examples])
+    w = np.array([e.weight for e in examples]) * np.where([e.origin == "ai_news_labeled" for e in examples],
+                                                           M.STREAM_WEIGHT, 1.0)
+    folds = np.array([data.fold_of(e.group, INNER_FOLDS, seed=1) for e in examples])
+    scores = np.zeros(len(examples))
+    for k in range(INNER_FOLDS):
+        tr, te = folds != k, folds == k
+        vec, _, screen = M.fit_screen(list(docs[tr]), y[tr], w[tr])
+        proba = screen.predict_proba(vec.transform(list(docs[te])))
+        scores[te] = proba[:, list(screen.classes_).index("relevant")]
+    stream_like = np.array([e.style != "summary" for e in examples]) & (y != "unrelated")
+    return M.threshold_for_recall(scores, stream_like)
+
+
+def fit_examples(examples: list[Example], encoder: str | None, *, threshold: float | None = None,
+                 with_tags: bool = True, version: str | None = None,
+                 progress: Callable[[int], object] | None = None) -> M.ClassifierModel:
+    emb = embed(examples, encoder, progress)
+    return M.fit([e.title for e in examples], [e.text for e in examples], [e.category for e in examples],
+                 np.array([e.weight for e in examples]), np.array([e.origin == "ai_news_labeled" for e in examples]),
+                 [e.tags for e in examples], encoder=encoder, embeddings=emb, screen_threshold=threshold,
+                 version=version, with_tags=with_tags)
+
+
+def train(out: Path = M.MODEL_FILE, encoder: str | None = "minilm", root: Path | None = None,
+          progress: Callable[[int], object] | None = None, log: Callable[[str], object] = print) -> M.ClassifierModel:
+    examples = data.load(root)
+    train_set, val = split(examples)
+    log(f"examples: {len(examples):,} ({len(train_set):,} train, {len(val):,} held apart for `aiwatch eval`)")
+    if encoder and not encoders.available(encoder):
+        log(f"encoder {encoder} is not installed: training the fast (TF-IDF) model only")
+        encoder = None
+    threshold = screen_threshold(train_set)
+    log(f"screen threshold for {M.SCREEN_RECALL:.0%} recall (inner CV): {threshold:.4f}")
+    model = fit_examples(train_set, encoder, threshold=threshold, progress=progress)
+    model.info.update({"val_fold": VAL_FOLD, "k_folds": K_FOLDS, "seed": M.SEED,
+                       "counts": {c: sum(e.category == c for e in train_set) for c in ("incident", "hazard",
+                                                                                       "complementary", "unrelated")}})
+    path = model.save(out)
+    log(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return model
