@@ -7,12 +7,14 @@ DB     ?= sqlite:///aiwatch.db
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test install lint bench postgres clean
+.PHONY: demo test install lint bench train eval postgres clean
 
 $(BIN)/aiwatch: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	# The CPU build of torch lies on this machine kind's disk; a bare `torch` would pull a CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[dev,ml,postgres]"
 	touch $(BIN)/aiwatch
 
 install: $(BIN)/aiwatch
@@ -33,6 +35,14 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/classify.py
+
+# Reproduce the shipped classifier, and score it (both read ../shared/data).
+train: install
+	$(BIN)/aiwatch train
+
+eval: install
+	$(BIN)/aiwatch eval --check-floors
 
 postgres:
 	bash scripts/ensure-postgres.sh

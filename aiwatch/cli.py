@@ -257,6 +257,110 @@ def export_articles(
 
 
 @app.command()
+def classify(
+    input_: Path = typer.Option(..., "--input", "-i", help="JSONL: one {\"id\", \"title\", \"text\"} per line."),
+    output: Path = typer.Option(..., "--output", "-o", help="JSONL: one assessment per input line."),
+    mode: str = typer.Option(None, "--mode", help="cascade (default) or fast (TF-IDF only, fastest)."),
+    batch_size: int = typer.Option(256, "--batch-size"),
+) -> None:
+    """Classify articles from a file; needs no database.
+
+    Each output line: id, category, scores (incident, hazard, complementary, unrelated), severity,
+    tags (OECD fields, each [{label, score}]), evidence (1-3 sentences), model.
+
+    Example: aiwatch classify --input articles.jsonl --output labels.jsonl
+    """
+    from aiwatch.classify import model as M
+    from aiwatch.classify.stage import effective_mode
+
+    model = M.default()
+    mode = mode or effective_mode(model)
+    if mode not in M.MODES:
+        fail(f"unknown mode {mode!r}: choose one of {', '.join(M.MODES)}")
+    if not input_.exists():
+        fail(f"{input_} not found")
+    bad = 0
+    with input_.open(encoding="utf-8", errors="replace") as f, output.open("w", encoding="utf-8") as out, \
+            _progress() as bar:
+        task = bar.add_task(f"classify ({mode})", total=None)
+        batch: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            preds = model.predict([str(r.get("title") or "") for r in batch], [str(r.get("text") or "") for r in batch],
+                                  mode)
+            for r, p in zip(batch, preds, strict=True):
+                out.write(json.dumps({"id": r.get("id"), **p.as_dict()}, ensure_ascii=False) + "\n")
+            bar.advance(task, len(batch))
+            batch.clear()
+
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise ValueError("not an object")
+            except ValueError as exc:
+                bad += 1
+                console.print(f"line {n}: skipped, not a JSON object ({exc})", style="yellow", markup=False)
+                continue
+            batch.append(rec)
+            if len(batch) >= batch_size:
+                flush()
+        if batch:
+            flush()
+    if bad:
+        console.print(f"{bad} line(s) skipped", style="yellow")
+
+
+@app.command()
+def train(
+    encoder: str = typer.Option("minilm", help="Encoder for the strong head: minilm, wordllama, or none."),
+    output: Path = typer.Option(None, "--output", "-o", help="Where to save (default: the package's model file)."),
+) -> None:
+    """Reproduce the shipped classifier from ../shared/data (fixed seed; set AIWATCH_SHARED_DATA to move it).
+
+    Example: aiwatch train
+    """
+    from aiwatch.classify import model as M
+    from aiwatch.classify import train as T
+
+    try:
+        T.train(output or M.MODEL_FILE, encoder=None if encoder == "none" else encoder,
+                log=lambda m: console.print(m, highlight=False))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+
+
+@app.command("eval")
+def eval_(
+    as_json: Path = typer.Option(None, "--json", help="Also write the whole report as JSON here."),
+    check: bool = typer.Option(False, "--check-floors", help="Exit 1 if a figure is under its pinned floor."),
+) -> None:
+    """Score the classifier on held-apart data and on the article stream, next to two baselines.
+
+    Example: aiwatch eval --check-floors --json eval.json
+    """
+    from aiwatch.classify import evaluate as E
+    from aiwatch.classify.report import print_report
+
+    try:
+        report = E.evaluate(log=lambda m: console.print(m, highlight=False))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    print_report(report, Console())
+    if as_json:
+        as_json.write_text(json.dumps(report, indent=2))
+    if check:
+        failures = E.check_floors(report)
+        for f in failures:
+            console.print(f"below floor: {f}", style="red", markup=False)
+        if failures:
+            raise typer.Exit(1)
+        console.print("all floors met", style="green")
+
+
+@app.command()
 def settings() -> None:
     """Every setting, its current value and what it does (set with AIWATCH_<NAME>)."""
     table = Table(Column("setting", no_wrap=True), "value", "help")

@@ -30,6 +30,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_json_bytes", 200_000_000, "Largest whole-file JSON document loaded (use JSONL for more)."),
     Setting("max_decompressed_bytes", 1_000_000_000, "Most bytes read out of one .gz file."),
     Setting("max_text_chars", 200_000, "Article text beyond this many characters is cut off."),
+    Setting("classifier_mode", "cascade", "cascade (TF-IDF screen, MiniLM on candidates) or fast (TF-IDF only)."),
     Setting("batch_size", 500, "Articles written per transaction: a kill loses at most one batch, redone on rerun."),
 )
 

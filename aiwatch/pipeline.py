@@ -44,7 +44,7 @@ class Stage(Protocol):
 
 STAGES: dict[str, Callable[[], Stage]] = {}
 # The stages `aiwatch process` runs, in order. Later stages (classify, cluster) add themselves here.
-DEFAULT_PIPELINE: list[str] = ["dedup.minhash.v1"]
+DEFAULT_PIPELINE: list[str] = ["dedup.minhash.v1", "classify.cascade.v1"]
 
 
 def register(name: str) -> Callable[[type], type]:
@@ -59,6 +59,7 @@ def register(name: str) -> Callable[[type], type]:
 
 def _load_builtin_stages() -> None:
     from aiwatch import dedup  # noqa: F401  (registers itself)
+    from aiwatch.classify import stage  # noqa: F401
 
 
 def build(names: Sequence[str] | None = None) -> list[Stage]:

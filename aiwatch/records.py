@@ -57,6 +57,7 @@ class Article:
     duplicate_kind: str | None = None  # "exact" | "near"
     similarity: float | None = None
     minhash: bytes | None = None
+    assessment: dict[str, Any] | None = None  # set by the classify stage: category, scores, tags, ...
 
     def replace(self, **changes: Any) -> Article:
         return dataclasses.replace(self, **changes)

@@ -202,8 +202,8 @@ def ai_news_labeled(root: Path, rows: dict[str, dict[str, str]] | None = None) -
             if src is None:
                 continue
             harms = [h for h in r.get("harm_types") or [] if h in tx.FIELDS["harm_types"]]
-            out.append(Example(f"news:{r['art_id']}", r["title"], src["text_head"], r["category"], "", "ai_news_labeled",
-                               "article", {"harm_types": harms} if harms else {},
+            out.append(Example(f"news:{r['art_id']}", r["title"], src["text_head"], r["category"], "",
+                               "ai_news_labeled", "article", {"harm_types": harms} if harms else {},
                                weight=1.0, meta={"draw": r.get("draw", ""), "confidence": r.get("confidence", ""),
                                                  "source": src["source_domain"]}))
     _group_stories(out)

@@ -49,6 +49,8 @@ TAG_THRESHOLD = 0.35
 
 _KILLED = re.compile(r"\b(\d[\d,]*|dozens|hundreds|thousands)\s+(?:people\s+|persons\s+|passengers\s+)?"
                      r"(?:were\s+|have been\s+)?(?:killed|dead|died|deaths)\b", re.I)
+_KILLED_N = re.compile(r"\b(?:killed|killing|kills)\s+(?:at least\s+|more than\s+|over\s+|nearly\s+)?"
+                       r"(\d[\d,]*|dozens|hundreds|thousands)\b", re.I)
 _HARM_WORDS = re.compile(r"\b(killed|died|death|dead|fatal|injur\w*|hospitali[sz]ed|crash\w*)\b", re.I)
 _WORDS = {"dozens": 24, "hundreds": 200, "thousands": 2000}
 DISASTER_DEATHS = 10  # OECD: a disaster disrupts a community; ten or more deaths is our proxy
@@ -208,7 +210,7 @@ def severity(category: str, tags: dict[str, list[dict]], text: str) -> str | Non
     if category == "hazard":
         return "serious hazard" if physical else "hazard"
     deaths = 0
-    for m in _KILLED.finditer(text):
+    for m in [*_KILLED.finditer(text), *_KILLED_N.finditer(text)]:
         tok = m.group(1).lower().replace(",", "")
         deaths = max(deaths, _WORDS.get(tok, int(tok) if tok.isdigit() else 0))
     if deaths >= DISASTER_DEATHS:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 LEAD_CHARS = 2000  # the opening carries the news; later text adds cost, not signal
-_SENT = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z0-9])")
+# Any sentence end, whatever the next letter's case: a lower-cased page must split the same way.
+_SENT = re.compile(r"(?<=[.!?])\s+")
 _BOILER = re.compile(
     r"(sign up|subscribe|newsletter|cookie|advertisement|all rights reserved|follow us|read more|open navigation|"
     r"view saved stories|to revist this article|skip to main content|share this|click here|privacy policy|"

@@ -258,6 +258,34 @@ class Store:
                     yield dict(r)
                 last = rows[-1]["id"]
 
+    # -- classifications ---------------------------------------------------------
+    def classification(self, ext_id: str) -> dict[str, Any] | None:
+        """The article's assessment: an editor's label when there is one, else the machine's."""
+        c, a = t.classifications.c, t.articles.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.classifications).join(t.articles, a.id == c.article_id)
+                                .where(a.ext_id == ext_id)).mappings().all()
+        by = {r["decided_by"]: dict(r) for r in rows}
+        return by.get("editor") or by.get("machine")
+
+    def label_article(self, ext_id: str, category: str, *, severity: str | None = None,
+                      tags: dict[str, Any] | None = None, editor_id: int | None = None) -> None:
+        """Record an editor's label. It wins over every machine label, now and after re-runs."""
+        from aiwatch.taxonomy import CATEGORIES
+
+        if category not in CATEGORIES:
+            raise ValueError(f"unknown category {category!r}; choose one of {', '.join(CATEGORIES)}")
+        with self.transaction() as conn:
+            pk = conn.execute(select(t.articles.c.id).where(t.articles.c.ext_id == ext_id)).scalar_one_or_none()
+            if pk is None:
+                raise StoreError(f"no article with id {ext_id!r}")
+            c = t.classifications.c
+            conn.execute(t.classifications.delete().where(c.article_id == pk, c.decided_by == "editor"))
+            scores = {k: 1.0 if k == category else 0.0 for k in CATEGORIES}
+            conn.execute(t.classifications.insert().values(
+                article_id=pk, decided_by="editor", category=category, scores=scores, severity=severity,
+                tags=tags, evidence=None, model="editor", editor_id=editor_id, created_at=now()))
+
     # -- skipped -----------------------------------------------------------------
     def record_skipped(self, items: Sequence[Skipped], conn: Connection | None = None) -> None:
         """Record dropped items. The same (stage, reason, ref) again only refreshes last_seen: reruns add nothing."""

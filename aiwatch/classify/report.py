@@ -1,0 +1,54 @@
+"""Print `aiwatch eval`'s report as tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from aiwatch.taxonomy import CATEGORIES
+
+
+def _row(name: str, s: dict[str, Any]) -> list[str]:
+    return [name, f"{s['relevance']['precision']:.3f}", f"{s['relevance']['recall']:.3f}",
+            f"{s['relevance']['f1']:.3f}", f"{s['macro_f1']:.3f}",
+            *(f"{s['per_class'][c]['f1']:.3f}" for c in CATEGORIES)]
+
+
+def _table(title: str) -> Table:
+    table = Table(title=title)
+    for col in ("model", "rel P", "rel R", "rel F1", "macro F1", *(f"{c[:5]} F1" for c in CATEGORIES)):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    return table
+
+
+def print_report(report: dict[str, Any], console: Console) -> None:
+    v = _table(f"validation: held-apart incidents and stories ({report['sizes']['validation']:,} examples)")
+    for name, s in report["validation"].items():
+        v.add_row(*_row(name, s))
+    console.print(v)
+    st = _table("stream: hand-labelled AI news, 5-fold CV by story (the number to push)")
+    for name, s in report["stream"].items():
+        st.add_row(*_row(name, s["articles"]))
+    console.print(st)
+    h = Table("model", "headline recall", "articles + headlines rel F1",
+              title="stream: held-apart AIID report headlines")
+    for name, s in report["stream"].items():
+        h.add_row(name, f"{s['headlines_recall']:.3f}", f"{s['combined']['relevance']['f1']:.3f}")
+    console.print(h)
+    sc = report["screen"]
+    console.print(f"screen: threshold {sc['threshold']}, recall on relevant stream articles "
+                  f"{sc['recall_stream_relevant']:.3f}, passes {sc['pass_share_ai_news']:.1%} of AI/tech news")
+    g = Table("model", "lower-cased rel F1 (gap)", "boilerplate-stripped rel F1 (gap)", "share on unlabelled AI news",
+              title="shortcut guards (validation)")
+    for name, s in report["guards"].items():
+        low, strip = s["lowercased"], s["boilerplate_stripped"]
+        g.add_row(name, f"{low['relevance_f1']:.3f} ({s['lowercased_gap']['relevance_f1']:+.3f})",
+                  f"{strip['relevance_f1']:.3f} ({s['boilerplate_stripped_gap']['relevance_f1']:+.3f})",
+                  ", ".join(f"{c} {v:.1%}" for c, v in s["share_on_unlabelled_ai_news"].items()))
+    console.print(g)
+    t = Table("field", "micro P", "micro R", "micro F1", "examples", title="OECD tags (validation incidents/hazards)")
+    for field, s in report["tags"].items():
+        t.add_row(field, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["examples"]))
+    console.print(t)

@@ -1,0 +1,179 @@
+"""Classification: the stable interface, the cascade, evidence, severity, tags, the stage, and the floors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aiwatch import taxonomy as tx
+from aiwatch.classify import model as M
+from aiwatch.store import Store
+from tests.conftest import ROOT, STORY, shared
+
+CRASH = ("Tesla Autopilot crash kills driver on highway",
+         "A Tesla Model S driving on Autopilot crashed into a concrete barrier on Highway 101, killing the driver. "
+         "Investigators said the driver assistance system steered the car into the barrier seconds before impact. "
+         "The company said the driver had received several warnings.")
+LAUNCH = ("Nvidia reports record quarterly revenue",
+          "Nvidia said revenue rose 60 percent on strong demand for data center chips, beating analyst estimates. "
+          "The company also announced a new generation of graphics cards for gamers.")
+
+
+@pytest.fixture(scope="module")
+def model() -> M.ClassifierModel:
+    return M.default()
+
+
+def test_shipped_model_is_small_and_names_itself(model: M.ClassifierModel) -> None:
+    assert M.MODEL_FILE.stat().st_size < 5_000_000
+    assert model.name("fast").startswith("aiwatch-classify-cascade/fast@")
+
+
+@pytest.mark.parametrize("mode", M.MODES)
+def test_prediction_has_the_stable_shape(model: M.ClassifierModel, mode: str) -> None:
+    if mode == "cascade" and not model.encoder:
+        pytest.skip("no encoder in the shipped model")
+    crash, launch = model.predict([CRASH[0], LAUNCH[0]], [CRASH[1], LAUNCH[1]], mode)
+    assert crash.category == "incident" and launch.category == "unrelated"
+    for p in (crash, launch):
+        assert set(p.scores) == set(tx.CATEGORIES) and abs(sum(p.scores.values()) - 1) < 1e-3
+        assert p.category == max(p.scores, key=p.scores.get)
+    assert crash.severity in tx.SEVERITIES and launch.severity is None
+    assert launch.tags == {}
+    assert set(crash.tags) <= set(tx.FIELDS)
+    for labels in crash.tags.values():
+        assert all(set(t) == {"label", "score"} and 0 <= t["score"] <= 1 for t in labels)
+    assert any(t["label"] == "Physical (death)" for t in crash.tags.get("harm_types", []))
+
+
+def test_evidence_is_sentences_of_the_article(model: M.ClassifierModel) -> None:
+    (p,) = model.predict(["Man wrongly arrested after face match"], [STORY], "fast")
+    assert 1 <= len(p.evidence) <= 3
+    assert all(e in STORY or e == "Man wrongly arrested after face match" for e in p.evidence)
+
+
+def test_cascade_sends_only_candidates_to_the_encoder(model: M.ClassifierModel) -> None:
+    if not model.encoder:
+        pytest.skip("no encoder in the shipped model")
+    preds = model.predict([CRASH[0], LAUNCH[0]], [CRASH[1], LAUNCH[1]], "cascade")
+    assert [p.screened_out for p in preds] == [False, True]
+    assert "+minilm" in preds[0].model
+
+
+def test_empty_and_odd_inputs_do_not_break_it(model: M.ClassifierModel) -> None:
+    preds = model.predict(["", "<script>alert(1)</script>", "ÅÄÖ"], ["", "", "日本語のテキスト"], "fast")
+    assert [p.category for p in preds] and all(p.category in tx.CATEGORIES for p in preds)
+    assert model.predict([], [], "fast") == []
+
+
+@pytest.mark.parametrize("category,text,expected", [
+    ("incident", "The robot crashed into a shelf; nobody was hurt.", "serious incident"),
+    ("incident", "The algorithm denied benefits to thousands of families.", "incident"),
+    ("incident", "The autonomous drone strike killed 30 people in the village.", "disaster"),
+    ("hazard", "Researchers showed the chatbot could be jailbroken.", "hazard"),
+    ("hazard", "The self-driving software could cause a fatal crash.", "serious hazard"),
+    ("unrelated", "killed 30 people", None),
+])
+def test_severity_follows_the_oecd_ladder(category: str, text: str, expected: str | None) -> None:
+    assert M.severity(category, {}, text) == expected
+
+
+def test_every_mapping_table_targets_real_oecd_values() -> None:
+    valid = {v for values in tx.FIELDS.values() for v in values}
+    tables = [tx.AIAAIC_HARM, tx.AIAAIC_PRINCIPLES, tx.SECTOR_INDUSTRY, tx.TECH_TASK, tx.MIT_HARM, tx.CSET_AUTONOMY,
+              tx.STAKEHOLDER_WORDS]
+    for table in tables:
+        for targets in table.values():
+            assert set(targets) <= valid, targets
+    assert tx.map_values(["Privacy loss", "Loss of life", "unknown"], tx.AIAAIC_HARM) == [tx.HR, tx.DEATH]
+    assert tx.map_values(["Govt - police"], tx.SECTOR_INDUSTRY, substring=True) == [
+        "Government, security, and defence"]
+    assert tx.map_stakeholders(["black-women", "elaine-herzberg"]) == ["Women"]
+
+
+def test_classify_command_needs_no_database(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("\n".join([json.dumps({"id": "c1", "title": CRASH[0], "text": CRASH[1]}), "{broken",
+                              json.dumps({"id": 7, "title": LAUNCH[0], "text": LAUNCH[1], "extra": True})]))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AIWATCH_DB": f"sqlite:///{tmp_path / 'never.db'}"}
+    proc = subprocess.run([sys.executable, "-m", "aiwatch", "classify", "--input", str(src), "--output", str(out),
+                           "--mode", "fast"], env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [x["id"] for x in lines] == ["c1", 7]
+    assert set(lines[0]) == {"id", "category", "scores", "severity", "tags", "evidence", "model"}
+    assert lines[0]["category"] == "incident" and lines[1]["category"] == "unrelated"
+    assert "line 2" in proc.stderr and not (tmp_path / "never.db").exists()
+
+
+def test_process_classifies_originals_and_editor_label_wins(sqlite_store: Store, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiwatch import pipeline
+    from aiwatch.ingest import ingest
+
+    monkeypatch.setenv("AIWATCH_CLASSIFIER_MODE", "fast")
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "crash", "title": CRASH[0], "text": CRASH[1]},
+        {"id": "crash-copy", "title": "Copy", "text": CRASH[1]},
+        {"id": "launch", "title": LAUNCH[0], "text": LAUNCH[1]},
+    ]))
+    ingest(sqlite_store, [src])
+    pipeline.process(sqlite_store)
+    assert sqlite_store.classification("crash")["category"] == "incident"
+    assert sqlite_store.classification("crash-copy") is None  # counted once, through its original
+    sqlite_store.label_article("launch", "hazard")
+    src.write_text(src.read_text().replace("record quarterly revenue", "record revenue"))  # changed: re-run
+    ingest(sqlite_store, [src])
+    pipeline.process(sqlite_store)
+    label = sqlite_store.classification("launch")
+    assert (label["category"], label["decided_by"]) == ("hazard", "editor")
+    with pytest.raises(ValueError, match="choose one of"):
+        sqlite_store.label_article("launch", "scandal")
+
+
+def test_training_reproduces_the_shipped_fast_model(tmp_path: Path, model: M.ClassifierModel) -> None:
+    """`aiwatch train` with a fixed seed gives the same screen, fast head and tags (encoder off: fast)."""
+    shared("ai_news_labeled", "labels.jsonl")
+    from aiwatch.classify import train as T
+
+    out = tmp_path / "retrained.joblib"
+    T.train(out, encoder=None, log=lambda m: None)
+    again = M.load(out)
+    titles, texts = [CRASH[0], LAUNCH[0], "Man wrongly arrested"], [CRASH[1], LAUNCH[1], STORY]
+    a, b = model.predict(titles, texts, "fast"), again.predict(titles, texts, "fast")
+    assert [p.scores for p in a] == [p.scores for p in b]
+    assert [p.tags for p in a] == [p.tags for p in b]
+    assert again.screen_threshold == pytest.approx(model.screen_threshold)
+
+
+def test_splits_keep_each_incident_and_story_on_one_side() -> None:
+    shared("aiid", "incidents.csv")
+    from aiwatch.classify import data
+    from aiwatch.classify import train as T
+
+    examples = data.load()
+    train, val = T.split(examples)
+    assert not {e.group for e in train} & {e.group for e in val}
+    reports = [e for e in examples if e.origin == "aiid_reports"]
+    assert all(e.group == f"aiid:{e.meta['incident_id']}" for e in reports)  # with their incident's summary
+    assert len(val) / len(examples) == pytest.approx(0.2, abs=0.05)
+
+
+def test_eval_meets_the_pinned_floors() -> None:
+    """CI runs the whole evaluation (held-apart split, stream CV, screen, guards) against floors.json."""
+    shared("ai_news_labeled", "labels.jsonl")
+    from aiwatch.classify import evaluate as E
+
+    report = E.evaluate(log=lambda m: None)
+    assert E.check_floors(report) == []
+    guards = report["guards"]["fast"]["share_on_unlabelled_ai_news"]
+    assert guards["unrelated"] < 1.0 and max(guards.values()) < 1.0  # not collapsed into one class
+    for name in ("keywords", "tfidf_lr"):
+        assert report["stream"][name]["articles"]["relevance"]["f1"] < E.headline_numbers(report)[
+            "stream.relevance_f1"]
