@@ -148,6 +148,7 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON instead
     table.add_row("articles", str(data["articles"]))
     table.add_row("unique (duplicates folded)", str(data["unique_articles"]))
     table.add_row("exact / near duplicates", f"{data['duplicates']['exact']} / {data['duplicates']['near']}")
+    table.add_row("classified", ", ".join(f"{k} {v}" for k, v in sorted(data["categories"].items())) or "none")
     table.add_row("incidents", str(data["incidents"]))
     table.add_row("sources", str(data["sources"]))
     table.add_row("languages", ", ".join(f"{k} {v}" for k, v in data["languages"].items()))

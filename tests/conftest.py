@@ -16,6 +16,8 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("AIWATCH_DOMAIN_INTERVAL", "0")  # tests that check the rate limit set their own
+# The pipeline's classify stage runs in most tests; the MiniLM cascade is tested on its own (test_classify).
+os.environ.setdefault("AIWATCH_CLASSIFIER_MODE", "fast")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("AIWATCH_SHARED_DATA", ROOT.parent / "shared" / "data"))

@@ -343,6 +343,12 @@ class Store:
                 select(t.article_stages.c.stage, func.count()).group_by(t.article_stages.c.stage)).all())
             n_sources = conn.execute(select(func.count()).select_from(t.sources)).scalar_one()
             n_incidents = conn.execute(select(func.count()).select_from(t.incidents)).scalar_one()
+            c, editor = t.classifications, t.classifications.alias("editor")
+            overridden = select(editor.c.id).where(editor.c.article_id == c.c.article_id,
+                                                   editor.c.decided_by == "editor")
+            categories = dict(conn.execute(
+                select(c.c.category, func.count()).where((c.c.decided_by == "editor") | ~overridden.exists())
+                .group_by(c.c.category)).all())
         duplicates = sum(dup_kinds.values())
         return {
             "articles": total,
@@ -352,6 +358,7 @@ class Store:
             "top_sources": sources,
             "sources": n_sources,
             "incidents": n_incidents,
+            "categories": categories,
             "stages_done": stages,
             "skipped": {k: int(v) for k, v in skipped.items()},
         }
