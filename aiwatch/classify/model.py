@@ -45,7 +45,10 @@ C_TAGS = 2.0
 # Hand-labelled article-style data is the stream we serve: it counts more than editor summaries.
 STREAM_WEIGHT = 3.0
 TAG_MIN_EXAMPLES = 8  # a label with fewer training examples gets no head
-TAG_THRESHOLD = 0.35
+# Score at which a tag is given. Measured on the validation split: 0.5 gives the best mean micro-F1
+# over the fields (0.35: 0.642, 0.5: 0.650 without autonomy's drop, 0.6: 0.529).
+TAG_THRESHOLD = 0.5
+AUTONOMY_MIN = 0.2  # autonomy is one level: the likeliest, unless no level is likely at all
 
 _KILLED = re.compile(r"\b(\d[\d,]*|dozens|hundreds|thousands)\s+(?:people\s+|persons\s+|passengers\s+)?"
                      r"(?:were\s+|have been\s+)?(?:killed|dead|died|deaths)\b", re.I)
@@ -132,8 +135,9 @@ class ClassifierModel:
             scores = np.column_stack([h.predict_proba(F)[:, 1] for h in heads])
             for row, i in enumerate(rel):
                 order = np.argsort(-scores[row])
+                cut = AUTONOMY_MIN if fname == "autonomy_level" else TAG_THRESHOLD
                 chosen = [{"label": labels[j], "score": round(float(scores[row, j]), 4)} for j in order
-                          if scores[row, j] >= TAG_THRESHOLD]
+                          if scores[row, j] >= cut]
                 if fname == "autonomy_level":
                     chosen = chosen[:1]
                 if chosen:
