@@ -10,7 +10,7 @@ so its peak RSS is its own:
 
 * baseline — read the JSONL, parse each line, SHA-1 the text (the floor any ingest pays);
 * ingest — aiwatch.ingest: parse, clean, detect language, hash, write to the store;
-* dedup — aiwatch.pipeline.process: MinHash signatures, LSH lookups, links.
+* dedup — the dedup.minhash.v1 stage alone: MinHash signatures, LSH lookups, links.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ elif phase == "ingest":
 else:
     from aiwatch import pipeline
     from aiwatch.store import Store
-    n = pipeline.process(Store(db)).processed["dedup.minhash.v1"]
+    n = pipeline.process(Store(db), stages=["dedup.minhash.v1"]).processed["dedup.minhash.v1"]
 secs = time.perf_counter() - t0
 # VmHWM, not ru_maxrss: Linux carries the parent's high-water mark into ru_maxrss across exec.
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
