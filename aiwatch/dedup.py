@@ -127,18 +127,16 @@ class Deduplicate:
             if original is not None and original < art.pk:
                 root, kind, sim = known[original][0] or original, "exact", 1.0
             elif art.pk in sigs:
-                best, best_sim = None, 0.0
-                cands = {pk for k in keys[art.pk] for pk in band_hits.get(k, ()) if pk < art.pk}
-                for pk in sorted(cands):
-                    cand_sig = known[pk][1] if pk in known else sigs.get(pk)
-                    if cand_sig is None:
-                        continue
-                    s = similarity(sigs[art.pk], cand_sig)
-                    same_site = art.source is not None and pk in known and known[pk][2] == art.source
-                    if s >= (SAME_SOURCE_THRESHOLD if same_site else NEAR_DUP_THRESHOLD) and s > best_sim:
-                        best, best_sim = pk, s
-                if best is not None:
-                    root, kind, sim = known[best][0] or best, "near", round(best_sim, 4)
+                cands = sorted({pk for k in keys[art.pk] for pk in band_hits.get(k, ()) if pk < art.pk
+                                and known.get(pk, (None, None))[1] is not None})
+                if cands:
+                    # All candidates at once: boilerplate-heavy sites give an article a hundred of them.
+                    sims = (np.stack([known[pk][1] for pk in cands]) == sigs[art.pk]).mean(axis=1)
+                    same_site = np.array([art.source is not None and known[pk][2] == art.source for pk in cands])
+                    ok = sims >= np.where(same_site, SAME_SOURCE_THRESHOLD, NEAR_DUP_THRESHOLD)
+                    if ok.any():
+                        i = int(np.argmax(np.where(ok, sims, -1.0)))  # the most similar; ties: the oldest
+                        root, kind, sim = known[cands[i]][0] or cands[i], "near", round(float(sims[i]), 4)
             art.duplicate_of, art.duplicate_kind, art.similarity = root, kind, sim
             updates.append({"pk": art.pk, "dup": root, "kind": kind, "sim": sim, "mh": art.minhash})
             # Later articles in this batch see this one as a candidate too.
