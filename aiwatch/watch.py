@@ -49,7 +49,7 @@ class Watcher:
                  on_poll: Callable[[str, IngestReport], object] | None = None) -> None:
         self.store, self.every, self.process = store, every, process
         self.fetcher = fetcher or Fetcher(allow_private=allow_private)
-        self.opts = IngestOptions(allow_private=allow_private, follow_links=follow_links)
+        self.opts = IngestOptions(follow_links=follow_links)
         self.on_poll = on_poll
         self.urls: list[str] = []
         self.local: list[Path] = []

@@ -158,7 +158,7 @@ def test_failing_feed_backs_off_and_keeps_what_it_had(sqlite_store: Store, http_
     http_server.routes["/rss"] = Route(b"oops", 500, {"Content-Type": "text/plain"})
     with Fetcher(allow_private=True) as f:
         for _ in range(2):
-            poll_source(sqlite_store, url, f, IngestOptions(allow_private=True))
+            poll_source(sqlite_store, url, f, IngestOptions())
     src = sqlite_store.get_source(url)
     assert src["consecutive_errors"] == 2 and "HTTP 500" in src["last_error"]
     assert (src["next_poll_at"] - src["last_polled_at"]).total_seconds() >= 4 * 15 * 60  # doubled twice

@@ -34,7 +34,7 @@ from aiwatch.classify import data
 from aiwatch.classify import model as M
 from aiwatch.classify import train as T
 from aiwatch.classify.data import Example
-from aiwatch.classify.text import strip_boilerplate
+from aiwatch.classify.text import classifier_text, strip_boilerplate
 
 FLOORS_FILE = Path(__file__).resolve().parent / "floors.json"
 HELD_OUT_UNLABELLED = 2000
@@ -141,8 +141,6 @@ def evaluate(root: Path | None = None, log: Callable[[str], object] = print) -> 
     report["validation"]["tfidf_lr"] = scores(gold, tfidf.predict(titles, texts))
     tagged = [i for i, e in enumerate(val) if e.tags and e.category in ("incident", "hazard")]
     forced = np.tile(np.array([1.0, 0, 0, 0]), (len(tagged), 1))
-    from aiwatch.classify.text import classifier_text
-
     tag_pred = model._tags([classifier_text(val[i].title, val[i].text) for i in tagged], forced)
     report["tags"] = tag_micro_f1([val[i].tags for i in tagged], tag_pred)
 

@@ -41,7 +41,8 @@ Progress = Callable[[int], object]
 
 @dataclass
 class IngestOptions:
-    allow_private: bool = False
+    """Per-run choices that reach the feed poller (address rules live in the Fetcher)."""
+
     follow_links: bool = False
 
 
@@ -56,7 +57,7 @@ def ingest(store: Store, inputs: Iterable[str | Path], *, allow_private: bool = 
     report = IngestReport()
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(allow_private=allow_private)
-    opts = IngestOptions(allow_private=allow_private, follow_links=follow_links)
+    opts = IngestOptions(follow_links=follow_links)
     try:
         for value in inputs:
             value = str(value)
@@ -158,10 +159,10 @@ def ingest_url(store: Store, url: str, fetcher: Fetcher, opts: IngestOptions,
         resp = fetcher.get(url, accept=FEED_TYPES + HTML_TYPES, robots=True)
     except AiwatchError as exc:
         return _record_failure(store, url, exc)
-    if feeds.looks_like_opml(resp.content) or feeds.looks_like_feed(resp.content) or \
+    is_opml = feeds.looks_like_opml(resp.content)
+    if is_opml or feeds.looks_like_feed(resp.content) or \
             resp.content_type in ("application/rss+xml", "application/atom+xml"):
-        kind = "opml" if feeds.looks_like_opml(resp.content) else "feed"
-        store.source_id(kind, url)
+        store.source_id("opml" if is_opml else "feed", url)
         return poll_source(store, url, fetcher, opts, prefetched=resp, progress=progress)
     source_id = store.source_id("url", url)
     item = RawItem(ref=url, html=decode_bytes(resp.content), url=resp.url)
@@ -191,9 +192,9 @@ def poll_source(store: Store, url: str, fetcher: Fetcher, opts: IngestOptions, *
     try:
         resp = prefetched or fetcher.get(url, accept=FEED_TYPES, etag=src and src["etag"],
                                          last_modified=src and src["last_modified"])
-        content, status = resp.content, resp.status
+        content = resp.content
         etag, modified = resp.headers.get("etag"), resp.headers.get("last-modified")
-        if status == 304:
+        if resp.not_modified:
             store.update_source(source_id, last_polled_at=stamp, last_success_at=stamp, consecutive_errors=0,
                                 next_poll_at=stamp + every)
             return IngestReport()
