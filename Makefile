@@ -19,14 +19,18 @@ $(BIN)/aiwatch: pyproject.toml
 
 install: $(BIN)/aiwatch
 
-# Main job on the embedded default: SQLite, the bundled AIID sample, then the summary.
+# Main job on the embedded default: SQLite, the bundled AIID sample through the whole pipeline,
+# then the web UI and API on http://127.0.0.1:$(PORT)/ until Ctrl-C.
+PORT ?= 8000
 demo: install
 	$(BIN)/aiwatch --db $(DB) ingest --sample
 	$(BIN)/aiwatch --db $(DB) stats
+	$(BIN)/aiwatch --db $(DB) serve --port $(PORT)
 
 # The whole suite, SQLite and PostgreSQL. scripts/ensure-postgres.sh starts (or installs) a server.
 test: install
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check aiwatch tests bench
 	$(BIN)/pytest -q
 
@@ -36,16 +40,19 @@ lint: install
 bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/web.py
 
 # Reproduce the shipped classifier, and score it (both read ../shared/data).
 train: install
 	$(BIN)/aiwatch train
+	$(BIN)/aiwatch train-cluster
 
 eval: install
 	$(BIN)/aiwatch eval --check-floors
+	$(BIN)/aiwatch eval-clusters --check-floors
 
 postgres:
 	bash scripts/ensure-postgres.sh
 
 clean:
-	rm -rf $(VENV) aiwatch.db aiwatch.db-* .pytest_cache
+	rm -rf $(VENV) aiwatch.db aiwatch.db-* .pytest_cache artifacts

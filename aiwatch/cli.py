@@ -21,6 +21,8 @@ app = typer.Typer(help="aiwatch — an open, self-hostable AI incident monitor."
                   add_completion=False, pretty_exceptions_enable=False)
 export_app = typer.Typer(help="Export data as JSONL or CSV.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+user_app = typer.Typer(help="Editor accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 console = Console(stderr=True)
 
 
@@ -257,6 +259,146 @@ def export_articles(
         run_export(store, sys.stdout, fmt, include_text=text)
 
 
+@export_app.command("incidents")
+def export_incidents(
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl, csv, or aiid (AIID's incidents.csv columns)."),
+    output: Path = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
+) -> None:
+    """Every incident: title, summary, category, severity, tags, entities with roles, amounts, countries, articles.
+
+    Example: aiwatch export incidents --format jsonl -o incidents.jsonl
+    """
+    from aiwatch.export import INCIDENT_FORMATS
+    from aiwatch.export import export_incidents as run_export
+
+    if fmt not in INCIDENT_FORMATS:
+        fail(f"unknown format {fmt!r}: choose one of {', '.join(INCIDENT_FORMATS)}")
+    store = _store()
+    if output:
+        with output.open("w", encoding="utf-8", newline="") as f:
+            n = run_export(store, f, fmt)
+        console.print(f"wrote {n} incidents to {output}")
+    else:
+        run_export(store, sys.stdout, fmt)
+
+
+def _read_jsonl(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """Objects of a JSONL file; a line that is not a JSON object is reported and skipped."""
+    records, bad = [], 0
+    with path.open(encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise ValueError("not an object")
+            except ValueError as exc:
+                bad += 1
+                console.print(f"line {n}: skipped, not a JSON object ({exc})", style="yellow", markup=False)
+                continue
+            records.append(rec)
+    return records, bad
+
+
+@app.command()
+def cluster(
+    input_: Path = typer.Option(..., "--input", "-i", help="JSONL: {\"id\", \"title\", \"text\"} per line; "
+                                                            "\"published\" and \"source\" optional."),
+    output: Path = typer.Option(..., "--output", "-o", help="JSONL: one {\"id\", \"incident\"} per input line."),
+) -> None:
+    """Group articles into incidents; needs no database. Every line is treated as relevant.
+
+    The incident of each line is the id of the incident's earliest article: the grouping the
+    pipeline's cluster stage would make, with the same model.
+
+    Example: aiwatch cluster --input articles.jsonl --output incidents.jsonl
+    """
+    from aiwatch import entities
+    from aiwatch.cluster import Clusterer, Doc, entity_keys_of
+    from aiwatch.extract import parse_date
+
+    if not input_.exists():
+        fail(f"{input_} not found")
+    records, bad = _read_jsonl(input_)
+    docs = []
+    for i, r in enumerate(records):
+        published = None
+        if r.get("published"):
+            try:
+                published = parse_date(str(r["published"]))
+            except Exception:  # an unreadable date: the article is clustered without one
+                published = None
+        rid = r.get("id")
+        docs.append(Doc(str(rid) if rid is not None else f"line-{i + 1}", str(r.get("title") or ""),
+                        str(r.get("text") or r.get("body") or ""), published, r.get("source"), r.get("category")))
+    with _progress() as bar:
+        task = bar.add_task("cluster", total=len(docs))
+        clusterer = Clusterer(entities=entity_keys_of(entities.default()))
+        results = clusterer.assign(docs, new_label=lambda d: d.id, progress=lambda n: bar.advance(task, n))
+        bar.update(task, completed=len(docs))
+    with output.open("w", encoding="utf-8") as out:
+        for r, (label, _score, _new) in zip(records, results, strict=True):
+            out.write(json.dumps({"id": r.get("id"), "incident": label}, ensure_ascii=False) + "\n")
+    console.print(f"{len(docs)} articles in {len({x[0] for x in results})} incidents"
+                  + (f"; {bad} line(s) skipped" if bad else ""), highlight=False)
+
+
+@app.command("eval-clusters")
+def eval_clusters(
+    as_json: Path = typer.Option(None, "--json", help="Also write the whole report as JSON here."),
+    check: bool = typer.Option(False, "--check-floors", help="Exit 1 if a figure is under its pinned floor."),
+    tune: bool = typer.Option(False, "--tune", help="Re-run the grid search on the tuning half first."),
+    entities_: bool = typer.Option(True, "--entities/--no-entities", help="Also score entity roles."),
+) -> None:
+    """Score the grouping (B-cubed, fragmentation) and the entity roles on held-apart data, with baselines.
+
+    Example: aiwatch eval-clusters --check-floors --json clusters.json
+    """
+    from aiwatch.cluster import evaluate as E
+
+    try:
+        report = E.evaluate(log=lambda m: console.print(m, highlight=False), tune_grid=tune, entities=entities_)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    out = Console()
+    table = Table("data", "method", "B3 P", "B3 R", "B3 F1", "clusters/incident", "clusters")
+    for name, res in report["datasets"].items():
+        for method, r in res.items():
+            table.add_row(name, method, f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}",
+                          f"{r['clusters_per_incident']:.2f}", f"{r['predicted_clusters']} / {r['true_groups']}")
+    out.print(table)
+    out.print(f"order stability (B3 F1 between shuffled runs): {report['order_stability_f1']:.3f}")
+    if "entity_roles" in report:
+        er = report["entity_roles"]
+        for role in ("deployer", "developer"):
+            out.print(f"{role}: precision {er[role]['precision']:.3f}, recall {er[role]['recall']:.3f} "
+                      f"({er[role]['gold']} named in AIID)")
+    if as_json:
+        as_json.write_text(json.dumps(report, indent=2, default=str))
+    if check:
+        failures = E.check_floors(report)
+        for f in failures:
+            console.print(f"below floor: {f}", style="red", markup=False)
+        if failures:
+            raise typer.Exit(1)
+        console.print("all floors met", style="green")
+
+
+@app.command("train-cluster")
+def train_cluster() -> None:
+    """Rebuild the clusterer's IDF table and the entity gazetteer from ../shared/data (deterministic).
+
+    Example: aiwatch train-cluster
+    """
+    from aiwatch.cluster.train import train as run_train
+
+    try:
+        run_train(log=lambda m: console.print(m, highlight=False))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+
+
 @app.command()
 def classify(
     input_: Path = typer.Option(..., "--input", "-i", help="JSONL: one {\"id\", \"title\", \"text\"} per line."),
@@ -359,6 +501,46 @@ def eval_(
         if failures:
             raise typer.Exit(1)
         console.print("all floors met", style="green")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (127.0.0.1: this machine only)."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve the web UI, the JSON API (/openapi.json), Atom feeds and exports.
+
+    Example: aiwatch serve --port 8000
+    """
+    import uvicorn
+
+    from aiwatch.web.app import create_app
+
+    app = create_app(state.db)
+    console.print(f"aiwatch at http://{host}:{port}/ (store {app.state.store!r}); Ctrl-C stops it", highlight=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@user_app.command("add")
+def user_add(
+    username: str = typer.Argument(..., help="The editor's login name."),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
+                                 envvar="AIWATCH_NEW_PASSWORD", help="At least 8 characters."),
+    role: str = typer.Option("editor", help="editor or admin."),
+) -> None:
+    """Create an editor account (or reset its password); prints its API token once.
+
+    Example: aiwatch user add alice
+    """
+    from aiwatch.web.editor import EditError, add_user
+
+    try:
+        token = add_user(_store(), username, password, role)
+    except EditError as exc:
+        fail(str(exc))
+    console.print(f"user {username} ready. API token (shown once; send as 'Authorization: Bearer TOKEN'):",
+                  highlight=False)
+    print(token)
 
 
 @app.command()

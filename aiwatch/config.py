@@ -32,6 +32,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_text_chars", 200_000, "Article text beyond this many characters is cut off."),
     Setting("classifier_mode", "cascade", "cascade (TF-IDF screen, MiniLM on candidates) or fast (TF-IDF only)."),
     Setting("batch_size", 500, "Articles written per transaction: a kill loses at most one batch, redone on rerun."),
+    Setting("require_login", False, "Web: require an editor's login to read anything (default: reading is public)."),
+    Setting("cookie_secure", True, "Web: session cookie over HTTPS only (browsers count localhost as secure)."),
+    Setting("secret", "", "Web: key that signs session cookies; set it so logins survive a restart."),
+    Setting("search_similar", True, "Web: also show incidents similar to a search by MiniLM embedding."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -44,6 +48,12 @@ def get(name: str) -> Any:
     if raw is None or raw == "":
         return setting.default
     kind = type(setting.default)
+    if kind is bool:
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"AIWATCH_{name.upper()}={raw!r} is not a yes/no value; use 1 or 0")
     try:
         return kind(raw)
     except ValueError as exc:

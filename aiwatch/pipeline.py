@@ -9,7 +9,9 @@ A stage is a small contract (after spaCy's pipeline components):
 * ``compute(batch)`` — pure work on a batch of Articles (no store, no network), so
   it can run anywhere, in another process or on another machine;
 * ``commit(conn, store, batch)`` — writes the results, inside the transaction that
-  also marks the batch done, so a kill never leaves a half-processed batch.
+  also marks the batch done, so a kill never leaves a half-processed batch;
+* ``load(store, batch)`` (optional) — reads what the stage needs from the store besides the
+  articles themselves (the cluster stage: effective labels, existing incidents) before ``compute``.
 
 `process` runs each stage, in order, over the articles it has not processed yet,
 oldest first, one transaction per batch.
@@ -44,7 +46,7 @@ class Stage(Protocol):
 
 STAGES: dict[str, Callable[[], Stage]] = {}
 # The stages `aiwatch process` runs, in order. Later stages (classify, cluster) add themselves here.
-DEFAULT_PIPELINE: list[str] = ["dedup.minhash.v1", "classify.cascade.v1"]
+DEFAULT_PIPELINE: list[str] = ["dedup.minhash.v1", "classify.cascade.v1", "cluster.online.v1"]
 
 
 def register(name: str) -> Callable[[type], type]:
@@ -60,6 +62,7 @@ def register(name: str) -> Callable[[type], type]:
 def _load_builtin_stages() -> None:
     from aiwatch import dedup  # noqa: F401  (registers itself)
     from aiwatch.classify import stage  # noqa: F401
+    from aiwatch.cluster import stage as _cluster_stage  # noqa: F401
 
 
 def build(names: Sequence[str] | None = None) -> list[Stage]:
@@ -105,6 +108,8 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
             if not batch:
                 break
             last = batch[-1].pk or last
+            if hasattr(stage, "load"):
+                stage.load(store, batch)
             batch = stage.compute(batch)
             with store.transaction() as conn:
                 stage.commit(conn, store, batch)

@@ -58,6 +58,9 @@ class Article:
     similarity: float | None = None
     minhash: bytes | None = None
     assessment: dict[str, Any] | None = None  # set by the classify stage: category, scores, tags, ...
+    category: str | None = None  # the effective category (an editor's label wins), read for the cluster stage
+    incident: Any = None  # the incident the cluster stage put the article in (id, or a new incident's label)
+    facts: dict[str, Any] | None = None  # cluster stage: entities with roles, amounts, countries, vectors
 
     def replace(self, **changes: Any) -> Article:
         return dataclasses.replace(self, **changes)

@@ -208,3 +208,32 @@ OTHER_STORY_SAME_TOPIC = (
     "council members said they wanted quarterly reports on how often the system is used and with what results. "
     "The vote was five to four, and the mayor is expected to sign the extension next week."
 )
+
+
+# -- a store with incidents, for the web tests ----------------------------------------------
+XSS_TITLE = '<script>window.__xss = 1</script>Face scan wrongly flags shoppers <img src=x onerror="window.__xss=2">'
+XSS_TEXT = ('A retailer\'s facial recognition system wrongly flagged shoppers as thieves. '
+            '<img src=x onerror="window.__xss=3"> <a href="javascript:window.__xss=4">click</a> '
+            '<svg onload="window.__xss=5"></svg> The company said it would review the software.')
+
+
+def build_web_store(url: str, tmp_path: Path) -> None:
+    """The bundled AIID sample (300 incidents, the whole pipeline) plus articles carrying script payloads."""
+    import json
+
+    from aiwatch import pipeline
+    from aiwatch.ingest import ingest, ingest_sample
+    from aiwatch.store import Store
+
+    store = Store(url)
+    ingest_sample(store)
+    src = tmp_path / "xss.jsonl"
+    src.write_text("".join(json.dumps({"id": f"xss-{i}", "title": XSS_TITLE + f" ({i})", "text": XSS_TEXT,
+                                       "url": "javascript:window.__xss=6", "published": f"2026-01-0{i + 1}",
+                                       "source": "<b>evil</b>.example"}) + "\n" for i in range(2)))
+    ingest(store, [str(src)])
+    pipeline.process(store, ["dedup.minhash.v1", "classify.cascade.v1"])
+    for i in range(2):
+        store.label_article(f"xss-{i}", "incident")
+    pipeline.process(store)
+    store.close()

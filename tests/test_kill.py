@@ -87,13 +87,19 @@ def _snapshot(db: str) -> dict:
         labels = sorted((ext_id, cat, json.dumps(scores, sort_keys=True)) for ext_id, cat, scores in conn.execute(
             select(t.articles.c.ext_id, t.classifications.c.category, t.classifications.c.scores)
             .join(t.articles, t.articles.c.id == t.classifications.c.article_id)))
+        members: dict[int, list[str]] = {}
+        for inc, ext_id in conn.execute(select(t.incident_articles.c.incident_id, t.articles.c.ext_id)
+                                        .join(t.articles, t.articles.c.id == t.incident_articles.c.article_id)):
+            members.setdefault(inc, []).append(ext_id)
     store.close()
-    return {"articles": arts, "bands": bands, "stages": stages, "skipped": skipped, "labels": labels}
+    incidents = sorted(sorted(m) for m in members.values())
+    return {"articles": arts, "bands": bands, "stages": stages, "skipped": skipped, "labels": labels,
+            "incidents": incidents}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_kill_mid_ingest_then_rerun_equals_uninterrupted(tmp_path: Path, seed: int) -> None:
-    """SIGKILL at a random point of the work (ingest, dedup or classify), rerun, compare with a clean run."""
+    """SIGKILL at a random point of the work (ingest, dedup, classify or cluster), rerun, compare with a clean run."""
     from aiwatch.pipeline import DEFAULT_PIPELINE
 
     corpus = tmp_path / "corpus.jsonl"

@@ -31,10 +31,14 @@ def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    def declared(name, type_, *_args) -> bool:  # full-text tables and indexes live outside the metadata
+        return not (name or "").endswith("_fts") and "_fts_" not in (name or "")
+
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), t.metadata)
+        ctx = MigrationContext.configure(conn, opts={"include_name": declared})
+        diff = compare_metadata(ctx, t.metadata)
     assert diff == []
-    assert store.revision() == "0001"
+    assert store.revision() == "0003"
 
 
 def test_opening_twice_migrates_once_and_keeps_data(store: Store) -> None:

@@ -165,11 +165,27 @@ incidents = Table(
     Column("status", String(16), nullable=False, default="open"),  # open | confirmed | rejected | merged
     Column("merged_into", Integer, ForeignKey("incidents.id")),
     Column("locked_fields", JSON),  # fields an editor set: machine re-runs leave them alone
-    Column("centroid", LargeBinary),
+    Column("centroid", LargeBinary),  # sum of member embeddings (float32): adding an article is one addition
+    Column("lex", LargeBinary),  # sum of member TF-IDF rows, top terms (cluster.store_state)
+    Column("entity_keys", JSON),  # {normalised entity name: articles naming it}
+    Column("n_articles", Integer, nullable=False, default=0),
     Column("meta", JSON),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("ext_id", name="uq_incidents_ext_id"),
+    Index("ix_incidents_last_seen", "last_seen"),
+    Index("ix_incidents_status", "status"),
+)
+
+# One row per (incident, facet value): what the web's filters and charts count. Rebuilt with the
+# incident record. Fields: the OECD tag fields (harm_types, industries, ...) and "country".
+incident_labels = Table(
+    "incident_labels",
+    metadata,
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("field", String(32), primary_key=True),
+    Column("label", String(128), primary_key=True),
+    Index("ix_incident_labels_field_label", "field", "label"),
 )
 
 incident_articles = Table(
@@ -180,6 +196,21 @@ incident_articles = Table(
     Column("score", Float),
     Column("added_by", String(16), nullable=False, default="machine"),  # machine | editor | import
     Index("ix_incident_articles_article_id", "article_id"),
+)
+
+# What the cluster stage computed for an article: kept so that incidents can be rebuilt after an
+# editor's merge or split, and so the web can show similar incidents, without re-reading the text.
+article_facts = Table(
+    "article_facts",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("embedding", LargeBinary),  # float32, unit length; None without the encoder
+    Column("encoder", String(32)),
+    Column("lex", LargeBinary),
+    Column("entities", JSON),  # [{"name","kind","role","evidence","key","score"}]
+    Column("amounts", JSON),  # [{"value","currency","text","sentence","party"}]
+    Column("countries", JSON),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 entities = Table(
@@ -205,6 +236,7 @@ entity_roles = Table(
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
     Column("decided_by", String(16), nullable=False, default="machine"),
     UniqueConstraint("incident_id", "entity_id", "role", name="uq_entity_roles_incident_id"),
+    Index("ix_entity_roles_entity_id", "entity_id"),
 )
 
 amounts = Table(
@@ -218,6 +250,8 @@ amounts = Table(
     Column("text", Text, nullable=False),
     Column("sentence", Text),
     Column("party_entity_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("party", Text),  # the party's name as found (also when it is no stored entity)
+    Index("ix_amounts_incident_id", "incident_id"),
 )
 
 users = Table(

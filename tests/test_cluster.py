@@ -1,0 +1,233 @@
+"""Grouping articles into incidents: in memory, in the pipeline (incrementally), and exported."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from aiwatch import pipeline
+from aiwatch.cluster import Clusterer, Doc
+from aiwatch.cluster.evaluate import bcubed
+from aiwatch.store import Store
+from aiwatch.store import schema as t
+
+from .conftest import shared
+
+DAY = datetime(2025, 3, 1, tzinfo=UTC)
+
+# Three events, several reports each, written as different outlets would.
+EVENTS = {
+    "uber": [
+        ("Self-driving Uber kills pedestrian in Tempe, Arizona",
+         "An autonomous Uber test vehicle struck and killed a woman crossing the street in Tempe, Arizona, on Sunday "
+         "night. Uber suspended its self-driving tests in Phoenix, Pittsburgh and San Francisco."),
+        ("Uber halts autonomous car tests after fatal Arizona crash",
+         "Uber has paused its driverless car programme after one of its vehicles hit and killed a pedestrian in "
+         "Tempe. Police said the Volvo SUV was in autonomous mode with a safety driver behind the wheel."),
+        ("Police release video of deadly Uber self-driving crash in Tempe",
+         "Tempe police released dashcam footage of the Uber autonomous vehicle that killed a pedestrian, showing the "
+         "safety driver looking down before the collision in Arizona."),
+    ],
+    "clearview": [
+        ("Clearview AI fined £7.5m by UK privacy watchdog",
+         "The Information Commissioner's Office fined Clearview AI £7.5 million for scraping images of people in the "
+         "UK from the web to build its facial recognition database without consent."),
+        ("UK regulator orders Clearview AI to delete Britons' face images",
+         "Britain's data protection regulator ordered facial recognition firm Clearview AI to delete the data of UK "
+         "residents and fined it more than £7.5m over its scraped face database."),
+    ],
+    "grok": [
+        ("Grok chatbot posts antisemitic messages praising Hitler",
+         "xAI's chatbot Grok published a series of antisemitic posts on X praising Adolf Hitler, after an update "
+         "told it not to shy away from politically incorrect claims. xAI said it removed the posts."),
+        ("xAI apologises after Grok's 'MechaHitler' outburst on X",
+         "Elon Musk's company xAI apologised for Grok's antisemitic replies on X, blaming a code update that made "
+         "the chatbot echo extremist posts from users. The Grok posts were deleted."),
+    ],
+}
+
+
+def event_docs() -> tuple[list[Doc], list[set[str]]]:
+    docs, gold = [], []
+    for e, reports in EVENTS.items():
+        for i, (title, text) in enumerate(reports):
+            docs.append(Doc(f"{e}-{i}", title, text, DAY + timedelta(days=i)))
+            gold.append({e})
+    return docs, gold
+
+
+def test_reports_of_one_event_group_together_and_events_stay_apart() -> None:
+    docs, gold = event_docs()
+    labels = Clusterer().cluster(docs)
+    score = bcubed(labels, gold)
+    assert score["precision"] == 1.0, labels
+    assert score["recall"] >= 0.8, labels
+    # An incident is named by its earliest article.
+    assert labels[0] == "uber-0" and labels[3] == "clearview-0"
+
+
+def test_shuffling_the_input_does_not_change_the_grouping() -> None:
+    docs, _ = event_docs()
+    reference = dict(zip([d.id for d in docs], Clusterer().cluster(docs), strict=True))
+    for seed in range(3):
+        shuffled = docs[:]
+        random.Random(seed).shuffle(shuffled)
+        labels = Clusterer().cluster(shuffled)
+        assert dict(zip([d.id for d in shuffled], labels, strict=True)) == reference
+
+
+def test_bcubed_reference_values() -> None:
+    gold = [{"a"}, {"a"}, {"b"}, {"b"}]
+    assert bcubed(["x", "x", "y", "y"], gold)["f1"] == 1.0
+    one = bcubed(["x"] * 4, gold)
+    assert one["precision"] == 0.5 and one["recall"] == 1.0 and one["clusters_per_incident"] == 0.5
+    singles = bcubed(["1", "2", "3", "4"], gold)
+    assert singles["precision"] == 1.0 and singles["recall"] == 0.5 and singles["clusters_per_incident"] == 2.0
+
+
+# -- the pipeline stage --------------------------------------------------------------------------
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def article(event: str, i: int, day: int = 0, **extra) -> dict:
+    title, text = EVENTS[event][i]
+    return {"id": f"{event}-{i}", "title": title, "text": text, "url": f"https://news{i}.example/{event}",
+            "published": (DAY + timedelta(days=day + i)).isoformat(), **extra}
+
+
+def process_as_incidents(store: Store) -> None:
+    """Run the pipeline with every article labelled an incident by an editor (the classifier is tested apart)."""
+    pipeline.process(store, ["dedup.minhash.v1", "classify.cascade.v1"])
+    with store.engine.connect() as conn:
+        ids = conn.execute(t.articles.select().with_only_columns(t.articles.c.ext_id)
+                           .where(t.articles.c.duplicate_of.is_(None))).scalars().all()
+    for ext_id in ids:
+        if store.classification(ext_id)["decided_by"] != "editor":
+            store.label_article(ext_id, "incident")
+    pipeline.process(store)
+
+
+def incidents_of(store: Store) -> dict[str, set[str]]:
+    from aiwatch.export import incident_records
+
+    return {rec["id"]: {a["id"] for a in rec["articles"]} for rec in incident_records(store)}
+
+
+def test_pipeline_attaches_tomorrows_articles_to_todays_incidents(store: Store, tmp_path: Path) -> None:
+    from aiwatch.ingest import ingest
+
+    ingest(store, [str(write_jsonl(tmp_path / "day1.jsonl", [article("uber", 0), article("clearview", 0)]))])
+    process_as_incidents(store)
+    day1 = incidents_of(store)
+    assert sorted(map(sorted, day1.values())) == [["clearview-0"], ["uber-0"]]
+
+    ingest(store, [str(write_jsonl(tmp_path / "day2.jsonl", [article("uber", 1), article("clearview", 1),
+                                                               article("grok", 0)]))])
+    process_as_incidents(store)
+    day2 = incidents_of(store)
+    for inc_id, members in day1.items():  # incident ids are stable; the new reports joined them
+        assert members < day2[inc_id]
+    assert {"grok-0"} in day2.values()
+
+
+def test_syndicated_copies_count_once_and_are_folded_into_the_incident(store: Store, tmp_path: Path) -> None:
+    from aiwatch.ingest import ingest
+
+    copy = {**article("uber", 0), "id": "uber-0-copy", "url": "https://mirror.example/uber"}
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [article("uber", 0), copy, article("uber", 1)]))])
+    process_as_incidents(store)
+    [rec] = [r for r in __import__("aiwatch.export", fromlist=["x"]).incident_records(store)]
+    by_id = {a["id"]: a for a in rec["articles"]}
+    assert by_id["uber-0-copy"]["duplicate_of"] == "uber-0"
+    with store.engine.connect() as conn:
+        members = conn.execute(t.incident_articles.select()).all()
+    assert len(members) == 2  # the copy is no member of its own
+
+
+def test_editor_decisions_survive_reruns(store: Store, tmp_path: Path) -> None:
+    from aiwatch.cluster import incident as I
+    from aiwatch.ingest import ingest
+
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [article("grok", 0), article("grok", 1),
+                                                            article("uber", 0)]))])
+    pipeline.process(store, ["dedup.minhash.v1", "classify.cascade.v1"])
+    store.label_article("grok-0", "incident")
+    store.label_article("grok-1", "incident")
+    store.label_article("uber-0", "unrelated")  # an editor says: not about AI harm
+    pipeline.process(store)
+    found = incidents_of(store)
+    assert not any("uber-0" in m for m in found.values())
+    with store.transaction() as conn:
+        inc = conn.execute(t.incidents.select()).mappings().first()
+        conn.execute(t.incidents.update().where(t.incidents.c.id == inc["id"])
+                     .values(title="Grok antisemitic posts (edited)", locked_fields=["title"]))
+        I.refresh(conn, [inc["id"]])
+        assert conn.execute(t.incidents.select().where(t.incidents.c.id == inc["id"])).mappings().one()[
+            "title"] == "Grok antisemitic posts (edited)"
+
+
+def test_incident_record_and_exports(store: Store, tmp_path: Path) -> None:
+    from aiwatch.export import INCIDENT_FIELDS, export_incidents
+    from aiwatch.ingest import ingest
+
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [article("clearview", 0), article("clearview", 1)]))])
+    process_as_incidents(store)
+    out = tmp_path / "incidents.jsonl"
+    with out.open("w") as f:
+        assert export_incidents(store, f, "jsonl") == 1
+    rec = json.loads(out.read_text())
+    assert set(INCIDENT_FIELDS) <= rec.keys()
+    assert rec["category"] == "incident" and rec["summary_machine_generated"] is True
+    assert 1 <= len([s for s in rec["summary"].split(". ") if s]) <= 4
+    assert {"name", "kind", "role"} <= rec["entities"][0].keys()
+    assert any(e["name"] == "Clearview AI" for e in rec["entities"])
+    assert any(a["currency"] == "GBP" and a["value"] == 7_500_000 for a in rec["amounts"])
+    assert "United Kingdom" in rec["countries"]
+    assert [a["id"] for a in rec["articles"]] == ["clearview-0", "clearview-1"]
+    assert set(rec["articles"][0]) >= {"id", "url", "title", "published", "duplicate_of"}
+    for fmt in ("csv", "aiid"):
+        path = tmp_path / f"incidents.{fmt}.csv"
+        with path.open("w", newline="") as f:
+            assert export_incidents(store, f, fmt) == 1
+    # The aiid shape reads back as an AIID table.
+    from aiwatch.ingest.aiid import detect_csv
+
+    assert detect_csv(path.read_text().splitlines()[0].split(",")) == "incidents"
+
+
+def test_cluster_command_needs_no_database(tmp_path: Path) -> None:
+    lines = [article("uber", 0), article("grok", 0), {"id": 7, "title": "Uber crash video released by Tempe police",
+                                                     "text": EVENTS["uber"][2][1]}]
+    src = write_jsonl(tmp_path / "in.jsonl", lines)
+    with src.open("a") as f:
+        f.write("not json\n")
+    dst = tmp_path / "out.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "aiwatch", "cluster", "--input", str(src), "--output", str(dst)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(x) for x in dst.read_text().splitlines()]
+    assert [o["id"] for o in out] == ["uber-0", "grok-0", 7]
+    assert out[0]["incident"] == out[2]["incident"] != out[1]["incident"]
+    assert not (tmp_path / "aiwatch.db").exists()
+
+
+@pytest.mark.slow
+def test_eval_clusters_meets_its_floors(tmp_path: Path) -> None:
+    shared("aiid_reports", "reports.csv")
+    shared("wikiref220", "articles.jsonl")
+    proc = subprocess.run([sys.executable, "-m", "aiwatch", "eval-clusters", "--check-floors", "--json",
+                           str(tmp_path / "c.json")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads((tmp_path / "c.json").read_text())
+    model = report["datasets"]["aiid_reports_test"]["model"]
+    base = report["datasets"]["aiid_reports_test"]["baseline_agglomerative"]
+    assert model["f1"] >= base["f1"]
+    assert report["order_stability_f1"] >= 0.95

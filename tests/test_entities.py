@@ -1,0 +1,139 @@
+"""Entities, roles, money and countries — and never a private person."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiwatch.entities import EntityExtractor
+from aiwatch.entities.money import find_amounts
+from aiwatch.entities.names import looks_like_person, norm
+from aiwatch.entities.places import country_of
+
+
+@pytest.fixture(scope="module")
+def extractor() -> EntityExtractor:
+    return EntityExtractor()
+
+
+CLEARVIEW = (
+    "U.S. Immigration and Customs Enforcement signed a $3.75 million contract with Clearview AI for its "
+    "facial recognition software. Critics said immigrants could be wrongly identified and arrested. "
+    "Jane Doe, a lawyer in Texas, said the deal was opaque. Sam Altman was not involved."
+)
+
+
+def roles(facts, name: str) -> set[str]:
+    return {e.role for e in facts.entities if e.name == name}
+
+
+def test_finds_bodies_systems_and_groups_with_roles_and_evidence(extractor: EntityExtractor) -> None:
+    facts = extractor.extract("ICE signs deal with Clearview AI", CLEARVIEW)
+    assert "deployer" in roles(facts, "U.S. Immigration and Customs Enforcement")
+    assert "developer" in roles(facts, "Clearview AI")
+    assert "harmed_party" in roles(facts, "immigrants")
+    for e in facts.entities:
+        assert e.kind in ("organisation", "public_body", "ai_system", "group")
+        assert e.evidence and e.evidence in ("ICE signs deal with Clearview AI", *extractor_sentences(CLEARVIEW))
+
+
+def extractor_sentences(text: str) -> list[str]:
+    from aiwatch.entities import split_sentences
+
+    return split_sentences("", text)
+
+
+def test_a_named_system_brings_its_developer(extractor: EntityExtractor) -> None:
+    facts = extractor.extract("Lawyer fined over fake citations", "A lawyer filed a brief written with ChatGPT "
+                              "that cited six cases that do not exist; the court fined the firm $5,000.")
+    assert "implicated_system" in roles(facts, "ChatGPT")
+    assert "developer" in roles(facts, "OpenAI")
+
+
+@pytest.mark.parametrize("written", ["Open AI", "OpenAI", "OpenAI Inc"])
+def test_aliases_fold_into_one_entity(extractor: EntityExtractor, written: str) -> None:
+    facts = extractor.extract("Chatbot lawsuit", f"{written} was sued after its chatbot gave harmful advice.")
+    assert "OpenAI" in {e.name for e in facts.entities}
+
+
+def test_acronyms_match_only_in_capitals(extractor: EntityExtractor) -> None:
+    assert "U.S. Immigration and Customs Enforcement" in {
+        e.name for e in extractor.extract("ICE uses face scans", "ICE agents used a face matching app.").entities}
+    assert not [e for e in extractor.extract("Road risk", "Drivers slid on the ice near the depot after the "
+                                             "navigation app sent them there.").entities
+                if e.name.startswith("U.S. Immigration")]
+
+
+PEOPLE = ["Jane Doe", "Sam Altman", "Elaine Herzberg", "Robert Williams", "Christian Ulmen"]
+
+
+def test_no_private_person_is_ever_an_entity(extractor: EntityExtractor) -> None:
+    text = ("Robert Williams was wrongly arrested by the Detroit Police Department after a facial recognition "
+            "match. Jane Doe, his neighbour, said the system failed. Sam Altman of OpenAI declined to comment. "
+            "Elaine Herzberg was killed by an Uber test vehicle in Tempe, Arizona. Christian Ulmen denied it.")
+    facts = extractor.extract("Wrongful arrest after face match", text)
+    names = {e.name.lower() for e in facts.entities}
+    for person in PEOPLE:
+        assert not any(part in names for part in (person.lower(), person.split()[-1].lower())), person
+    assert "Detroit Police Department" in {e.name for e in facts.entities}
+
+
+def test_the_gazetteer_holds_no_person() -> None:
+    from aiwatch.entities import gazetteer as G
+
+    entries = G.load()["entries"]
+    for person in PEOPLE + ["Donald Trump", "Elon Musk"]:
+        assert norm(person) not in entries, person
+    assert all(e["kind"] in ("organisation", "public_body", "ai_system", "group") for e in entries.values())
+
+
+def test_the_store_refuses_a_person_or_an_unknown_kind(tmp_path) -> None:
+    from aiwatch.cluster.incident import upsert_entity
+    from aiwatch.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
+    with store.transaction() as conn:
+        with pytest.raises(ValueError, match="person"):
+            upsert_entity(conn, "Jane Doe", "organisation")
+        with pytest.raises(ValueError, match="no persons"):
+            upsert_entity(conn, "Anyone", "person")
+        assert upsert_entity(conn, "Open AI", "organisation") == upsert_entity(conn, "OpenAI", "organisation")
+
+
+def test_person_heuristic() -> None:
+    assert looks_like_person("Jane Doe") and looks_like_person("John Q. Smith")
+    for body in ("Clearview AI", "Detroit Police Department", "Keolis North America", "Youhug Media", "Uber"):
+        assert not looks_like_person(body), body
+
+
+@pytest.mark.parametrize("text, value, currency", [
+    ("a $3.75 million contract", 3_750_000, "USD"),
+    ("fined £20m by the regulator", 20_000_000, "GBP"),
+    ("EUR 5 billion in damages", 5_000_000_000, "EUR"),
+    ("a fine of 1.2 billion yuan", 1_200_000_000, "CNY"),
+    ("paid US$1,500 each", 1_500, "USD"),
+    ("a €2.5bn deal", 2_500_000_000, "EUR"),
+    ("settled for 400,000 euros", 400_000, "EUR"),
+])
+def test_money_is_normalised(text: str, value: float, currency: str) -> None:
+    [m] = find_amounts(text)
+    assert m.value == pytest.approx(value) and m.currency == currency and m.text in text
+
+
+@pytest.mark.parametrize("text", ["up 50% in 2023", "the 2024 model had 3 million users", "version 4.5"])
+def test_numbers_that_are_not_money(text: str) -> None:
+    assert find_amounts(text) == []
+
+
+def test_an_amount_attaches_to_its_party(extractor: EntityExtractor) -> None:
+    facts = extractor.extract("ICE deal", CLEARVIEW)
+    [amount] = facts.amounts
+    assert (amount.value, amount.currency, amount.party) == (3_750_000, "USD", "Clearview AI")
+    assert amount.sentence.startswith("U.S. Immigration")
+
+
+def test_countries_not_places(extractor: EntityExtractor) -> None:
+    assert country_of("Arizona") == "United States" and country_of("U.K.") == "United Kingdom"
+    assert country_of("Germany") == "Germany" and country_of("Springfield Mall") is None
+    facts = extractor.extract("Robotaxi crash", "A Waymo car hit a cyclist in Phoenix, Arizona, and another in Berlin, "
+                              "Germany.")
+    assert facts.countries[:1] == ["United States"] and "Germany" in facts.countries

@@ -1,0 +1,210 @@
+"""The web app through its HTTP interface: pages and JSON twins, filters, errors, feeds, exports, editors."""
+
+from __future__ import annotations
+
+import json
+
+import feedparser
+import pytest
+from fastapi.testclient import TestClient
+
+from aiwatch.web import editor as ED
+from aiwatch.web.app import CSP, create_app
+
+from .conftest import build_web_store
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def web_db(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> str:
+    """The sample through the whole pipeline, once on SQLite (FTS5) and once on PostgreSQL (tsvector)."""
+    tmp = tmp_path_factory.mktemp("web")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp / 'web.db'}"
+    else:
+        from .conftest import _empty_pg
+
+        url = request.getfixturevalue("pg_url")
+        _empty_pg(url)
+    build_web_store(url, tmp)
+    return url
+
+
+@pytest.fixture()
+def client(web_db: str) -> TestClient:
+    return TestClient(create_app(web_db, cookie_secure=False, secret="test"), raise_server_exceptions=False)
+
+
+@pytest.fixture()
+def editor_token(web_db: str) -> str:
+    from aiwatch.store import Store
+
+    return ED.add_user(Store(web_db), "alice", "correct horse battery")
+
+
+def test_every_page_has_a_json_twin_with_the_same_data(client: TestClient) -> None:
+    listing = client.get("/incidents.json").json()
+    assert listing["count"] >= 290 and len(listing["data"]) == 25
+    first = listing["data"][0]["id"]
+    pages = {"/": "/index.json", "/incidents": "/incidents.json", f"/incidents/{first}": f"/incidents/{first}.json",
+             "/search?q=tesla": "/search.json?q=tesla"}
+    for html, twin in pages.items():
+        r = client.get(html)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), html
+        assert client.get(twin).status_code == 200, twin
+    inc = client.get(f"/incidents/{first}.json").json()
+    assert inc["title"] in client.get(f"/incidents/{first}").text.replace("&#39;", "'").replace("&amp;", "&") \
+        or inc["title"][:20] in client.get(f"/incidents/{first}").text
+    ent = inc["entities"][0]["entity_id"] if inc["entities"] else 1
+    assert client.get(f"/entities/{ent}").status_code == 200 and client.get(f"/entities/{ent}.json").json()["id"]
+    art = inc["articles"][0]["pk"]
+    assert client.get(f"/articles/{art}").status_code == 200
+    assert client.get(f"/articles/{art}.json").json()["id"] == art
+
+
+def test_filters_narrow_the_list_and_facets_count(client: TestClient) -> None:
+    everything = client.get("/incidents.json").json()
+    harm = everything["facets"]["harm_type"][0]
+    narrowed = client.get("/incidents.json", params={"harm_type": harm["value"], "per_page": 100}).json()
+    assert narrowed["count"] == harm["count"] < everything["count"]
+    for row in narrowed["data"][:10]:
+        tags = client.get(f"/incidents/{row['id']}.json").json()["tags"]
+        assert harm["value"] in {t["label"] for t in tags["harm_types"]}
+    both = client.get("/incidents.json", params={"harm_type": harm["value"], "category": "hazard"}).json()
+    assert both["count"] <= narrowed["count"]
+    dated = client.get("/incidents.json", params={"date_from": "2024-01-01", "date_to": "2024-12-31"}).json()
+    assert 0 < dated["count"] < everything["count"]
+    assert all("2024" in (r["event_date"] or r["first_seen"]) for r in dated["data"])
+    page2 = client.get("/incidents.json", params={"page": 2}).json()
+    assert {r["id"] for r in page2["data"]}.isdisjoint({r["id"] for r in everything["data"]})
+
+
+@pytest.mark.parametrize("path, status", [("/incidents/999999.json", 404), ("/incidents.json?date_from=soon", 422),
+                                          ("/incidents.json?per_page=1000", 422), ("/entities/999999.json", 404),
+                                          ("/tags/nonsense/x/feed.atom", 404)])
+def test_one_error_shape(client: TestClient, path: str, status: int) -> None:
+    r = client.get(path)
+    assert r.status_code == status
+    body = r.json()
+    assert set(body) == {"error"} and body["error"]["status"] == status and body["error"]["message"]
+
+
+def test_security_headers(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.headers["content-security-policy"] == CSP and "script-src 'self'" in CSP
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_untrusted_text_is_escaped(client: TestClient) -> None:
+    found = client.get("/search.json", params={"q": "face scan shoppers"}).json()["data"]
+    xss = next(h for h in found if "window.__xss" in h["title"])
+    for path in (f"/incidents/{xss['id']}", "/incidents", "/search?q=shoppers+flagged"):
+        html = client.get(path, params={"per_page": 100} if path == "/incidents" else None).text
+        assert "<script>window.__xss" not in html and "onerror=\"window" not in html
+        assert "href=\"javascript:" not in html  # escaped text may say it; no link may be it
+    assert "&lt;script&gt;" in client.get(f"/incidents/{xss['id']}").text
+
+
+def test_every_write_route_refuses_the_anonymous(client: TestClient, web_db: str) -> None:
+    routes = client.app.state.write_routes
+    assert len(routes) >= 7
+    for path, _methods in routes:
+        if path == "/login":
+            continue
+        url = path.replace("{incident_id}", "1")
+        assert client.post(url, data={}).status_code in (401, 403), url
+        r = client.post(url, json={}, headers={"Accept": "application/json"})
+        assert r.status_code in (401, 403) and r.json()["error"]["code"] in ("unauthorized", "forbidden"), url
+        assert client.post(url, json={}, headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_login_needs_csrf_and_the_right_password(client: TestClient, editor_token: str) -> None:
+    assert client.post("/login", data={"username": "alice", "password": "correct horse battery"}).status_code == 403
+    page = client.get("/login").text
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    bad = client.post("/login", data={"username": "alice", "password": "wrong password", "csrf": csrf})
+    assert bad.status_code == 401
+    ok = client.post("/login", data={"username": "alice", "password": "correct horse battery", "csrf": csrf},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+    # Logged in, a form without the session's token is still refused.
+    assert client.post("/incidents/1/confirm", data={"csrf": "forged"}).status_code == 403
+    page = client.get("/incidents/1").text
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    assert client.post("/incidents/1/confirm", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert client.get("/incidents/1.json").json()["status"] == "confirmed"
+
+
+def test_editor_api_merge_split_relabel_with_audit_log(client: TestClient, editor_token: str, web_db: str) -> None:
+    auth = {"Authorization": f"Bearer {editor_token}"}
+    a, b = [r["id"] for r in client.get("/incidents.json", params={"per_page": 2}).json()["data"]]
+    n_a = len(client.get(f"/incidents/{a}.json").json()["articles"])
+    n_b = len(client.get(f"/incidents/{b}.json").json()["articles"])
+    merged = client.post(f"/incidents/{a}/merge", json={"into": b}, headers=auth)
+    assert merged.status_code == 200, merged.text
+    target = merged.json()["data"]
+    assert len(target["articles"]) == n_a + n_b
+    assert target["audit_log"][0]["action"] == "merge" and target["audit_log"][0]["user"] == "alice"
+    assert client.get(f"/incidents/{a}", follow_redirects=False).status_code == 301
+    pks = [x["pk"] for x in target["articles"] if not x["duplicate_of"]]
+    new = client.post(f"/incidents/{b}/split", json={"articles": pks[:1], "title": "Split off"}, headers=auth).json()
+    assert new["data"]["title"] == "Split off" and len(new["data"]["articles"]) == 1
+    r = client.post(f"/incidents/{b}/relabel", json={"category": "hazard", "severity": "serious hazard",
+                                                     "tags": {"harm_types": ["Reputational"]}}, headers=auth)
+    assert r.status_code == 200 and r.json()["data"]["category"] == "hazard"
+    assert client.post(f"/incidents/{b}/relabel", json={"category": "scandal"}, headers=auth).status_code == 400
+    client.post(f"/incidents/{b}/edit", json={"title": "Edited by alice"}, headers=auth)
+    # Re-running the pipeline over the incident keeps every editor decision.
+    from aiwatch.cluster import incident as I
+    from aiwatch.store import Store
+
+    store = Store(web_db)
+    with store.transaction() as conn:
+        I.refresh(conn, [b])
+    after = client.get(f"/incidents/{b}.json").json()
+    assert (after["title"], after["category"], after["severity"]) == ("Edited by alice", "hazard", "serious hazard")
+    assert [x["action"] for x in after["audit_log"]][:3] == ["edit", "relabel", "split"]
+
+
+def test_feeds_parse_and_exports_download(client: TestClient) -> None:
+    feed = feedparser.parse(client.get("/feed.atom").content)
+    assert not feed.bozo and len(feed.entries) == 50 and feed.entries[0].link.startswith("http")
+    harm = client.get("/incidents.json").json()["facets"]["harm_type"][0]["value"]
+    tag = feedparser.parse(client.get(f"/tags/harm_type/{harm}/feed.atom").content)
+    assert not tag.bozo and tag.entries
+    ent = client.get("/index.json").json()["developers"][0]["id"]
+    assert not feedparser.parse(client.get(f"/entities/{ent}/feed.atom").content).bozo
+    lines = client.get("/export/incidents.jsonl").text.splitlines()
+    assert {"id", "title", "entities", "articles"} <= json.loads(lines[0]).keys()
+    assert client.get("/export/incidents.csv").text.startswith("id,title,summary")
+    assert client.get("/export/articles.csv").status_code == 200
+
+
+def test_citation_and_bibtex(client: TestClient) -> None:
+    first = client.get("/incidents.json").json()["data"][0]
+    bib = client.get(f"/incidents/{first['id']}/cite.bib").text
+    assert bib.startswith(f"@misc{{aiwatch-incident-{first['id']},") and "howpublished" in bib
+    assert "Retrieved" in client.get(f"/incidents/{first['id']}").text
+
+
+def test_search_snippets_mark_matches(client: TestClient) -> None:
+    hits = client.get("/search.json", params={"q": "autopilot"}).json()["data"]
+    assert hits and any("autopilot" in (h["title"] + h["snippet"]).lower() for h in hits)
+    html = client.get("/search", params={"q": "autopilot"}).text
+    assert "<mark>" in html.lower()
+    assert client.get("/search.json", params={"q": '") OR * NEAR('}).status_code == 200  # no query syntax leaks
+
+
+def test_openapi_lists_the_api(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in ("/incidents.json", "/incidents/{incident_id}.json", "/search.json", "/feed.atom",
+                 "/incidents/{incident_id}/merge", "/export/incidents.jsonl"):
+        assert path in spec["paths"], path
+
+
+def test_reading_can_require_login(web_db: str) -> None:
+    closed = TestClient(create_app(web_db, require_login=True, cookie_secure=False, secret="t"))
+    assert closed.get("/incidents.json").status_code == 401
+    assert closed.get("/incidents", follow_redirects=False).status_code == 303
+    assert closed.get("/login").status_code == 200
+
+
