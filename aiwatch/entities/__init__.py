@@ -194,7 +194,10 @@ class EntityExtractor:
         places: list[str] = []
         entries = self.gaz["entries"]
         if self.nlp is not None:
-            for sent, doc in zip(sents, self.nlp.pipe(sents, batch_size=64), strict=True):
+            for n_sent, (sent, doc) in enumerate(zip(sents, self.nlp.pipe(sents, batch_size=64), strict=True)):
+                # In a Title Case Headline every phrase looks like a name to the model: there only the
+                # gazetteer's names are trusted.
+                headline_case = n_sent == 0 and _title_case(sent)
                 for ent in doc.ents:
                     label, text = ent.label_, ent.text.strip()
                     before, after = sent[:ent.start_char], sent[ent.end_char:]
@@ -230,9 +233,9 @@ class EntityExtractor:
                             entry = entries[key]
                             mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
                             continue
-                        if len(text) < 2 or not text[:1].isupper() or looks_like_person(text) \
+                        if headline_case or len(text) < 2 or not text[:1].isupper() or looks_like_person(text) \
                                 or text.lower() in _GENERIC \
-                                or len(text.split()) > 5 or _COMMON_PLURAL.match(text):
+                                or len(text.split()) > 8 or _COMMON_PLURAL.match(text):
                             continue
                         kind = kind_of(text)
                         if label == "PRODUCT":
@@ -318,20 +321,21 @@ class EntityExtractor:
                 evidence.setdefault("deployer", first.sentence)
             deployers_found |= "deployer" in roles
             org_roles.append((key, first, roles, evidence))
-        # An organisation named but given no role is most often the one that used the system: the
-        # first such in the text becomes the deployer when nobody else is.
-        for _key, first, roles, evidence in org_roles:
-            if not roles and not deployers_found:
-                roles.add("deployer")
-                evidence["deployer"] = first.sentence
-                deployers_found = True
-        # When no one else is said to use it, the maker runs its own product (a car maker's driver
+        # When no one is said to use it, the maker runs its own product (a car maker's driver
         # assistance, a chatbot's company): AIID's editors list it as deployer too.
         if not deployers_found:
             for _key, _first, roles, evidence in org_roles:
                 if "developer" in roles:
                     roles.add("deployer")
                     evidence["deployer"] = evidence["developer"]
+                    deployers_found = True
+        # Else an organisation named but given no role is most often the one that used the system:
+        # the first such in the text becomes the deployer.
+        for _key, first, roles, evidence in org_roles:
+            if not roles and not deployers_found:
+                roles.add("deployer")
+                evidence["deployer"] = first.sentence
+                deployers_found = True
         for key, first, roles, evidence in org_roles:
             for role in sorted(roles):
                 out.append(EntityRole(first.name, first.kind, role, evidence[role], key))
@@ -359,6 +363,11 @@ class EntityExtractor:
                 out.append(Amount(money.value, money.currency, money.text, sent,
                                   _party(sent, money.start, money.end, by_sentence.get(sent, []))))
         return out
+
+
+def _title_case(sentence: str) -> bool:
+    words = [w for w in sentence.split() if w[:1].isalpha() and len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) > 0.8
 
 
 def _is_exact(surface: str) -> bool:
