@@ -245,18 +245,22 @@ def export_articles(
 
     Example: aiwatch export articles --format csv -o articles.csv
     """
-    from aiwatch.export import FORMATS
-    from aiwatch.export import export_articles as run_export
+    from aiwatch.export import FORMATS, export_articles
 
-    if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    _export("articles", fmt, FORMATS, output, lambda store, f: export_articles(store, f, fmt, include_text=text))
+
+
+def _export(what: str, fmt: str, formats: tuple[str, ...], output: Path | None, run: Any) -> None:
+    """Check the format, then write to the file (and say how many) or to standard output."""
+    if fmt not in formats:
+        fail(f"unknown format {fmt!r}: choose one of {', '.join(formats)}")
     store = _store()
     if output:
         with output.open("w", encoding="utf-8", newline="") as f:
-            n = run_export(store, f, fmt, include_text=text)
-        console.print(f"wrote {n} articles to {output}")
+            n = run(store, f)
+        console.print(f"wrote {n} {what} to {output}")
     else:
-        run_export(store, sys.stdout, fmt, include_text=text)
+        run(store, sys.stdout)
 
 
 @export_app.command("incidents")
@@ -271,15 +275,7 @@ def export_incidents(
     from aiwatch.export import INCIDENT_FORMATS
     from aiwatch.export import export_incidents as run_export
 
-    if fmt not in INCIDENT_FORMATS:
-        fail(f"unknown format {fmt!r}: choose one of {', '.join(INCIDENT_FORMATS)}")
-    store = _store()
-    if output:
-        with output.open("w", encoding="utf-8", newline="") as f:
-            n = run_export(store, f, fmt)
-        console.print(f"wrote {n} incidents to {output}")
-    else:
-        run_export(store, sys.stdout, fmt)
+    _export("incidents", fmt, INCIDENT_FORMATS, output, lambda store, f: run_export(store, f, fmt))
 
 
 def _read_jsonl(path: Path) -> tuple[list[dict[str, Any]], int]:

@@ -220,9 +220,12 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
         return page(request, "incidents.html", {"r": result, "query": base,
                                                 "qs": lambda **kw: urlencode({**base, **kw})})
 
+    def _centroids(conn: Any) -> Any:
+        return cache.get("centroids", lambda: Q.centroids(conn))
+
     def _incident(incident_id: int) -> dict[str, Any]:
         with store.engine.connect() as conn:
-            rec = Q.incident(conn, incident_id)
+            rec = Q.incident(conn, incident_id, _centroids(conn))
         if rec is None:
             raise HTTPException(404, f"no incident {incident_id}")
         return rec
@@ -280,7 +283,8 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
         result = Q.search(store, q, limit=20, offset=(page_no - 1) * 20)
         if q.strip():
             with store.engine.connect() as conn:
-                result["similar"] = Q.similar_to_text(conn, q) if config.get("search_similar") else []
+                result["similar"] = Q.similar_to_text(conn, q, index=_centroids(conn)) \
+                    if config.get("search_similar") else []
         return result
 
     @app.get("/search.json", summary="Full-text search over incidents and their articles, with snippets")

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, exists, func, select, text
+from sqlalchemy import Connection, and_, func, select, text
 
 from aiwatch.cluster.incident import record
 from aiwatch.store import Store
@@ -58,13 +58,14 @@ def _where(f: Filters) -> list[Any]:
         conds.append(when >= f.date_from)
     if f.date_to:
         conds.append(when <= f.date_to)
+    # IN (uncorrelated subquery): the (field, label) index yields the few matching ids at once, where
+    # a correlated EXISTS probed once per incident (measured: 160 ms -> see bench/web.py at 100k).
     for key, value in f.labels.items():
         lab = t.incident_labels.alias(f"lf_{key}").c  # its own alias: facet queries join incident_labels too
-        conds.append(exists(select(lab.incident_id).where(lab.incident_id == i.id, lab.field == LABEL_FILTERS[key],
-                                                          lab.label == value)))
+        conds.append(i.id.in_(select(lab.incident_id).where(lab.field == LABEL_FILTERS[key], lab.label == value)))
     if f.entity:
         er = t.entity_roles.alias("ef").c
-        conds.append(exists(select(er.incident_id).where(er.incident_id == i.id, er.entity_id == f.entity)))
+        conds.append(i.id.in_(select(er.incident_id).where(er.entity_id == f.entity)))
     return conds
 
 
@@ -176,7 +177,8 @@ def overview(conn: Connection) -> dict[str, Any]:
             "deployers": top_entities("deployer"), "developers": top_entities("developer")}
 
 
-def incident(conn: Connection, incident_id: int) -> dict[str, Any] | None:
+def incident(conn: Connection, incident_id: int,
+             index: tuple[list[int], list[str], np.ndarray] | None = None) -> dict[str, Any] | None:
     rec = record(conn, incident_id)
     if rec is None:
         return None
@@ -206,24 +208,32 @@ def incident(conn: Connection, incident_id: int) -> dict[str, Any] | None:
                 "why_labelled": evidence[:6],
                 "audit_log": [{"action": r["action"], "user": r["username"], "at": r["at"].isoformat(),
                                "before": r["before"], "after": r["after"]} for r in log],
-                "similar": similar_incidents(conn, incident_id)})
+                "similar": similar_incidents(conn, incident_id, index=index)})
     return rec
 
 
-def similar_incidents(conn: Connection, incident_id: int, k: int = 5) -> list[dict[str, Any]]:
-    """Nearest incidents by embedding centroid (numpy over the stored sums; fine to ~100k incidents)."""
+def centroids(conn: Connection) -> tuple[list[int], list[str], np.ndarray]:
+    """(ids, titles, unit centroid rows) of every open incident with an embedding. Read once and cached by
+    the app (a scan of the incidents table); numpy over the matrix is fast to ~1M incidents."""
     i = t.incidents.c
     rows = conn.execute(select(i.id, i.title, i.centroid).where(i.status.not_in(("merged", "rejected")),
                                                                 i.centroid.is_not(None))).all()
-    me = next((r for r in rows if r.id == incident_id), None)
-    if me is None or len(rows) < 2:
-        return []
+    if not rows:
+        return [], [], np.zeros((0, 0), np.float32)
     mat = np.stack([np.frombuffer(r.centroid, np.float32) for r in rows])
     mat = mat / (np.linalg.norm(mat, axis=1, keepdims=True) + 1e-9)
-    q = mat[[r.id for r in rows].index(incident_id)]
-    sims = mat @ q
-    order = [j for j in np.argsort(-sims) if rows[j].id != incident_id][:k]
-    return [{"id": rows[j].id, "title": rows[j].title, "similarity": round(float(sims[j]), 3)} for j in order]
+    return [r.id for r in rows], [r.title for r in rows], mat
+
+
+def similar_incidents(conn: Connection, incident_id: int, k: int = 5,
+                      index: tuple[list[int], list[str], np.ndarray] | None = None) -> list[dict[str, Any]]:
+    """Nearest incidents by embedding centroid."""
+    ids, titles, mat = index if index is not None else centroids(conn)
+    if incident_id not in ids or len(ids) < 2:
+        return []
+    sims = mat @ mat[ids.index(incident_id)]
+    order = [j for j in np.argsort(-sims)[:k + 1] if ids[j] != incident_id][:k]
+    return [{"id": ids[j], "title": titles[j], "similarity": round(float(sims[j]), 3)} for j in order]
 
 
 def entity(conn: Connection, entity_id: int) -> dict[str, Any] | None:
@@ -278,78 +288,86 @@ def _fts_query(q: str) -> str:
     return " ".join(f'"{w}"*' for w in words if w)
 
 
+SEARCH_CAP = 400  # best hits read from each index before grouping by incident: ranking everything that
+# matches a common word ("police") cost seconds at 100k incidents; a search page shows the best 20
+
+
 def search(store: Store, q: str, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    """Incidents whose title/summary or articles match, best first, with a highlighted snippet each.
+
+    Each full-text index gives its best ``SEARCH_CAP`` hits (SQLite FTS5 bm25; PostgreSQL ts_rank over a
+    GIN-indexed tsvector); article hits count for their incidents; snippets are made for the page only.
+    """
     q = (q or "").strip()[:200]
     if not _FTS_WORD.search(q):
         return {"query": q, "data": [], "count": 0}
+    backend = _SQLITE_SEARCH if store.dialect == "sqlite" else _PG_SEARCH
+    query = _fts_query(q) if store.dialect == "sqlite" else " ".join(_FTS_WORD.findall(q)[:12])
+    if not query:
+        return {"query": q, "data": [], "count": 0}
+    cap = max(SEARCH_CAP, offset + limit)
     with store.engine.connect() as conn:
-        if store.dialect == "sqlite":
-            rows = _search_sqlite(conn, q, limit, offset)
-        else:
-            rows = _search_postgres(conn, q, limit, offset)
-    return {"query": q, "data": rows, "count": len(rows)}
+        best: dict[int, tuple[float, str, int]] = {}  # incident -> (score, "incident"|"article", row id)
+        for inc_id, score in conn.execute(text(backend["incidents"]), {"q": query, "cap": cap}):
+            best[inc_id] = (score * 2, "incident", inc_id)  # a match in the incident's own words weighs double
+        art = {a_id: score for a_id, score in conn.execute(text(backend["articles"]), {"q": query, "cap": cap})}
+        ia = t.incident_articles.c
+        ids = list(art)
+        for i in range(0, len(ids), 900):
+            chunk = ids[i:i + 900]
+            for inc_id, a_id in conn.execute(select(ia.incident_id, ia.article_id).where(ia.article_id.in_(chunk))):
+                if inc_id not in best or art[a_id] > best[inc_id][0]:
+                    best[inc_id] = (art[a_id], "article", a_id)
+        if not best:
+            return {"query": q, "data": [], "count": 0}
+        inc = t.incidents.c
+        rows = {}
+        keys = list(best)
+        for i in range(0, len(keys), 900):
+            for r in conn.execute(select(inc.id, inc.title, inc.category, inc.severity, inc.first_seen)
+                                  .where(inc.id.in_(keys[i:i + 900]), inc.status.not_in(("merged", "rejected")))
+                                  ).mappings():
+                rows[r["id"]] = r
+        ranked = sorted(rows, key=lambda k: (-best[k][0], k))
+        out = []
+        for inc_id in ranked[offset:offset + limit]:
+            _, kind, row_id = best[inc_id]
+            snippet = conn.execute(text(backend[f"snippet_{kind}"]), {"q": query, "id": row_id}).scalar()
+            r = rows[inc_id]
+            out.append({"id": inc_id, "title": r["title"], "category": r["category"], "severity": r["severity"],
+                        "first_seen": r["first_seen"].isoformat() if r["first_seen"] else None,
+                        "snippet": snippet})
+    return {"query": q, "data": out, "count": len(ranked)}
 
 
-def _search_sqlite(conn: Connection, q: str, limit: int, offset: int) -> list[dict[str, Any]]:
-    fq = _fts_query(q)
-    if not fq:
-        return []
-    sql = text(f"""
-        WITH hits AS (
-          SELECT i.id AS incident_id, bm25(incidents_fts) * 2 AS rank,
-                 snippet(incidents_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snip, NULL AS article_id
-            FROM incidents_fts JOIN incidents i ON i.id = incidents_fts.rowid
-           WHERE incidents_fts MATCH :q AND i.status NOT IN ('merged', 'rejected')
-          UNION ALL
-          SELECT ia.incident_id, bm25(articles_fts) AS rank,
-                 snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) AS snip, ia.article_id
-            FROM articles_fts JOIN incident_articles ia ON ia.article_id = articles_fts.rowid
-           WHERE articles_fts MATCH :q
-        )
-        SELECT h.incident_id, MIN(h.rank) AS rank, i.title, i.category, i.severity, i.first_seen,
-               (SELECT snip FROM hits h2 WHERE h2.incident_id = h.incident_id ORDER BY h2.rank LIMIT 1) AS snippet
-          FROM hits h JOIN incidents i ON i.id = h.incident_id
-         WHERE i.status NOT IN ('merged', 'rejected')
-         GROUP BY h.incident_id ORDER BY rank LIMIT :limit OFFSET :offset""")
-    return [_hit(r) for r in conn.execute(sql, {"q": fq, "limit": limit, "offset": offset}).mappings()]
+# Scores are "higher is better" on both backends (FTS5's bm25 is negated).
+_SQLITE_SEARCH = {
+    "incidents": "SELECT rowid, -bm25(incidents_fts) FROM incidents_fts WHERE incidents_fts MATCH :q "
+                 "ORDER BY bm25(incidents_fts) LIMIT :cap",
+    "articles": "SELECT rowid, -bm25(articles_fts) FROM articles_fts WHERE articles_fts MATCH :q "
+                "ORDER BY bm25(articles_fts) LIMIT :cap",
+    "snippet_incident": f"SELECT snippet(incidents_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) "
+                        "FROM incidents_fts WHERE incidents_fts MATCH :q AND rowid = :id",
+    "snippet_article": f"SELECT snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) "
+                       "FROM articles_fts WHERE articles_fts MATCH :q AND rowid = :id",
+}
+_PG_INC = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(summary, ''))"
+_PG_ART = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(text, ''))"
+_PG_OPTS = f"'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=10'"
+_PG_SEARCH = {
+    "incidents": f"SELECT id, ts_rank({_PG_INC}, websearch_to_tsquery('english', :q)) AS r FROM incidents "
+                 f"WHERE {_PG_INC} @@ websearch_to_tsquery('english', :q) ORDER BY r DESC LIMIT :cap",
+    "articles": f"SELECT id, ts_rank({_PG_ART}, websearch_to_tsquery('english', :q)) AS r FROM articles "
+                f"WHERE {_PG_ART} @@ websearch_to_tsquery('english', :q) ORDER BY r DESC LIMIT :cap",
+    "snippet_incident": "SELECT ts_headline('english', coalesce(title, '') || ' ' || coalesce(summary, ''), "
+                        f"websearch_to_tsquery('english', :q), {_PG_OPTS}) FROM incidents WHERE id = :id",
+    "snippet_article": "SELECT ts_headline('english', coalesce(title, '') || ' ' || left(coalesce(text, ''), 5000), "
+                       f"websearch_to_tsquery('english', :q), {_PG_OPTS}) FROM articles WHERE id = :id",
+}
 
 
-def _search_postgres(conn: Connection, q: str, limit: int, offset: int) -> list[dict[str, Any]]:
-    words = " ".join(_FTS_WORD.findall(q)[:12])
-    sql = text(f"""
-        WITH query AS (SELECT websearch_to_tsquery('english', :q) AS tq),
-        hits AS (
-          SELECT i.id AS incident_id,
-                 ts_rank(to_tsvector('english', coalesce(i.title, '') || ' ' || coalesce(i.summary, '')), tq) * 2
-                   AS rank,
-                 ts_headline('english', coalesce(i.title, '') || ' ' || coalesce(i.summary, ''), tq,
-                             'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=10') AS snip
-            FROM incidents i, query
-           WHERE to_tsvector('english', coalesce(i.title, '') || ' ' || coalesce(i.summary, '')) @@ tq
-          UNION ALL
-          SELECT ia.incident_id,
-                 ts_rank(to_tsvector('english', coalesce(a.title, '') || ' ' || coalesce(a.text, '')), tq) AS rank,
-                 ts_headline('english', coalesce(a.title, '') || ' ' || left(coalesce(a.text, ''), 5000), tq,
-                             'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=10') AS snip
-            FROM articles a JOIN incident_articles ia ON ia.article_id = a.id, query
-           WHERE to_tsvector('english', coalesce(a.title, '') || ' ' || coalesce(a.text, '')) @@ tq
-        ), best AS (
-          SELECT DISTINCT ON (incident_id) incident_id, rank, snip FROM hits ORDER BY incident_id, rank DESC
-        )
-        SELECT b.incident_id, b.rank, i.title, i.category, i.severity, i.first_seen, b.snip AS snippet
-          FROM best b JOIN incidents i ON i.id = b.incident_id
-         WHERE i.status NOT IN ('merged', 'rejected')
-         ORDER BY b.rank DESC LIMIT :limit OFFSET :offset""")
-    return [_hit(r) for r in conn.execute(sql, {"q": words, "limit": limit, "offset": offset}).mappings()]
-
-
-def _hit(r: Any) -> dict[str, Any]:
-    return {"id": r["incident_id"], "title": r["title"], "category": r["category"], "severity": r["severity"],
-            "first_seen": r["first_seen"].isoformat() if hasattr(r["first_seen"], "isoformat") else r["first_seen"],
-            "snippet": r["snippet"]}
-
-
-def similar_to_text(conn: Connection, query: str, k: int = 5) -> list[dict[str, Any]]:
+def similar_to_text(conn: Connection, query: str, k: int = 5,
+                    index: tuple[list[int], list[str], np.ndarray] | None = None) -> list[dict[str, Any]]:
     """Incidents nearest a free-text query by MiniLM embedding; empty when the encoder is not installed."""
     from aiwatch.classify import encoders
 
@@ -357,13 +375,8 @@ def similar_to_text(conn: Connection, query: str, k: int = 5) -> list[dict[str, 
         enc = encoders.get("minilm")
     except encoders.EncoderUnavailable:
         return []
-    i = t.incidents.c
-    rows = conn.execute(select(i.id, i.title, i.centroid).where(i.status.not_in(("merged", "rejected")),
-                                                                i.centroid.is_not(None))).all()
-    if not rows:
+    ids, titles, mat = index if index is not None else centroids(conn)
+    if not ids:
         return []
-    mat = np.stack([np.frombuffer(r.centroid, np.float32) for r in rows])
-    mat = mat / (np.linalg.norm(mat, axis=1, keepdims=True) + 1e-9)
     sims = mat @ enc.encode([query])[0]
-    return [{"id": rows[j].id, "title": rows[j].title, "similarity": round(float(sims[j]), 3)}
-            for j in np.argsort(-sims)[:k]]
+    return [{"id": ids[j], "title": titles[j], "similarity": round(float(sims[j]), 3)} for j in np.argsort(-sims)[:k]]
