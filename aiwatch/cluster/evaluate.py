@@ -26,7 +26,6 @@ import csv
 import hashlib
 import itertools
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -39,11 +38,6 @@ import numpy as np
 from aiwatch.classify.data import require, shared_dir
 from aiwatch.cluster import Clusterer, Doc, Embedder, Params
 
-# AIID also lists kinds of bodies ("hospitals", "schools") as deployers: no name to find.
-GENERIC_BODIES = re.compile(r"(^|-)(hospitals|schools|banks|universities|governments|agencies|employers|landlords|"
-                            r"retailers|insurers|platforms|websites|apps|police-departments|courts|lawyers|"
-                            r"law-enforcement|militaries|armies|cities|states|media-outlets|news-outlets|"
-                            r"businesses|startups|brands)$")
 FLOORS_FILE = Path(__file__).resolve().parent / "floors.json"
 
 
@@ -185,48 +179,51 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     """Deployer/developer precision and recall on AIID descriptions the gazetteer never saw."""
     from aiwatch.entities import EntityExtractor
     from aiwatch.entities import gazetteer as G
-    from aiwatch.entities.names import GENERIC_ACTOR, is_group_phrase, looks_like_person, norm
+    from aiwatch.entities import roles as R
+    from aiwatch.entities.names import norm
 
     root = root or shared_dir()
     rows = list(csv.DictReader(require(root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="")))
     held = {int(r["incident_id"]) for r in rows if half_of("ent" + r["incident_id"]) == "test"}
+    # Gazetteer and role model both rebuilt without the held-apart incidents.
     gaz = G.build(root, exclude_aiid=held, is_person_name=G.spacy_person_check())
-    ex = EntityExtractor(gaz)
-    counts = {role: Counter() for role in ("deployer", "developer")}
-    examples = []
-    for r in rows:
-        if int(r["incident_id"]) not in held:
-            continue
-        facts = ex.extract(r["title"], r["description"])
-        found = defaultdict(set)
-        for e in facts.entities:
-            found[e.role].add(norm(e.name))
-            for alias in gaz["entries"].get(e.key, {}).get("aliases", []):
-                found[e.role].add(norm(alias))
-        for role, col in (("deployer", "alleged_deployer"), ("developer", "alleged_developer")):
-            gold = set()
-            for slug in json.loads(r[col] or "[]"):
-                display = slug.replace("-", " ")
-                if GENERIC_ACTOR.search(slug) or slug == "unknown" or looks_like_person(display.title()) \
-                        or is_group_phrase(display) or GENERIC_BODIES.search(slug):
-                    continue
-                gold.add(norm(display))
-            predicted = {norm(e.name) for e in facts.entities if e.role == role}
-            hit_gold = {g for g in gold if g in found[role] or any(g in p or p in g for p in found[role] if p)}
-            hit_pred = {p for p in predicted if p in gold or any(g in p or p in g for g in gold if g)}
-            counts[role].update(gold=len(gold), gold_hit=len(hit_gold), pred=len(predicted), pred_hit=len(hit_pred))
-            if gold - hit_gold and len(examples) < 8:
-                examples.append({"incident": r["incident_id"], "role": role, "missed": sorted(gold - hit_gold),
-                                 "found": sorted(predicted)})
-    out: dict[str, Any] = {"incidents": len(held)}
-    for role, c in counts.items():
-        p = c["pred_hit"] / c["pred"] if c["pred"] else 0.0
-        rc = c["gold_hit"] / c["gold"] if c["gold"] else 0.0
-        out[role] = {"precision": round(p, 4), "recall": round(rc, 4),
-                     "f1": round(2 * p * rc / (p + rc), 4) if p + rc else 0.0, "gold": c["gold"]}
+    model = R.train(root, gaz, exclude_aiid=held)
+    examples: list[dict[str, Any]] = []
+    results = {}
+    for name, ex in (("rules", EntityExtractor(gaz, role_model=None)),
+                     ("model", EntityExtractor(gaz, role_model=model))):
+        counts = {role: Counter() for role in ("deployer", "developer")}
+        for r in rows:
+            if int(r["incident_id"]) not in held:
+                continue
+            facts = ex.extract(r["title"], r["description"])
+            gold_all = R.aiid_gold(r)
+            for role in ("deployer", "developer"):
+                gold = gold_all[role]
+                predicted = {norm(e.name) for e in facts.entities if e.role == role}
+                for e in facts.entities:
+                    if e.role == role:
+                        predicted |= {norm(a) for a in gaz["entries"].get(e.key, {}).get("aliases", [])}
+                hit_gold = {g for g in gold if R.matches(g, predicted) or any(R.matches(p, {g}) for p in predicted)}
+                named = {norm(e.name) for e in facts.entities if e.role == role}
+                hit_pred = {p for p in named if R.matches(p, gold)}
+                counts[role].update(gold=len(gold), gold_hit=len(hit_gold), pred=len(named), pred_hit=len(hit_pred))
+                if name == "model" and gold - hit_gold and len(examples) < 8:
+                    examples.append({"incident": r["incident_id"], "role": role, "missed": sorted(gold - hit_gold),
+                                     "found": sorted(named)})
+        results[name] = counts
+    out: dict[str, Any] = {"incidents": len(held), "baseline_rules": {}}
+    for name, counts in results.items():
+        target = out if name == "model" else out["baseline_rules"]
+        for role, c in counts.items():
+            p = c["pred_hit"] / c["pred"] if c["pred"] else 0.0
+            rc = c["gold_hit"] / c["gold"] if c["gold"] else 0.0
+            target[role] = {"precision": round(p, 4), "recall": round(rc, 4),
+                            "f1": round(2 * p * rc / (p + rc), 4) if p + rc else 0.0, "gold": c["gold"]}
     out["missed_examples"] = examples
     log(f"  entity roles on {len(held)} held-apart AIID incidents: "
-        f"deployer R {out['deployer']['recall']:.3f}, developer R {out['developer']['recall']:.3f}")
+        f"deployer R {out['deployer']['recall']:.3f} (rules {out['baseline_rules']['deployer']['recall']:.3f}), "
+        f"developer R {out['developer']['recall']:.3f} (rules {out['baseline_rules']['developer']['recall']:.3f})")
     return out
 
 

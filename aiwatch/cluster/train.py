@@ -4,7 +4,8 @@ Both are deterministic (no randomness): the same data gives the same files.
 
 * ``cluster/models/idf.npz`` — document frequencies of hashed words over the unlabelled AI/tech
   news and the non-AI news negatives (titles + leads, ~20k articles); see ``lexical``;
-* ``entities/gazetteer.json`` — see ``entities.gazetteer``.
+* ``entities/gazetteer.json`` — see ``entities.gazetteer``;
+* ``entities/roles.json`` — the role model's coefficients, see ``entities.roles``.
 """
 
 from __future__ import annotations
@@ -42,3 +43,8 @@ def train(root: Path | None = None, log: Callable[[str], Any] = print) -> None:
     gaz = G.build(root, is_person_name=G.spacy_person_check())
     G.save(gaz)
     log(f"gazetteer: {len(gaz['entries']):,} entries -> {G.GAZETTEER_FILE}")
+    from aiwatch.entities import roles as R
+
+    model = R.train(root, gaz)
+    model.save()
+    log(f"role model (deployer, developer) from AIID descriptions -> {R.ROLE_FILE}")

@@ -146,7 +146,11 @@ def split_sentences(title: str, text: str) -> list[str]:
 class EntityExtractor:
     """Loads spaCy and the gazetteer once; ``extract`` is then pure and thread-safe for reading."""
 
-    def __init__(self, gazetteer: dict[str, Any] | None = None, *, use_spacy: bool = True) -> None:
+    def __init__(self, gazetteer: dict[str, Any] | None = None, *, use_spacy: bool = True,
+                 role_model: Any = "default") -> None:
+        from aiwatch.entities import roles as R
+
+        self.role_model = R.load() if role_model == "default" else role_model  # None: the rules alone
         self.gaz = gazetteer if gazetteer is not None else G.load()
         self.index = G.index(self.gaz)
         self.nlp = self._load_spacy() if use_spacy else None
@@ -268,13 +272,90 @@ class EntityExtractor:
         mentions, persons, places = self._mentions(sents)
         # Never a private person: drop any name that a PERSON span contains or is contained in.
         mentions = [m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)]
-        facts = ArticleFacts(entities=self._roles(mentions))
+        facts = ArticleFacts(entities=self._roles(mentions, sents))
         facts.countries = _unique(c for p in places if (c := country_of(p)))
         facts.amounts = self._amounts(sents, mentions)
         return facts
 
     # -- roles -----------------------------------------------------------------------------------
-    def _roles(self, mentions: list[_Mention]) -> list[EntityRole]:
+    def role_candidates(self, title: str, text: str, exclude_prior: dict[str, set[str]] | None = None
+                        ) -> list[tuple[str, list[float]]]:
+        """(entity key, role features) of each organisation or public body named: the role model's input.
+
+        ``exclude_prior`` (role -> normalised names) takes those labels out of the gazetteer's counts, so
+        that training on an incident never sees that incident's own answer.
+        """
+        sents = split_sentences(title, text)
+        mentions, persons, _ = self._mentions(sents)
+        mentions = [m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)]
+        return [(key, x) for key, _first, x, _cues in self._org_features(mentions, sents, exclude_prior)]
+
+    def _org_features(self, mentions: list[_Mention], sents: list[str],
+                      exclude_prior: dict[str, set[str]] | None = None) -> list[tuple[str, _Mention, list[float],
+                                                                                       dict[str, str]]]:
+        from aiwatch.entities import roles as R
+
+        entries = self.gaz["entries"]
+        by_key: dict[str, list[_Mention]] = defaultdict(list)
+        for m in mentions:
+            by_key[m.key].append(m)
+        implied = {dev for k, ms in by_key.items() if ms[0].kind == "ai_system"
+                   for dev in entries.get(k, {}).get("developers", [])}
+        orgs = [k for k, ms in by_key.items() if ms[0].kind in ("organisation", "public_body")]
+        out = []
+        for n, key in enumerate(orgs):
+            ms = by_key[key]
+            cues: dict[str, str] = {}
+            for m in ms:
+                if _DEV_BEFORE.search(m.before[-60:]) or _DEV_AFTER.search(m.after[:80]):
+                    cues.setdefault("developer", m.sentence)
+                if _DEP_BEFORE.search(m.before[-40:]) or _DEP_AFTER.search(m.after[:60]):
+                    cues.setdefault("deployer", m.sentence)
+            prior = dict(entries.get(key, {}).get("roles", {}))
+            if exclude_prior:
+                from aiwatch.entities.roles import matches
+
+                for role in ("deployer", "developer"):
+                    if matches(key, exclude_prior.get(role, set())) and prior.get(role):
+                        prior[role] -= 1
+            x = R.features(dev_cue="developer" in cues, dep_cue="deployer" in cues, prior=prior, kind=ms[0].kind,
+                           in_title=any(m.sentence == sents[0] for m in ms),
+                           in_first=any(m.sentence in sents[:2] for m in ms),
+                           subject=any(not m.before.strip() or m.before.strip().lower() == "the" for m in ms),
+                           mentions=len(ms), first_org=n == 0, makes_system=key in implied, n_orgs=len(orgs),
+                           from_gazetteer=ms[0].from_gazetteer)
+            out.append((key, ms[0], x, cues))
+        return out
+
+    def _roles(self, mentions: list[_Mention], sents: list[str] | None = None) -> list[EntityRole]:
+        if self.role_model is not None and sents:
+            return self._roles_learnt(mentions, sents)
+        return self._roles_by_rule(mentions)
+
+    def _roles_learnt(self, mentions: list[_Mention], sents: list[str]) -> list[EntityRole]:
+        """Systems and harmed groups as by rule; bodies' roles from the role model (``roles.py``)."""
+        scored = []
+        for key, first, x, cues in self._org_features(mentions, sents):
+            scored.append((key, first, self.role_model.proba(x), cues))
+        named = {s[0] for s in scored}
+        # Systems, harmed groups, and the makers of named systems the text does not name: as by rule.
+        out = [r for r in self._roles_by_rule(mentions) if r.role in ("implicated_system", "harmed_party")
+               or r.key not in named]
+        chosen: list[tuple[str, _Mention, str, float, str]] = []
+        for key, first, p, cues in scored:
+            for role in ("deployer", "developer"):
+                if p[role] >= self.role_model.thresholds[role]:
+                    chosen.append((key, first, role, p[role], cues.get(role, first.sentence)))
+        # Every incident has someone running the system: the likeliest body, when none clears the bar.
+        if scored and not any(c[2] == "deployer" for c in chosen):
+            key, first, p, cues = max(scored, key=lambda s: s[2]["deployer"])
+            if p["deployer"] >= 0.15:
+                chosen.append((key, first, "deployer", p["deployer"], cues.get("deployer", first.sentence)))
+        for key, first, role, score, evidence in chosen:
+            out.append(EntityRole(first.name, first.kind, role, evidence, key, round(score, 3)))
+        return out
+
+    def _roles_by_rule(self, mentions: list[_Mention]) -> list[EntityRole]:
         by_key: dict[str, list[_Mention]] = defaultdict(list)
         for m in mentions:
             by_key[m.key].append(m)

@@ -1,0 +1,151 @@
+"""Which role a named body plays: a small learnt model over what the text and the gazetteer say.
+
+For each organisation or public body an article names, ``features`` describe it: the words around its
+mentions ("developed by X", "X's chatbot", "X used"), where it is named (headline, first sentence,
+as a sentence's subject), how often, its kind, whether it makes a system the article names, and how
+often curated data lists it as deployer or developer. Two logistic regressions (deployer, developer)
+turn that into probabilities. They are fitted by ``aiwatch train-cluster`` on AIID incident
+descriptions with AIID's alleged deployers and developers as labels; the gazetteer priors are then
+counted leaving each incident's own labels out, so the model cannot learn to read its answer back.
+The coefficients ship in ``roles.json`` (a few hundred bytes).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROLE_FILE = Path(__file__).resolve().parent / "roles.json"
+FEATURES = ("dev_cue", "dep_cue", "prior_dev_share", "prior_known", "prior_total_log", "public_body", "in_title",
+            "in_first_sentence", "subject", "mentions_log", "first_org", "makes_named_system", "n_orgs_log",
+            "from_gazetteer", "only_org")
+ROLES = ("deployer", "developer")
+
+
+@dataclass
+class RoleModel:
+    weights: dict[str, list[float]]  # role -> coefficients in FEATURES order
+    bias: dict[str, float]
+    thresholds: dict[str, float]
+
+    def proba(self, x: Sequence[float]) -> dict[str, float]:
+        out = {}
+        for role in ROLES:
+            z = self.bias[role] + sum(w * v for w, v in zip(self.weights[role], x, strict=True))
+            out[role] = 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+        return out
+
+    def save(self, path: Path = ROLE_FILE) -> None:
+        path.write_text(json.dumps({"features": FEATURES, "weights": self.weights, "bias": self.bias,
+                                    "thresholds": self.thresholds}, indent=1) + "\n")
+
+
+def load(path: Path = ROLE_FILE) -> RoleModel | None:
+    if not path.exists():
+        return None
+    d = json.loads(path.read_text())
+    if tuple(d["features"]) != FEATURES:  # trained for other features: not usable, the rules decide
+        return None
+    return RoleModel(d["weights"], d["bias"], d["thresholds"])
+
+
+def features(*, dev_cue: bool, dep_cue: bool, prior: dict[str, int], kind: str, in_title: bool,
+             in_first: bool, subject: bool, mentions: int, first_org: bool, makes_system: bool, n_orgs: int,
+             from_gazetteer: bool) -> list[float]:
+    dep, dev = prior.get("deployer", 0), prior.get("developer", 0)
+    total = dep + dev
+    return [float(dev_cue), float(dep_cue), dev / total if total else 0.5, float(total > 0), math.log1p(total),
+            float(kind == "public_body"), float(in_title), float(in_first), float(subject), math.log1p(mentions),
+            float(first_org), float(makes_system), math.log1p(n_orgs), float(from_gazetteer), float(n_orgs == 1)]
+
+
+def fit(rows: list[list[float]], labels: dict[str, list[int]], seed: int = 0) -> RoleModel:
+    """Two logistic regressions; each threshold maximises F2 on the training rows (recall counts double:
+    a missed deployer hides who is accountable, a wrong one is visible and an editor removes it)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.asarray(rows, dtype=float)
+    weights, bias, thresholds = {}, {}, {}
+    for role in ROLES:
+        y = np.asarray(labels[role])
+        lr = LogisticRegression(C=1.0, max_iter=2000, random_state=seed).fit(X, y)
+        weights[role] = [round(float(w), 6) for w in lr.coef_[0]]
+        bias[role] = round(float(lr.intercept_[0]), 6)
+        p = lr.predict_proba(X)[:, 1]
+        best_t, best_f = 0.5, -1.0
+        for th in np.arange(0.1, 0.71, 0.05):
+            pred = p >= th
+            tp = float((pred & (y == 1)).sum())
+            prec = tp / max(pred.sum(), 1)
+            rec = tp / max((y == 1).sum(), 1)
+            f = 5 * prec * rec / (4 * prec + rec) if prec + rec else 0.0
+            if f > best_f:
+                best_t, best_f = round(float(th), 2), f
+        thresholds[role] = best_t
+    return RoleModel(weights, bias, thresholds)
+
+
+def matches(name_key: str, gold: set[str]) -> bool:
+    return any(name_key == g or (len(g) > 3 and (g in name_key or name_key in g)) for g in gold)
+
+
+def training_rows(extractor: Any, incidents: list[dict[str, Any]], gold_of: Any) -> tuple[list[list[float]],
+                                                                                           dict[str, list[int]]]:
+    """Feature rows and labels from AIID incidents: each named body of each description, labelled by AIID."""
+    rows: list[list[float]] = []
+    labels: dict[str, list[int]] = {r: [] for r in ROLES}
+    for inc in incidents:
+        gold = gold_of(inc)
+        for key, x in extractor.role_candidates(inc["title"], inc["description"], exclude_prior=gold):
+            rows.append(x)
+            for role in ROLES:
+                labels[role].append(int(matches(key, gold[role])))
+    return rows, labels
+
+
+# AIID also lists kinds of bodies ("hospitals", "schools") and unnamed actors as deployers: no name to find.
+GENERIC_BODIES = re.compile(r"(^|-)(hospitals|schools|banks|universities|governments|agencies|employers|landlords|"
+                            r"retailers|insurers|platforms|websites|apps|police-departments|courts|lawyers|"
+                            r"law-enforcement|militaries|armies|cities|states|media-outlets|news-outlets|"
+                            r"businesses|startups|brands)$")
+
+
+def aiid_gold(row: dict[str, str]) -> dict[str, set[str]]:
+    """AIID's alleged deployers and developers of one incident that are named bodies (normalised names)."""
+    from aiwatch.entities.names import GENERIC_ACTOR, is_group_phrase, looks_like_person, norm
+
+    out: dict[str, set[str]] = {}
+    for role, col in (("deployer", "alleged_deployer"), ("developer", "alleged_developer")):
+        gold = set()
+        try:
+            slugs = json.loads(row.get(col) or "[]")
+        except json.JSONDecodeError:
+            slugs = []
+        for slug in slugs:
+            display = str(slug).replace("-", " ")
+            if GENERIC_ACTOR.search(slug) or slug == "unknown" or looks_like_person(display.title()) \
+                    or is_group_phrase(display) or GENERIC_BODIES.search(slug):
+                continue
+            gold.add(norm(display))
+        out[role] = gold
+    return out
+
+
+def train(root: Path, gaz: dict[str, Any], *, exclude_aiid: set[int] | None = None) -> RoleModel:
+    """Fit the role model on AIID incident descriptions (those not excluded), with the given gazetteer."""
+    import csv
+
+    from aiwatch.entities import EntityExtractor
+
+    exclude_aiid = exclude_aiid or set()
+    with (root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="") as f:
+        incidents = [r for r in csv.DictReader(f) if int(r["incident_id"]) not in exclude_aiid and r["description"]]
+    extractor = EntityExtractor(gaz, role_model=None)
+    rows, labels = training_rows(extractor, incidents, aiid_gold)
+    return fit(rows, labels)
