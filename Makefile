@@ -14,7 +14,7 @@ $(BIN)/aiwatch: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# The CPU build of torch lies on this machine kind's disk; a bare `torch` would pull a CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[dev,ml,postgres]"
+	$(BIN)/pip install --quiet -e ".[dev,ml,postgres,ray]"
 	touch $(BIN)/aiwatch
 
 install: $(BIN)/aiwatch
@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/run.py
 
 # Reproduce the shipped classifier, and score it (both read ../shared/data).
 train: install

@@ -57,9 +57,11 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=console, transient=False, disable=not console.is_terminal)
 
 
-def _run_process(store: Any) -> dict[str, int]:
+def _run_process(store: Any, engine: str = "local", address: str | None = None) -> dict[str, int]:
     from aiwatch import pipeline
 
+    if engine not in ("local", "ray"):
+        fail(f"unknown engine {engine!r}: choose local or ray")
     with _progress() as bar:
         tasks: dict[str, Any] = {}
 
@@ -68,6 +70,12 @@ def _run_process(store: Any) -> dict[str, int]:
                 tasks[stage] = bar.add_task(f"process {stage}", total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
+        if engine == "ray":
+            try:
+                from aiwatch import engine_ray
+            except ImportError as exc:
+                fail(f"the ray engine needs Ray: pip install 'aiwatch[ray]' ({exc})")
+            return engine_ray.process(store, address=address, progress=on_progress).processed
         return pipeline.process(store, progress=on_progress).processed
 
 
@@ -126,12 +134,16 @@ def ingest(
 
 
 @app.command()
-def process() -> None:
+def process(
+    engine: str = typer.Option("local", "--engine", help="local (this process) or ray (a Ray cluster)."),
+    address: str = typer.Option(None, "--address", help="Ray cluster address (HEAD:6379); default: start a local "
+                                                         "Ray with this machine's CPUs."),
+) -> None:
     """Run the pipeline's stages on every article not yet processed by them.
 
-    Example: aiwatch process
+    Example: aiwatch process --engine ray --address head-node:6379
     """
-    done = _run_process(_store())
+    done = _run_process(_store(), engine, address)
     console.print("processed: " + ", ".join(f"{k} {v}" for k, v in done.items()), highlight=False)
 
 

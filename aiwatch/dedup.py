@@ -101,9 +101,12 @@ class Deduplicate:
     requires: ClassVar[tuple[str, ...]] = ("text", "title", "content_hash")
     assigns: ClassVar[tuple[str, ...]] = ("duplicate_of", "duplicate_kind", "similarity", "minhash")
 
-    def compute(self, batch: list[Article]) -> list[Article]:
+    def prepare(self, batch: list[Article]) -> list[Article]:
         sigs = signatures([_text_for(a) for a in batch])
         return [a.replace(minhash=s.tobytes() if s is not None else None) for a, s in zip(batch, sigs, strict=True)]
+
+    def compute(self, batch: list[Article]) -> list[Article]:
+        return batch  # matching against the store's bands happens in commit, in order
 
     def commit(self, conn: Connection, store: Store, batch: list[Article]) -> None:
         batch = sorted(batch, key=lambda a: a.pk or 0)

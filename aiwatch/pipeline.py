@@ -6,8 +6,10 @@ A stage is a small contract (after spaCy's pipeline components):
   sit beside the old one and the pipeline names which it runs;
 * ``requires`` / ``assigns`` — Article fields it reads and writes; the pipeline
   checks at start-up that every required field is assigned by ingest or an earlier stage;
-* ``compute(batch)`` — pure work on a batch of Articles (no store, no network), so
-  it can run anywhere, in another process or on another machine;
+* ``prepare(batch)`` (optional) — pure, per-article work (no store, no network, no state
+  shared between batches): the part the Ray engine runs on workers (``engine_ray``);
+* ``compute(batch)`` — what must run in order in the driver after ``prepare`` (for most
+  stages nothing; for the cluster stage, assigning articles to incidents one after another);
 * ``commit(conn, store, batch)`` — writes the results, inside the transaction that
   also marks the batch done, so a kill never leaves a half-processed batch;
 * ``load(store, batch)`` (optional) — reads what the stage needs from the store besides the
@@ -110,6 +112,8 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
             last = batch[-1].pk or last
             if hasattr(stage, "load"):
                 stage.load(store, batch)
+            if hasattr(stage, "prepare"):
+                batch = stage.prepare(batch)
             batch = stage.compute(batch)
             with store.transaction() as conn:
                 stage.commit(conn, store, batch)

@@ -25,7 +25,10 @@ N_ARTICLES = 3000
 def _corpus(path: Path) -> None:
     """3,000 articles: distinct stories, exact copies, syndicated near-copies, and a few bad lines."""
     rng = random.Random(42)
-    vocab = STORY.split() + [f"w{i}" for i in range(3000)]
+    plain = [f"w{i}" for i in range(3000)]
+    # One story in eight draws on an AI-incident story's words, so the classify and cluster stages have real
+    # work (and a kill can land in them) without every article paying for entity extraction.
+    storyish = STORY.split() + plain
     texts: list[str] = []
     with path.open("w", encoding="utf-8") as f:
         for i in range(N_ARTICLES):
@@ -37,6 +40,7 @@ def _corpus(path: Path) -> None:
                 words[rng.randrange(len(words))] = "edited"
                 text = "Syndicated from the wire. " + " ".join(words)  # near copy
             else:
+                vocab = storyish if i % 8 == 0 else plain
                 text = " ".join(rng.choice(vocab) for _ in range(120))
                 texts.append(text)
             f.write(json.dumps({"id": f"k{i}", "title": f"Article {i}", "text": text,

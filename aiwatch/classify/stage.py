@@ -43,6 +43,9 @@ class Classify:
         return self._model
 
     def compute(self, batch: list[Article]) -> list[Article]:
+        return batch  # all the work is per article: prepare
+
+    def prepare(self, batch: list[Article]) -> list[Article]:
         originals = [a for a in batch if a.duplicate_of is None]
         if originals:
             preds = self.model.predict([a.title for a in originals], [a.text for a in originals],

@@ -126,6 +126,13 @@ class Embedder:
         return np.stack([self._memo[t] for t in inputs]) if inputs else self.encoder.encode([])
 
 
+def doc_features(docs: Sequence[Doc], embedder: Embedder) -> tuple[np.ndarray | None, csr_matrix]:
+    """Embeddings (None without the encoder) and TF-IDF rows of docs: pure, so it runs on any worker."""
+    titles = [d.title or "" for d in docs]
+    texts = [d.text or "" for d in docs]
+    return embedder(titles, texts), lexical.vectors(titles, texts)
+
+
 def entity_keys_of(extractor: Any) -> Callable[[Doc], frozenset[str]]:
     """Entity keys of a doc by an ``EntityExtractor``: the organisations and systems it names."""
 
@@ -172,9 +179,7 @@ class Clusterer:
         self._mem_state[k] = idx
 
     def features(self, docs: Sequence[Doc]) -> tuple[np.ndarray | None, csr_matrix]:
-        titles = [d.title or "" for d in docs]
-        texts = [d.text or "" for d in docs]
-        return self.embedder(titles, texts), lexical.vectors(titles, texts)
+        return doc_features(docs, self.embedder)
 
     # -- scoring ---------------------------------------------------------------------------------
     def scores(self, emb: np.ndarray | None, lex: csr_matrix, doc: Doc) -> tuple[int | None, float]:

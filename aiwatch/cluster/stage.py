@@ -16,10 +16,10 @@ from collections import Counter
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, vstack
 from sqlalchemy import Connection, select
 
-from aiwatch.cluster import Clusterer, Doc, Embedder, IncidentState, lexical
+from aiwatch.cluster import Clusterer, Doc, Embedder, IncidentState, doc_features, lexical
 from aiwatch.cluster import incident as I
 from aiwatch.pipeline import register
 from aiwatch.records import Article
@@ -68,6 +68,7 @@ class ClusterStage:
         self._clusterer: Clusterer | None = None
         self._index: dict[int, int] = {}  # incident id -> state index
         self._extractor: Any = None
+        self._embedder: Embedder | None = None
 
     @property
     def extractor(self) -> Any:
@@ -85,7 +86,8 @@ class ClusterStage:
             cats = effective_categories(conn, pks)
             linked = dict(conn.execute(select(ia.article_id, ia.incident_id).where(ia.article_id.in_(pks))).all())
             if self._clusterer is None:
-                self._clusterer = Clusterer(embedder=Embedder())
+                self._clusterer = Clusterer(embedder=self._embedder or Embedder())
+                self._embedder = self._clusterer.embedder
                 self._load_states(conn)
         for a in batch:
             a.category = cats.get(a.pk)
@@ -109,26 +111,45 @@ class ClusterStage:
             embs = np.stack(members[r.id]) if r.id in members else None
             self._index[r.id] = self._clusterer.add_state(state, embs)
 
-    # -- compute -----------------------------------------------------------------------------
-    def compute(self, batch: list[Article]) -> list[Article]:
+    # -- prepare (pure: runs on a Ray worker under --engine ray) ------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self._clusterer.embedder if self._clusterer is not None else Embedder()
+        return self._embedder
+
+    def prepare(self, batch: list[Article]) -> list[Article]:
+        """Entities, amounts, countries, embedding and word vector of each relevant original."""
         todo = [a for a in batch if a.duplicate_of is None and a.category in RELEVANT]
         if not todo:
             return batch
-        assert self._clusterer is not None, "load() runs before compute()"
         facts = [self.extractor.extract(a.title, a.text) for a in todo]
         docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(f.keys()))
                 for a, f in zip(todo, facts, strict=True)]
-        emb, lex = self._clusterer.features(docs)
+        emb, lex = doc_features(docs, self.embedder)
         for k, (a, fa) in enumerate(zip(todo, facts, strict=True)):
             a.facts = {**fa.as_dict(), "embedding": emb[k] if emb is not None else None, "lex": lex[k],
-                       "entity_keys": sorted(fa.keys())}
+                       "entity_keys": sorted(fa.keys()), "encoder": self.embedder.name}
+        return batch
+
+    # -- compute (in order, in the driver) ----------------------------------------------------
+    def compute(self, batch: list[Article]) -> list[Article]:
+        todo = [a for a in batch if a.facts is not None]
+        if not todo:
+            return batch
+        assert self._clusterer is not None, "load() runs before compute()"
+        docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(a.facts["entity_keys"]))
+                for a in todo]
+        embs = [a.facts["embedding"] for a in todo]
+        emb = np.stack(embs) if all(e is not None for e in embs) else None
+        lex = vstack([a.facts["lex"] for a in todo]).tocsr()
         # Articles already in an incident only feed it; the rest are assigned, oldest first.
         fresh = [i for i, a in enumerate(todo) if a.incident is None]
         for i, a in enumerate(todo):
             if a.incident is not None and a.incident in self._index:
                 st = self._clusterer.states[self._index[a.incident]]
                 self._clusterer._entity_df.update(docs[i].entity_keys - st.entities.keys())
-                st.add(a.facts["embedding"], a.facts["lex"], docs[i].entity_keys, as_utc(a.published))
+                st.add(a.facts["embedding"], lex[i], docs[i].entity_keys, as_utc(a.published))
         if fresh:
             results = self._clusterer.assign([docs[i] for i in fresh], new_label=lambda d: ("new", d.id),
                                              precomputed=(emb[fresh] if emb is not None else None, lex[fresh]))
@@ -146,7 +167,7 @@ class ClusterStage:
         f = t.article_facts.c
         conn.execute(t.article_facts.delete().where(f.article_id.in_([a.pk for a in done])))
         conn.execute(t.article_facts.insert(), [{
-            "article_id": a.pk, "encoder": self._clusterer.embedder.name if self._clusterer else None,
+            "article_id": a.pk, "encoder": a.facts.get("encoder"),
             "embedding": a.facts["embedding"].astype(np.float32).tobytes() if a.facts["embedding"] is not None
             else None, "lex": pack_lex(a.facts["lex"]), "entities": a.facts["entities"],
             "amounts": a.facts["amounts"], "countries": a.facts["countries"], "created_at": stamp} for a in done])

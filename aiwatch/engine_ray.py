@@ -1,0 +1,127 @@
+"""`aiwatch process --engine ray`: the stages' batch work as Ray Data pipelines on a Ray cluster.
+
+What runs where:
+
+* on Ray workers — each stage's ``prepare(batch)``, the pure, per-article work: MinHash signatures
+  (dedup), the classifier (classify), entity extraction, embeddings and word vectors (cluster). A
+  worker is a Ray Data actor that loads its stage's models once;
+* in this process (the driver) — ``load`` (what the stage reads from the store), ``compute`` (the
+  sequential part: incident assignment), ``commit`` (the store, SQLite or — for a cluster — a
+  PostgreSQL server every node can reach), in the same batches and order as the in-process engine.
+
+So both engines give the same results for the same input (a test compares them). A chunk of several
+batches is sent to Ray at a time; each batch is one Ray Data block, prepared by one actor call, so a
+batch's articles are encoded together exactly as in-process.
+
+    ray start --head                                  # on the head node
+    ray start --address HEAD:6379                     # on every other node
+    aiwatch --db postgresql://aiwatch@db/aiwatch process --engine ray --address HEAD:6379
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from aiwatch import config
+from aiwatch.pipeline import ProcessReport, build
+from aiwatch.records import Article
+from aiwatch.store import Store
+
+CHUNK_BATCHES = 8  # batches sent to Ray at once: enough to keep every worker busy
+
+
+class _Prepare:
+    """A Ray Data actor: one stage, its models loaded once, ``prepare`` on pickled articles."""
+
+    def __init__(self, stage_name: str, env: dict[str, str]) -> None:
+        os.environ.update(env)  # the driver's AIWATCH_* settings (classifier mode, ...)
+        from aiwatch.pipeline import STAGES, _load_builtin_stages
+
+        _load_builtin_stages()
+        self.stage = STAGES[stage_name]()
+
+    def __call__(self, block: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        batch = [pickle.loads(b) for b in block["article"]]
+        done = self.stage.prepare(batch)
+        return {"order": block["order"], "article": np.array([pickle.dumps(a) for a in done], dtype=object)}
+
+
+def _init(address: str | None, num_cpus: int | None) -> Any:
+    import ray
+
+    if not ray.is_initialized():
+        kwargs: dict[str, Any] = {"ignore_reinit_error": True, "include_dashboard": False, "log_to_driver": False,
+                                  "runtime_env": {"env_vars": {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}}}
+        if address:
+            kwargs["address"] = address
+        else:
+            kwargs["num_cpus"] = num_cpus or os.cpu_count()
+        ray.init(**kwargs)
+    ctx = ray.data.DataContext.get_current()
+    ctx.execution_options.preserve_order = True
+    ctx.enable_progress_bars = False
+    return ray
+
+
+def prepare_on_ray(ray: Any, stage_name: str, batches: Sequence[list[Article]], workers: int) -> list[list[Article]]:
+    """Run ``prepare`` of the named stage over the batches on Ray; one block (and one call) per batch."""
+    rows = [{"order": i, "article": pickle.dumps(a)} for i, b in enumerate(batches) for a in b]
+    ds = ray.data.from_items(rows, override_num_blocks=len(batches))
+    env = {k: v for k, v in os.environ.items() if k.startswith("AIWATCH_")}
+    sizes = [len(b) for b in batches]
+    pool = ray.data.ActorPoolStrategy(min_size=1, max_size=max(1, min(workers, len(batches))))
+    out_rows = ds.map_batches(_Prepare, fn_constructor_args=(stage_name, env), batch_size=None,
+                              batch_format="numpy", compute=pool).take_all()
+    prepared: list[list[Article]] = [[] for _ in batches]
+    for r in out_rows:
+        prepared[int(r["order"])].append(pickle.loads(r["article"]))
+    for b, n in zip(prepared, sizes, strict=True):
+        if len(b) != n:
+            raise RuntimeError(f"Ray returned {len(b)} of {n} articles of a batch: stage {stage_name}")
+        b.sort(key=lambda a: a.pk or 0)
+    return prepared
+
+
+def process(store: Store, stages: Sequence[str] | None = None, *, address: str | None = None,
+            batch_size: int | None = None, num_cpus: int | None = None,
+            progress: Callable[[str, int, int], Any] | None = None) -> ProcessReport:
+    """Like ``pipeline.process``, with every stage's ``prepare`` on Ray. Safe to interrupt the same way."""
+    ray = _init(address, num_cpus)
+    workers = int(ray.cluster_resources().get("CPU", 1))
+    batch_size = batch_size or config.get("batch_size")
+    report = ProcessReport()
+    for stage in build(stages):
+        total = store.count_pending(stage.name)
+        done, last = 0, 0
+        if progress:
+            progress(stage.name, 0, total)
+        while True:
+            batches: list[list[Article]] = []
+            for _ in range(CHUNK_BATCHES):
+                batch = store.pending(stage.name, batch_size, after_id=last)
+                if not batch:
+                    break
+                last = batch[-1].pk or last
+                batches.append(batch)
+            if not batches:
+                break
+            if hasattr(stage, "load"):  # driver-side reads first (they do not depend on earlier batches' writes)
+                for batch in batches:
+                    stage.load(store, batch)
+            if hasattr(stage, "prepare"):
+                batches = prepare_on_ray(ray, stage.name, batches, workers)
+            for batch in batches:
+                batch = stage.compute(batch)
+                with store.transaction() as conn:
+                    stage.commit(conn, store, batch)
+                    store.mark_done(conn, stage.name, [a.pk for a in batch if a.pk is not None])
+                done += len(batch)
+                if progress:
+                    progress(stage.name, done, max(total, done))
+        report.processed[stage.name] = done
+    return report

@@ -1,0 +1,173 @@
+"""The benchmark suite's one entry point: end-to-end cost at growing sizes, stores and engines, one table.
+
+    python bench/run.py                                   # 10k and 100k, SQLite and PostgreSQL, local engine
+    python bench/run.py --sizes 10000 100000 1000000 --engines local ray --stores sqlite postgres
+
+For each (store, engine, N): a fresh store; `aiwatch ingest --no-process` then `aiwatch process` (each
+in its own process, so its peak RSS is its own) over N articles built by recombining ../shared/data
+texts (bench/ingest.py: AI/tech and general news, AIID descriptions, with ~5% exact and ~5%
+syndicated copies). Reported: end-to-end articles/s (ingest + every stage), each part's time, peak
+RSS, store size per article, and search p95 (the store's full-text search, the web's code path,
+100 queries). The baseline, in the same run, is reading the corpus and hashing each text. The cost
+curve (seconds against N, per store and engine) is written as a PNG next to the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from ingest import build_corpus  # noqa: E402
+
+PG_ADMIN = os.environ.get("AIWATCH_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+QUERIES = ["facial recognition", "chatbot lawsuit", "self-driving crash", "deepfake", "police", "privacy",
+           "hiring algorithm", "election", "openai", "tesla autopilot"]
+
+
+def child_peak(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    helper = ("import resource,subprocess,sys,time,json;t=time.perf_counter();"
+              "p=subprocess.run(sys.argv[1:]);w=time.perf_counter()-t;"
+              "print(json.dumps([p.returncode,w,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024]))")
+    out = subprocess.run([sys.executable, "-c", helper, *cmd], env=env, capture_output=True, text=True)
+    rc, wall, peak = json.loads(out.stdout.strip().splitlines()[-1])
+    if rc != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {out.stderr[-2000:]}")
+    return wall, peak
+
+
+def baseline(corpus: Path) -> float:
+    import hashlib
+
+    t0 = time.perf_counter()
+    n = 0
+    with corpus.open(encoding="utf-8") as f:
+        for line in f:
+            hashlib.sha1(json.loads(line)["text"].encode()).hexdigest()
+            n += 1
+    return n / (time.perf_counter() - t0)
+
+
+def new_store(kind: str, work: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{work / f'bench-{uuid.uuid4().hex[:6]}.db'}"
+    from sqlalchemy import create_engine, text
+
+    from aiwatch.store import resolve_url
+
+    name = f"aiwatch_bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(resolve_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def store_size(url: str) -> int:
+    if url.startswith("sqlite:///"):
+        p = Path(url[len("sqlite:///"):])
+        return sum(f.stat().st_size for f in p.parent.glob(p.name + "*"))
+    from sqlalchemy import text
+
+    from aiwatch.store import Store
+
+    with Store(url).engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+
+
+def search_p95(url: str) -> float:
+    from aiwatch.store import Store
+    from aiwatch.web import queries as Q
+
+    store = Store(url)
+    ms = []
+    for q in QUERIES * 10:
+        t0 = time.perf_counter()
+        Q.search(store, q)
+        ms.append((time.perf_counter() - t0) * 1000)
+    return sorted(ms)[int(0.95 * len(ms)) - 1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--stores", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
+    ap.add_argument("--engines", nargs="+", default=["local"], choices=["local", "ray"])
+    ap.add_argument("--work", default=None, help="folder for corpora and SQLite files")
+    ap.add_argument("--png", default=str(ROOT / "artifacts" / "bench-cost-curve.png"))
+    args = ap.parse_args()
+    work = Path(args.work or tempfile.mkdtemp(prefix="aiwatch-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in args.sizes:
+        corpus = work / f"corpus-{n}.jsonl"
+        if not corpus.exists():
+            build_corpus(n, corpus, seed=n)
+        base = baseline(corpus)
+        rows.append({"n": n, "store": "-", "engine": "baseline (read + SHA-1)", "articles_s": round(base),
+                     "ingest_s": None, "process_s": None, "peak_rss_mb": None, "bytes_per_article": None,
+                     "search_p95_ms": None})
+        for kind in args.stores:
+            for engine in args.engines:
+                url = new_store(kind, work)
+                env = {**os.environ, "AIWATCH_DB": url, "HF_HUB_OFFLINE": "1"}
+                aw = [sys.executable, "-m", "aiwatch"]
+                t_in, rss_in = child_peak([*aw, "ingest", "--no-process", str(corpus)], env)
+                t_pr, rss_pr = child_peak([*aw, "process", "--engine", engine], env)
+                size = store_size(url)
+                p95 = search_p95(url)
+                row = {"n": n, "store": kind, "engine": engine, "articles_s": round(n / (t_in + t_pr)),
+                       "ingest_s": round(t_in, 1), "process_s": round(t_pr, 1),
+                       "peak_rss_mb": round(max(rss_in, rss_pr)), "bytes_per_article": round(size / n),
+                       "search_p95_ms": round(p95, 1)}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    print("\n| N | store | engine | articles/s end to end | ingest s | process s | peak RSS MB | bytes/article |"
+          " search p95 ms |\n|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['n']:,} | {r['store']} | {r['engine']} | {r['articles_s']:,} | {r['ingest_s'] or ''} | "
+              f"{r['process_s'] or ''} | {r['peak_rss_mb'] or ''} | {r['bytes_per_article'] or ''} | "
+              f"{r['search_p95_ms'] or ''} |")
+    plot(rows, Path(args.png))
+
+
+def plot(rows: list[dict], png: Path) -> None:
+    """Seconds against N for each store and engine: a straight line on log-log axes of slope 1 is linear cost."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    png.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    series: dict[str, list[tuple[int, float]]] = {}
+    for r in rows:
+        if r["ingest_s"] is None:
+            continue
+        series.setdefault(f"{r['store']} / {r['engine']}", []).append((r["n"], r["ingest_s"] + r["process_s"]))
+    for label, pts in series.items():
+        pts.sort()
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("articles")
+    ax.set_ylabel("seconds, ingest + process")
+    ax.set_title("aiwatch end-to-end cost")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(png, dpi=120)
+    print(f"cost curve: {png}")
+
+
+if __name__ == "__main__":
+    main()
