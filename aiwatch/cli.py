@@ -290,23 +290,20 @@ def export_incidents(
     _export("incidents", fmt, INCIDENT_FORMATS, output, lambda store, f: run_export(store, f, fmt))
 
 
-def _read_jsonl(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """Objects of a JSONL file; a line that is not a JSON object is reported and skipped."""
-    records, bad = [], 0
-    with path.open(encoding="utf-8", errors="replace") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                if not isinstance(rec, dict):
-                    raise ValueError("not an object")
-            except ValueError as exc:
-                bad += 1
-                console.print(f"line {n}: skipped, not a JSON object ({exc})", style="yellow", markup=False)
-                continue
-            records.append(rec)
-    return records, bad
+def _jsonl_objects(f: Any, bad: list[int]) -> Any:
+    """The JSON objects of a JSONL stream; a line that is not one is reported, noted in ``bad`` and skipped."""
+    for n, line in enumerate(f, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict):
+                raise ValueError("not an object")
+        except ValueError as exc:
+            bad.append(n)
+            console.print(f"line {n}: skipped, not a JSON object ({exc})", style="yellow", markup=False)
+            continue
+        yield rec
 
 
 @app.command()
@@ -328,7 +325,9 @@ def cluster(
 
     if not input_.exists():
         fail(f"{input_} not found")
-    records, bad = _read_jsonl(input_)
+    bad: list[int] = []
+    with input_.open(encoding="utf-8", errors="replace") as f:
+        records = list(_jsonl_objects(f, bad))
     docs = []
     for i, r in enumerate(records):
         published = None
@@ -349,7 +348,7 @@ def cluster(
         for r, (label, _score, _new) in zip(records, results, strict=True):
             out.write(json.dumps({"id": r.get("id"), "incident": label}, ensure_ascii=False) + "\n")
     console.print(f"{len(docs)} articles in {len({x[0] for x in results})} incidents"
-                  + (f"; {bad} line(s) skipped" if bad else ""), highlight=False)
+                  + (f"; {len(bad)} line(s) skipped" if bad else ""), highlight=False)
 
 
 @app.command("eval-clusters")
@@ -430,7 +429,7 @@ def classify(
         fail(f"unknown mode {mode!r}: choose one of {', '.join(M.MODES)}")
     if not input_.exists():
         fail(f"{input_} not found")
-    bad = 0
+    bad: list[int] = []
     with input_.open(encoding="utf-8", errors="replace") as f, output.open("w", encoding="utf-8") as out, \
             _progress() as bar:
         task = bar.add_task(f"classify ({mode})", total=None)
@@ -444,24 +443,14 @@ def classify(
             bar.advance(task, len(batch))
             batch.clear()
 
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                if not isinstance(rec, dict):
-                    raise ValueError("not an object")
-            except ValueError as exc:
-                bad += 1
-                console.print(f"line {n}: skipped, not a JSON object ({exc})", style="yellow", markup=False)
-                continue
+        for rec in _jsonl_objects(f, bad):
             batch.append(rec)
             if len(batch) >= batch_size:
                 flush()
         if batch:
             flush()
     if bad:
-        console.print(f"{bad} line(s) skipped", style="yellow")
+        console.print(f"{len(bad)} line(s) skipped", style="yellow")
 
 
 @app.command()
