@@ -351,8 +351,9 @@ _SQLITE_SEARCH = {
     "snippet_article": f"SELECT snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) "
                        "FROM articles_fts WHERE articles_fts MATCH :q AND rowid = :id",
 }
-_PG_INC = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(summary, ''))"
-_PG_ART = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(text, ''))"
+# PostgreSQL: stored tsvector columns with GIN indexes (migration 0004), parsed once at write time.
+_PG_INC = "search_fts"
+_PG_ART = "search_fts"
 _PG_OPTS = f"'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=10'"
 _PG_SEARCH = {
     "incidents": f"SELECT id, ts_rank({_PG_INC}, websearch_to_tsquery('english', :q)) AS r FROM incidents "
