@@ -384,12 +384,15 @@ def eval_clusters(
     if as_json:
         as_json.write_text(json.dumps(report, indent=2, default=str))
     if check:
-        failures = E.check_floors(report)
-        for f in failures:
-            console.print(f"below floor: {f}", style="red", markup=False)
-        if failures:
-            raise typer.Exit(1)
-        console.print("all floors met", style="green")
+        _exit_on_failed_floors(E.check_floors(report))
+
+
+def _exit_on_failed_floors(failures: list[str]) -> None:
+    for f in failures:
+        console.print(f"below floor: {f}", style="red", markup=False)
+    if failures:
+        raise typer.Exit(1)
+    console.print("all floors met", style="green")
 
 
 @app.command("train-cluster")
@@ -492,12 +495,7 @@ def eval_(
     if as_json:
         as_json.write_text(json.dumps(report, indent=2))
     if check:
-        failures = E.check_floors(report)
-        for f in failures:
-            console.print(f"below floor: {f}", style="red", markup=False)
-        if failures:
-            raise typer.Exit(1)
-        console.print("all floors met", style="green")
+        _exit_on_failed_floors(E.check_floors(report))
 
 
 @app.command()

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from aiwatch import config
-from aiwatch.pipeline import ProcessReport, build
+from aiwatch.pipeline import ProcessReport, build, commit_batch
 from aiwatch.records import Article
 from aiwatch.store import Store
 
@@ -116,10 +116,7 @@ def process(store: Store, stages: Sequence[str] | None = None, *, address: str |
             if hasattr(stage, "prepare"):
                 batches = prepare_on_ray(ray, stage.name, batches, workers)
             for batch in batches:
-                batch = stage.compute(batch)
-                with store.transaction() as conn:
-                    stage.commit(conn, store, batch)
-                    store.mark_done(conn, stage.name, [a.pk for a in batch if a.pk is not None])
+                commit_batch(store, stage, stage.compute(batch))
                 done += len(batch)
                 if progress:
                     progress(stage.name, done, max(total, done))

@@ -86,6 +86,13 @@ def build(names: Sequence[str] | None = None) -> list[Stage]:
     return stages
 
 
+def commit_batch(store: Store, stage: Stage, batch: list[Article]) -> None:
+    """A stage's writes and its done-marks in one transaction: a kill never half-records a batch."""
+    with store.transaction() as conn:
+        stage.commit(conn, store, batch)
+        store.mark_done(conn, stage.name, [a.pk for a in batch if a.pk is not None])
+
+
 @dataclass
 class ProcessReport:
     processed: dict[str, int] = field(default_factory=dict)
@@ -114,10 +121,7 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
                 stage.load(store, batch)
             if hasattr(stage, "prepare"):
                 batch = stage.prepare(batch)
-            batch = stage.compute(batch)
-            with store.transaction() as conn:
-                stage.commit(conn, store, batch)
-                store.mark_done(conn, stage.name, [a.pk for a in batch if a.pk is not None])
+            commit_batch(store, stage, stage.compute(batch))
             done += len(batch)
             if progress:
                 progress(stage.name, done, max(total, done))

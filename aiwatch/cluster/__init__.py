@@ -35,7 +35,6 @@ from scipy.sparse import csr_matrix, vstack
 
 from aiwatch.cluster import lexical
 
-# What the threshold must beat: measured on the tuning half of AIID report headlines (evaluate.tune).
 EMBED_ENCODER = "minilm"
 CANDIDATES = 30  # incidents whose centroid is closest by meaning are scored in full
 
@@ -220,6 +219,16 @@ class Clusterer:
                 best, best_s = int(i), float(s)
         return best, best_s
 
+    def feed(self, idx: int, emb: np.ndarray | None, lex: csr_matrix, entity_keys: frozenset[str],
+             when: datetime | None) -> None:
+        """Add one article to incident ``idx``: its sums, the entity counts, the scoring arrays."""
+        st = self.states[idx]
+        self._entity_df.update(entity_keys - st.entities.keys())
+        st.add(emb, lex, entity_keys, _utc(when))
+        if emb is not None:
+            self._cent.set(idx, _unit(st.emb_sum))
+            self._add_member(emb, idx)
+
     def _specificity(self, key: str) -> float:
         """1 for a name only one incident has, falling to 0 for a name in every incident (an IDF)."""
         n = max(len(self.states), 2)
@@ -252,16 +261,9 @@ class Clusterer:
             if best is not None and score >= bar:
                 idx, is_new = best, False
             else:
-                idx = self.add_state(IncidentState(new_label(doc), None, row))
-                self.states[idx].n = 0
-                is_new = True
-            st = self.states[idx]
-            self._entity_df.update(doc.entity_keys - st.entities.keys())
-            st.add(e, row, doc.entity_keys, _utc(doc.published))
-            if e is not None:
-                self._cent.set(idx, _unit(st.emb_sum))
-                self._add_member(e, idx)
-            out[i] = (st.label, score, is_new)
+                idx, is_new = self.add_state(IncidentState(new_label(doc), None, row)), True
+            self.feed(idx, e, row, doc.entity_keys, doc.published)
+            out[i] = (self.states[idx].label, score, is_new)
             if progress and k % 50 == 49:
                 progress(50)
         return out

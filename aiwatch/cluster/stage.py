@@ -147,9 +147,8 @@ class ClusterStage:
         fresh = [i for i, a in enumerate(todo) if a.incident is None]
         for i, a in enumerate(todo):
             if a.incident is not None and a.incident in self._index:
-                st = self._clusterer.states[self._index[a.incident]]
-                self._clusterer._entity_df.update(docs[i].entity_keys - st.entities.keys())
-                st.add(a.facts["embedding"], lex[i], docs[i].entity_keys, as_utc(a.published))
+                self._clusterer.feed(self._index[a.incident], a.facts["embedding"], lex[i], docs[i].entity_keys,
+                                     a.published)
         if fresh:
             results = self._clusterer.assign([docs[i] for i in fresh], new_label=lambda d: ("new", d.id),
                                              precomputed=(emb[fresh] if emb is not None else None, lex[fresh]))
