@@ -33,19 +33,15 @@ def shared(*parts: str) -> Path:
 
 
 # -- PostgreSQL ------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for this test session, dropped at the end.
-
-    Unreachable server: the tests skip on a developer's machine, and FAIL under CI=true.
-    """
+def _pg_admin() -> Any:
+    """An engine on the server's admin database. Unreachable server: the test skips on a developer's
+    machine and FAILS under CI=true (CI must test both stores)."""
     from sqlalchemy import create_engine, text
 
     from aiwatch.store import resolve_url
 
-    admin = resolve_url(PG_ADMIN_URL)
     try:
-        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        engine = create_engine(resolve_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
@@ -53,15 +49,34 @@ def pg_url() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail(msg)
         pytest.skip(msg)
+    return engine
+
+
+def _create_pg_db(engine: Any) -> str:
+    from sqlalchemy import text
+
     name = f"aiwatch_test_{uuid.uuid4().hex[:10]}"
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.rsplit("/", 1)[0] + "/" + name
+    return str(engine.url.set(database=name).render_as_string(hide_password=False))
+
+
+def _drop_pg_db(engine: Any, url: str) -> None:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test session, dropped at the end."""
+    engine = _pg_admin()
+    url = _create_pg_db(engine)
     try:
         yield url
     finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_pg_db(engine, url)
         engine.dispose()
 
 
@@ -79,9 +94,15 @@ def _empty_pg(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The same test, once on a SQLite file and once on a real PostgreSQL server."""
-    if request.param == "sqlite":
+def db_kind(request: pytest.FixtureRequest) -> str:
+    """Every store test runs twice: on a SQLite file and on a real PostgreSQL server."""
+    return request.param
+
+
+@pytest.fixture
+def db_url(db_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """One empty store of this test's kind (PostgreSQL: the session's database, emptied)."""
+    if db_kind == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     url = request.getfixturevalue("pg_url")
     _empty_pg(url)
@@ -89,19 +110,30 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def make_db(db_kind: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """A factory of fresh, empty stores of this test's kind, for tests that compare several stores
+    (a killed run against a clean one, two engines). PostgreSQL databases are dropped afterwards."""
+    made: list[str] = []
+    engine = _pg_admin() if db_kind == "postgres" else None
+
+    def make(name: str) -> str:
+        if engine is None:
+            return f"sqlite:///{tmp_path / (name + '.db')}"
+        made.append(_create_pg_db(engine))
+        return made[-1]
+
+    yield make
+    if engine is not None:
+        for url in made:
+            _drop_pg_db(engine, url)
+        engine.dispose()
+
+
+@pytest.fixture
 def store(db_url: str) -> Iterator[Any]:
     from aiwatch.store import Store
 
     s = Store(db_url)
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Any]:
-    from aiwatch.store import Store
-
-    s = Store(f"sqlite:///{tmp_path / 'store.db'}")
     yield s
     s.close()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, build_web_store
+from .conftest import ROOT, _create_pg_db, _drop_pg_db, _pg_admin, build_web_store
 
 CHROMIUM = os.environ.get("AIWATCH_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -30,8 +30,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The UI over each store: the same pages, filters and editor actions on SQLite and PostgreSQL."""
     import uvicorn
 
     from aiwatch.store import Store
@@ -39,7 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from aiwatch.web.editor import add_user
 
     tmp = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{tmp / 'b.db'}"
+    admin = _pg_admin() if request.param == "postgres" else None
+    url = _create_pg_db(admin) if admin is not None else f"sqlite:///{tmp / 'b.db'}"
     build_web_store(url, tmp)
     add_user(Store(url), "editor", "a long enough password")
     port = _free_port()
@@ -54,6 +56,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+    if admin is not None:
+        _drop_pg_db(admin, url)
+        admin.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -111,7 +111,7 @@ def test_classify_command_needs_no_database(tmp_path: Path) -> None:
     assert "line 2" in proc.stderr and not (tmp_path / "never.db").exists()
 
 
-def test_process_classifies_originals_and_editor_label_wins(sqlite_store: Store, tmp_path: Path,
+def test_process_classifies_originals_and_editor_label_wins(store: Store, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from aiwatch import pipeline
     from aiwatch.ingest import ingest
@@ -123,18 +123,18 @@ def test_process_classifies_originals_and_editor_label_wins(sqlite_store: Store,
         {"id": "crash-copy", "title": "Copy", "text": CRASH[1]},
         {"id": "launch", "title": LAUNCH[0], "text": LAUNCH[1]},
     ]))
-    ingest(sqlite_store, [src])
-    pipeline.process(sqlite_store)
-    assert sqlite_store.classification("crash")["category"] == "incident"
-    assert sqlite_store.classification("crash-copy") is None  # counted once, through its original
-    sqlite_store.label_article("launch", "hazard")
+    ingest(store, [src])
+    pipeline.process(store)
+    assert store.classification("crash")["category"] == "incident"
+    assert store.classification("crash-copy") is None  # counted once, through its original
+    store.label_article("launch", "hazard")
     src.write_text(src.read_text().replace("record quarterly revenue", "record revenue"))  # changed: re-run
-    ingest(sqlite_store, [src])
-    pipeline.process(sqlite_store)
-    label = sqlite_store.classification("launch")
+    ingest(store, [src])
+    pipeline.process(store)
+    label = store.classification("launch")
     assert (label["category"], label["decided_by"]) == ("hazard", "editor")
     with pytest.raises(ValueError, match="choose one of"):
-        sqlite_store.label_article("launch", "scandal")
+        store.label_article("launch", "scandal")
 
 
 def test_training_reproduces_the_shipped_fast_model(tmp_path: Path, model: M.ClassifierModel) -> None:

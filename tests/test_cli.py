@@ -20,8 +20,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+def db(db_url: str) -> str:
+    return db_url
 
 
 def aw(db: str, *args: str) -> tuple[int, str]:

@@ -39,63 +39,63 @@ def _dup_of(store: Store) -> dict[str, str | None]:
     return {a["ext_id"]: a["duplicate_of"] for a in store.iter_articles(include_text=False)}
 
 
-def test_syndicated_copy_joins_original(sqlite_store: Store) -> None:
+def test_syndicated_copy_joins_original(store: Store) -> None:
     rng = random.Random(7)
-    _ingest(sqlite_store, [
+    _ingest(store, [
         RawItem(ref="1", ext_id="original", title="Facial recognition led to wrongful arrest", text=STORY,
                 url="https://wire.example.com/story"),
         RawItem(ref="2", ext_id="copy", title="Man wrongly arrested after face match, complaint says",
                 text=syndicate(STORY, rng), url="https://partner.example.net/news/123"),
     ])
-    art = sqlite_store.get_article("copy")
-    assert _dup_of(sqlite_store) == {"original": None, "copy": "original"}
+    art = store.get_article("copy")
+    assert _dup_of(store) == {"original": None, "copy": "original"}
     assert art.duplicate_kind == "near" and art.similarity >= dedup.NEAR_DUP_THRESHOLD
 
 
-def test_same_topic_different_story_stays_apart(sqlite_store: Store) -> None:
-    _ingest(sqlite_store, [
+def test_same_topic_different_story_stays_apart(store: Store) -> None:
+    _ingest(store, [
         RawItem(ref="1", ext_id="arrest", title="Wrongful arrest", text=STORY),
         RawItem(ref="2", ext_id="council", title="Council extends contract", text=OTHER_STORY_SAME_TOPIC),
     ])
-    assert _dup_of(sqlite_store) == {"arrest": None, "council": None}
+    assert _dup_of(store) == {"arrest": None, "council": None}
     a, b = dedup.signatures([STORY, OTHER_STORY_SAME_TOPIC])
     assert dedup.similarity(a, b) < 0.2
 
 
-def test_exact_copy_differing_only_in_case_and_spacing_is_exact(sqlite_store: Store) -> None:
-    _ingest(sqlite_store, [
+def test_exact_copy_differing_only_in_case_and_spacing_is_exact(store: Store) -> None:
+    _ingest(store, [
         RawItem(ref="1", ext_id="a", title="One", text=STORY),
         RawItem(ref="2", ext_id="b", title="Another headline", text="  " + STORY.upper().replace(" ", "  ")),
     ])
-    art = sqlite_store.get_article("b")
+    art = store.get_article("b")
     assert (art.duplicate_kind, art.similarity) == ("exact", 1.0)
 
 
-def test_copy_of_a_copy_points_at_the_first_seen_original(sqlite_store: Store) -> None:
+def test_copy_of_a_copy_points_at_the_first_seen_original(store: Store) -> None:
     rng = random.Random(3)
     first = syndicate(STORY, rng, edits=2)
     second = syndicate(first, rng, edits=2)
-    _ingest(sqlite_store, [RawItem(ref="1", ext_id="root", title="t", text=STORY),
+    _ingest(store, [RawItem(ref="1", ext_id="root", title="t", text=STORY),
                            RawItem(ref="2", ext_id="c1", title="t", text=first)])
-    _ingest(sqlite_store, [RawItem(ref="3", ext_id="c2", title="t", text=second)])  # a later run
-    assert _dup_of(sqlite_store) == {"root": None, "c1": "root", "c2": "root"}
+    _ingest(store, [RawItem(ref="3", ext_id="c2", title="t", text=second)])  # a later run
+    assert _dup_of(store) == {"root": None, "c1": "root", "c2": "root"}
 
 
-def test_tomorrows_copy_finds_last_weeks_original(sqlite_store: Store) -> None:
+def test_tomorrows_copy_finds_last_weeks_original(store: Store) -> None:
     """The LSH index lives in the store: a new process run still finds old originals."""
-    _ingest(sqlite_store, [RawItem(ref="1", ext_id="old", title="t", text=STORY)])
-    reopened = Store(sqlite_store.url)
+    _ingest(store, [RawItem(ref="1", ext_id="old", title="t", text=STORY)])
+    reopened = Store(store.url)
     _ingest(reopened, [RawItem(ref="2", ext_id="new", title="t", text=syndicate(STORY, random.Random(1)))])
     assert _dup_of(reopened)["new"] == "old"
 
 
-def test_headline_only_items_match_only_exactly(sqlite_store: Store) -> None:
-    _ingest(sqlite_store, [
+def test_headline_only_items_match_only_exactly(store: Store) -> None:
+    _ingest(store, [
         RawItem(ref="1", ext_id="h1", title="Tesla recalls cars over Autopilot"),
         RawItem(ref="2", ext_id="h2", title="Tesla recalls cars over Autopilot"),
         RawItem(ref="3", ext_id="h3", title="Tesla recalls trucks over Autopilot"),
     ])
-    assert _dup_of(sqlite_store) == {"h1": None, "h2": "h1", "h3": None}
+    assert _dup_of(store) == {"h1": None, "h2": "h1", "h3": None}
 
 
 def test_signatures_are_reproducible_across_calls() -> None:
@@ -119,7 +119,7 @@ def _news_texts(n: int) -> list[tuple[str, str]]:
     return out
 
 
-def test_on_real_articles_copies_are_found_and_distinct_stories_kept_apart(sqlite_store: Store) -> None:
+def test_on_real_articles_copies_are_found_and_distinct_stories_kept_apart(store: Store) -> None:
     """400 real AI-news articles plus a syndicated copy of every fourth: recall and false merges."""
     texts = _news_texts(400)
     rng = random.Random(11)
@@ -127,8 +127,8 @@ def test_on_real_articles_copies_are_found_and_distinct_stories_kept_apart(sqlit
              for i, (site, t) in enumerate(texts)]
     copies = [RawItem(ref=f"c{i}", ext_id=f"copy-{i}", title=f"copy {i}", source="partner.example.net",
                       text=syndicate(texts[i][1], rng, edits=10)) for i in range(0, len(texts), 4)]
-    _ingest(sqlite_store, items + copies)
-    dup = _dup_of(sqlite_store)
+    _ingest(store, items + copies)
+    dup = _dup_of(store)
     found = sum(dup[f"copy-{i}"] == f"orig-{i}" for i in range(0, len(texts), 4))
     false_merges = [k for k, v in dup.items() if k.startswith("orig-") and v is not None]
     assert found / len(copies) >= 0.95

@@ -50,7 +50,7 @@ def corpus(path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_ray_engine_equals_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ray_engine_equals_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_db) -> None:
     from aiwatch import engine_ray
     from aiwatch.ingest import ingest, ingest_sample
 
@@ -58,7 +58,7 @@ def test_ray_engine_equals_in_process(tmp_path: Path, monkeypatch: pytest.Monkey
     src = corpus(tmp_path / "news.jsonl")
     stores = {}
     for name in ("local", "ray"):
-        store = Store(f"sqlite:///{tmp_path / (name + '.db')}")
+        store = Store(make_db(name))
         ingest_sample(store)
         ingest(store, [str(src)])
         if name == "local":

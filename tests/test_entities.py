@@ -86,11 +86,8 @@ def test_the_gazetteer_holds_no_person() -> None:
     assert all(e["kind"] in ("organisation", "public_body", "ai_system", "group") for e in entries.values())
 
 
-def test_the_store_refuses_a_person_or_an_unknown_kind(tmp_path) -> None:
+def test_the_store_refuses_a_person_or_an_unknown_kind(store) -> None:
     from aiwatch.cluster.incident import upsert_entity
-    from aiwatch.store import Store
-
-    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
     with store.transaction() as conn:
         with pytest.raises(ValueError, match="person"):
             upsert_entity(conn, "Jane Doe", "organisation")

@@ -119,22 +119,22 @@ def test_robots_txt_is_respected_for_article_pages(http_server: LocalServer) -> 
     assert len(http_server.hits_for("/robots.txt")) == 1  # cached per host
 
 
-def test_article_url_is_ingested_with_text_and_date(sqlite_store: Store, http_server: LocalServer) -> None:
+def test_article_url_is_ingested_with_text_and_date(store: Store, http_server: LocalServer) -> None:
     http_server.routes["/news/a"] = Route(PAGE)
-    report = ingest(sqlite_store, [http_server.url("/news/a")], allow_private=True)
-    art = sqlite_store.get_article(http_server.url("/news/a"))
+    report = ingest(store, [http_server.url("/news/a")], allow_private=True)
+    art = store.get_article(http_server.url("/news/a"))
     assert report.added == 1 and art.title == "Full story headline"
     assert art.text.startswith("Police in Detroit") and art.published.year == 2024
 
 
-def test_private_url_is_skipped_with_a_reason_by_default(sqlite_store: Store, http_server: LocalServer) -> None:
+def test_private_url_is_skipped_with_a_reason_by_default(store: Store, http_server: LocalServer) -> None:
     http_server.routes["/news/a"] = Route(PAGE)
-    report = ingest(sqlite_store, [http_server.url("/news/a")])
+    report = ingest(store, [http_server.url("/news/a")])
     assert report.added == 0 and [s.reason for s in report.skipped] == ["blocked_url"]
     assert "--allow-private" in report.skipped[0].detail
 
 
-def test_feed_conditional_get_and_source_health(sqlite_store: Store, http_server: LocalServer) -> None:
+def test_feed_conditional_get_and_source_health(store: Store, http_server: LocalServer) -> None:
     def feed(headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if headers.get("if-none-match") == '"v1"':
             return 304, {}, b""
@@ -142,56 +142,56 @@ def test_feed_conditional_get_and_source_health(sqlite_store: Store, http_server
 
     http_server.routes["/rss"] = Route(feed)
     url = http_server.url("/rss")
-    first = ingest(sqlite_store, [url], allow_private=True)
-    second = ingest(sqlite_store, [url], allow_private=True)
+    first = ingest(store, [url], allow_private=True)
+    second = ingest(store, [url], allow_private=True)
     assert (first.added, second.added) == (2, 0)
     assert http_server.hits_for("/rss")[-1].headers.get("if-none-match") == '"v1"'
-    src = sqlite_store.get_source(url)
+    src = store.get_source(url)
     assert src["kind"] == "feed" and src["etag"] == '"v1"' and src["items_seen"] == 2
     assert src["last_success_at"] is not None and src["consecutive_errors"] == 0
 
 
-def test_failing_feed_backs_off_and_keeps_what_it_had(sqlite_store: Store, http_server: LocalServer) -> None:
+def test_failing_feed_backs_off_and_keeps_what_it_had(store: Store, http_server: LocalServer) -> None:
     http_server.routes["/rss"] = Route(RSS.encode(), 200, FEED_HEADERS)
     url = http_server.url("/rss")
-    ingest(sqlite_store, [url], allow_private=True)
+    ingest(store, [url], allow_private=True)
     http_server.routes["/rss"] = Route(b"oops", 500, {"Content-Type": "text/plain"})
     with Fetcher(allow_private=True) as f:
         for _ in range(2):
-            poll_source(sqlite_store, url, f, IngestOptions())
-    src = sqlite_store.get_source(url)
+            poll_source(store, url, f, IngestOptions())
+    src = store.get_source(url)
     assert src["consecutive_errors"] == 2 and "HTTP 500" in src["last_error"]
     assert (src["next_poll_at"] - src["last_polled_at"]).total_seconds() >= 4 * 15 * 60  # doubled twice
-    assert sqlite_store.stats()["articles"] == 2
+    assert store.stats()["articles"] == 2
 
 
-def test_opml_list_polls_each_feed(sqlite_store: Store, http_server: LocalServer) -> None:
+def test_opml_list_polls_each_feed(store: Store, http_server: LocalServer) -> None:
     http_server.routes["/rss"] = Route(RSS.encode(), 200, FEED_HEADERS)
     http_server.routes["/dead"] = Route(b"gone", 404, {"Content-Type": "text/plain"})
     opml = f"""<?xml version="1.0"?><opml version="2.0"><head><title>AI feeds</title></head><body>
     <outline text="Tech"><outline text="Example" type="rss" xmlUrl="{http_server.url('/rss')}"/>
     <outline text="Dead" type="rss" xmlUrl="{http_server.url('/dead')}"/></outline></body></opml>"""
     http_server.routes["/feeds.opml"] = Route(opml.encode(), 200, {"Content-Type": "text/x-opml"})
-    report = ingest(sqlite_store, [http_server.url("/feeds.opml")], allow_private=True)
+    report = ingest(store, [http_server.url("/feeds.opml")], allow_private=True)
     assert report.added == 2 and [s.reason for s in report.skipped] == ["http_404"]
-    kinds = {s["location"].rsplit("/", 1)[1]: s["kind"] for s in sqlite_store.sources()}
+    kinds = {s["location"].rsplit("/", 1)[1]: s["kind"] for s in store.sources()}
     assert kinds == {"feeds.opml": "opml", "rss": "feed", "dead": "feed"}
 
 
-def test_follow_links_fetches_full_text_for_teasers(sqlite_store: Store, http_server: LocalServer) -> None:
+def test_follow_links_fetches_full_text_for_teasers(store: Store, http_server: LocalServer) -> None:
     teaser = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title>
     <item><title>Short</title><link>{http_server.url('/full')}</link><description>Just a teaser.</description></item>
     </channel></rss>"""
     http_server.routes["/rss"] = Route(teaser.encode(), 200, FEED_HEADERS)
     http_server.routes["/full"] = Route(PAGE)
-    ingest(sqlite_store, [http_server.url("/rss")], allow_private=True, follow_links=True)
-    art = sqlite_store.get_article(http_server.url("/full"))
+    ingest(store, [http_server.url("/rss")], allow_private=True, follow_links=True)
+    art = store.get_article(http_server.url("/full"))
     assert art.title == "Short" and art.text.startswith("Police in Detroit")
 
 
-def test_local_opml_file_polls_the_feeds_it_lists(sqlite_store: Store, http_server: LocalServer, tmp_path) -> None:
+def test_local_opml_file_polls_the_feeds_it_lists(store: Store, http_server: LocalServer, tmp_path) -> None:
     http_server.routes["/rss"] = Route(RSS.encode(), 200, FEED_HEADERS)
     opml = tmp_path / "feeds.opml"
     opml.write_text(f'<opml version="2.0"><body><outline xmlUrl="{http_server.url("/rss")}"/></body></opml>')
-    report = ingest(sqlite_store, [opml], allow_private=True)
-    assert report.added == 2 and sqlite_store.get_source(http_server.url("/rss"))["kind"] == "feed"
+    report = ingest(store, [opml], allow_private=True)
+    assert report.added == 2 and store.get_source(http_server.url("/rss"))["kind"] == "feed"

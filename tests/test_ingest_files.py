@@ -35,7 +35,7 @@ def _exported(store: Store) -> dict[str, dict]:
     return {a["ext_id"]: a for a in store.iter_articles()}
 
 
-def test_each_file_format_lands_with_its_fields(sqlite_store: Store, tmp_path: Path) -> None:
+def test_each_file_format_lands_with_its_fields(store: Store, tmp_path: Path) -> None:
     d = tmp_path / "in"
     d.mkdir()
     (d / "note.txt").write_text("Robot vacuum maps homes\nThe maps were sold to advertisers, a report says.")
@@ -53,8 +53,8 @@ def test_each_file_format_lands_with_its_fields(sqlite_store: Store, tmp_path: P
     (d / "feed.xml").write_text(RSS)
     (d / "atom.atom").write_text(ATOM)
 
-    report = ingest(sqlite_store, [d])
-    got = _exported(sqlite_store)
+    report = ingest(store, [d])
+    got = _exported(store)
     assert report.skipped == [] and report.added == 10
     assert got["j-1"]["source"] == "J News" and got["j-1"]["published"].year == 2024
     assert got["c-1"]["text"] == "A CSV body, with comma" and got["c-1"]["source"] == "C Daily"
@@ -67,14 +67,14 @@ def test_each_file_format_lands_with_its_fields(sqlite_store: Store, tmp_path: P
         <= titles
 
 
-def test_ingesting_the_same_folder_twice_changes_nothing(sqlite_store: Store, tmp_path: Path) -> None:
+def test_ingesting_the_same_folder_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text("\n".join(json.dumps({"id": f"x{i}", "title": f"T{i}", "text": f"B{i}"})
                                                 for i in range(20)))
-    first = ingest(sqlite_store, [tmp_path])
-    before = _exported(sqlite_store)
-    second = ingest(sqlite_store, [tmp_path])
+    first = ingest(store, [tmp_path])
+    before = _exported(store)
+    second = ingest(store, [tmp_path])
     assert (first.added, second.added, second.unchanged) == (20, 0, 20)
-    assert _exported(sqlite_store) == before
+    assert _exported(store) == before
 
 
 @pytest.fixture
@@ -110,9 +110,9 @@ def bad_corpus(tmp_path: Path) -> Path:
     return d
 
 
-def test_bad_input_is_skipped_with_reasons_while_the_rest_lands(sqlite_store: Store, bad_corpus: Path) -> None:
-    report = ingest(sqlite_store, [bad_corpus])
-    got = _exported(sqlite_store)
+def test_bad_input_is_skipped_with_reasons_while_the_rest_lands(store: Store, bad_corpus: Path) -> None:
+    report = ingest(store, [bad_corpus])
+    got = _exported(store)
     for i in range(3):
         assert f"good-{i}" in got
     assert {"ok-line", "date-feb30", "date-future"} <= set(got)
@@ -121,7 +121,7 @@ def test_bad_input_is_skipped_with_reasons_while_the_rest_lands(sqlite_store: St
     assert "Die Stadt testet Gesichtserkennung." in by_title["Überwachung in München"]["text"]
     assert "naïve" in by_title["Mixed encodings"]["text"] and "café" in by_title["Mixed encodings"]["text"]
 
-    reasons = {(Path(s["ref"].split(":")[0].split("#")[0]).name, s["reason"]) for s in sqlite_store.skipped(limit=100)}
+    reasons = {(Path(s["ref"].split(":")[0].split("#")[0]).name, s["reason"]) for s in store.skipped(limit=100)}
     expected = {
         ("02_malformed_feed.xml", "malformed_feed"), ("03_binary.txt", "binary"), ("06_empty.txt", "empty"),
         ("07_huge.txt", "too_large"), ("08_bomb.jsonl.gz", "compression_bomb"), ("11_badlines.jsonl", "bad_json"),
@@ -134,38 +134,38 @@ def test_bad_input_is_skipped_with_reasons_while_the_rest_lands(sqlite_store: St
     assert reasons & {("09_nested.html", "no_text"), ("09_nested.html", "broken_html")}
     assert len(report.skipped) >= len(expected)
     # every skip has a one-line, human-readable detail
-    assert all(s["detail"] and "\n" not in s["detail"] for s in sqlite_store.skipped(limit=100))
+    assert all(s["detail"] and "\n" not in s["detail"] for s in store.skipped(limit=100))
 
 
-def test_rerunning_a_bad_corpus_adds_nothing(sqlite_store: Store, bad_corpus: Path) -> None:
-    ingest(sqlite_store, [bad_corpus])
-    counts = sqlite_store.table_counts()
-    ingest(sqlite_store, [bad_corpus])
-    assert sqlite_store.table_counts() == counts
+def test_rerunning_a_bad_corpus_adds_nothing(store: Store, bad_corpus: Path) -> None:
+    ingest(store, [bad_corpus])
+    counts = store.table_counts()
+    ingest(store, [bad_corpus])
+    assert store.table_counts() == counts
 
 
-def test_missing_path_is_reported_not_fatal(sqlite_store: Store, tmp_path: Path) -> None:
+def test_missing_path_is_reported_not_fatal(store: Store, tmp_path: Path) -> None:
     (tmp_path / "ok.txt").write_text("Title\nBody text.")
-    report = ingest(sqlite_store, [tmp_path / "nope", tmp_path / "ok.txt"])
+    report = ingest(store, [tmp_path / "nope", tmp_path / "ok.txt"])
     assert report.added == 1 and [s.reason for s in report.skipped] == ["not_found"]
 
 
-def test_aiid_snapshot_keeps_ids_and_stores_no_person(sqlite_store: Store) -> None:
+def test_aiid_snapshot_keeps_ids_and_stores_no_person(store: Store) -> None:
     from sqlalchemy import select
 
     from aiwatch.store import schema as t
     from tests.conftest import shared
 
     incidents, reports = shared("aiid", "incidents.csv"), shared("aiid_reports", "reports.csv")
-    report = ingest(sqlite_store, [incidents, reports])
+    report = ingest(store, [incidents, reports])
     assert report.added > 2500
-    got = sqlite_store.get_article("aiid:incident:4")
+    got = store.get_article("aiid:incident:4")
     assert "Uber" in got.title
-    with sqlite_store.engine.connect() as conn:
+    with store.engine.connect() as conn:
         uber = conn.execute(select(t.incidents).where(t.incidents.c.ext_id == "aiid:4")).mappings().one()
         n_links = conn.execute(select(t.incident_articles)).all()
         n_entities = conn.execute(select(t.entities)).all()
     harmed = uber["meta"]["aiid"]["alleged_harmed_parties"]
     assert "pedestrians" in harmed and "elaine-herzberg" not in harmed
     assert len(n_links) >= report.added and n_entities == []
-    assert sqlite_store.get_article("aiid:report:5226").url == "https://www.ic3.gov/PSA/2025/PSA250515"
+    assert store.get_article("aiid:report:5226").url == "https://www.ic3.gov/PSA/2025/PSA250515"

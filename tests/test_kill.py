@@ -107,16 +107,16 @@ def _snapshot(db: str) -> dict:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_kill_mid_ingest_then_rerun_equals_uninterrupted(tmp_path: Path, seed: int) -> None:
+def test_kill_mid_ingest_then_rerun_equals_uninterrupted(tmp_path: Path, seed: int, make_db) -> None:
     """SIGKILL at a random point of the work (ingest, dedup, classify or cluster), rerun, compare with a clean run."""
     from aiwatch.pipeline import DEFAULT_PIPELINE
 
     corpus = tmp_path / "corpus.jsonl"
     _corpus(corpus)
-    reference = f"sqlite:///{tmp_path / 'reference.db'}"
+    reference = make_db("reference")
     _run(reference, corpus)
 
-    killed = f"sqlite:///{tmp_path / 'killed.db'}"
+    killed = make_db("killed")
     total = N_ARTICLES * (1 + len(DEFAULT_PIPELINE))
     # seed 1 lands in the ingest itself; the others anywhere up to 80% of the work
     point = int(random.Random(seed).uniform(0.01, 0.2 if seed == 1 else 0.8) * total)

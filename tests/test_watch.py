@@ -40,7 +40,7 @@ def test_bad_interval_says_how_to_write_one(bad: str) -> None:
         parse_interval(bad)
 
 
-def test_watcher_picks_up_new_entries_and_uses_conditional_get(sqlite_store: Store, http_server: LocalServer) -> None:
+def test_watcher_picks_up_new_entries_and_uses_conditional_get(store: Store, http_server: LocalServer) -> None:
     state = {"n": 2}
 
     def feed(headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -50,7 +50,7 @@ def test_watcher_picks_up_new_entries_and_uses_conditional_get(sqlite_store: Sto
         return 200, {**FEED_HEADERS, "ETag": etag}, rss(state["n"])
 
     http_server.routes["/rss"] = Route(feed)
-    w = Watcher(sqlite_store, [http_server.url("/rss")], every=timedelta(seconds=0.2), allow_private=True)
+    w = Watcher(store, [http_server.url("/rss")], every=timedelta(seconds=0.2), allow_private=True)
     assert w.poll_due().added == 2
     time.sleep(0.25)
     assert w.poll_due().added == 0  # a 304
@@ -59,24 +59,24 @@ def test_watcher_picks_up_new_entries_and_uses_conditional_get(sqlite_store: Sto
     assert w.poll_due().added == 1
     statuses = [h.headers.get("if-none-match") for h in http_server.hits_for("/rss")]
     assert statuses == [None, '"2"', '"2"']
-    assert sqlite_store.count_pending("dedup.minhash.v1") == 0  # each poll processed what it found
+    assert store.count_pending("dedup.minhash.v1") == 0  # each poll processed what it found
 
 
-def test_watcher_stops_when_asked(sqlite_store: Store, http_server: LocalServer) -> None:
+def test_watcher_stops_when_asked(store: Store, http_server: LocalServer) -> None:
     http_server.routes["/rss"] = Route(rss(1), 200, FEED_HEADERS)
-    w = Watcher(sqlite_store, [http_server.url("/rss")], every=timedelta(hours=1), allow_private=True)
+    w = Watcher(store, [http_server.url("/rss")], every=timedelta(hours=1), allow_private=True)
     stop = threading.Event()
     t = threading.Thread(target=w.run, args=(stop,))
     t.start()
     time.sleep(0.5)
     stop.set()
     t.join(timeout=10)
-    assert not t.is_alive() and sqlite_store.stats()["articles"] == 1
+    assert not t.is_alive() and store.stats()["articles"] == 1
 
 
-def test_watch_command_stops_cleanly_on_sigterm(tmp_path: Path, http_server: LocalServer) -> None:
+def test_watch_command_stops_cleanly_on_sigterm(db_url: str, http_server: LocalServer) -> None:
     http_server.routes["/rss"] = Route(rss(3), 200, FEED_HEADERS)
-    db = f"sqlite:///{tmp_path / 'w.db'}"
+    db = db_url
     env = {**os.environ, "AIWATCH_DB": db, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "aiwatch", "watch", http_server.url("/rss"), "--every", "1s",
                              "--allow-private"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -97,11 +97,11 @@ def test_watch_command_stops_cleanly_on_sigterm(tmp_path: Path, http_server: Loc
     assert src["last_success_at"] is not None and src["items_seen"] >= 3
 
 
-def test_watcher_reads_a_local_opml_list_each_round(sqlite_store: Store, http_server: LocalServer,
+def test_watcher_reads_a_local_opml_list_each_round(store: Store, http_server: LocalServer,
                                                     tmp_path: Path) -> None:
     http_server.routes["/a"] = Route(rss(2), 200, FEED_HEADERS)
     opml = tmp_path / "feeds.opml"
     opml.write_text(f'<opml version="2.0"><body><outline xmlUrl="{http_server.url("/a")}"/></body></opml>')
-    w = Watcher(sqlite_store, [str(opml)], every=timedelta(hours=1), allow_private=True)
+    w = Watcher(store, [str(opml)], every=timedelta(hours=1), allow_private=True)
     assert w.poll_due().added == 2
-    assert [s["kind"] for s in sqlite_store.sources()] == ["feed"]
+    assert [s["kind"] for s in store.sources()] == ["feed"]
