@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aiwatch import taxonomy as tx
@@ -69,6 +70,22 @@ def test_empty_and_odd_inputs_do_not_break_it(model: M.ClassifierModel) -> None:
     preds = model.predict(["", "<script>alert(1)</script>", "ÅÄÖ"], ["", "", "日本語のテキスト"], "fast")
     assert [p.category for p in preds] and all(p.category in tx.CATEGORIES for p in preds)
     assert model.predict([], [], "fast") == []
+
+
+@pytest.mark.parametrize("mode", ["fast", "cascade"])
+def test_text_with_no_known_word_is_unrelated(model: M.ClassifierModel, mode: str) -> None:
+    """Made-up tokens give the heads nothing but their priors (which lean to incident): unrelated."""
+    titles, texts = ["Zorblat qwimble", "日本語"], ["Frobnix quazzle vrimp zanthor " * 20, "日本語のテキスト"]
+    preds = model.predict(titles, texts, mode)
+    assert [p.category for p in preds] == ["unrelated", "unrelated"]
+    assert all(max(p.scores, key=p.scores.get) == "unrelated" for p in preds)
+
+
+def test_the_decision_bar_counts_an_article_relevant_below_it() -> None:
+    probs = np.array([[0.30, 0.05, 0.05, 0.60], [0.10, 0.05, 0.05, 0.80]])
+    assert M.decide(probs, None) == ["unrelated", "unrelated"]  # argmax
+    assert M.decide(probs, 0.7) == ["incident", "unrelated"]
+    assert M.decide(probs, 0.7, turned_away=[0]) == ["unrelated", "unrelated"]
 
 
 @pytest.mark.parametrize("category,text,expected", [

@@ -2,10 +2,13 @@
 
 1. load every labelled example (``data.load``) and keep the training split: every group
    (incident or story) whose hash fold is not VAL_FOLD — the validation fold is never seen;
-2. set the screen's threshold by 3-fold group cross-validation inside the training split, at
-   SCREEN_RECALL on article-style and headline examples (summaries are too easy to count);
+2. set the screen's threshold by 3-fold group cross-validation inside the training split: SCREEN_RECALL
+   on report headlines, STREAM_SCREEN_RECALL on hand-labelled news articles, whichever is lower
+   (summaries are too easy to count);
 3. embed the examples with the encoder (cached on disk) and fit every head (``model.fit``);
-4. save to ``aiwatch/classify/models/classifier.joblib``.
+4. set each mode's decision bar on P(unrelated) by the same inner cross-validation: the bar that gives
+   the best relevance F1 on the hand-labelled news articles held out of each inner fold;
+5. save to ``aiwatch/classify/models/classifier.joblib``.
 """
 
 from __future__ import annotations
@@ -53,8 +56,45 @@ def screen_threshold(examples: list[Example]) -> float:
         vec, _, screen = M.fit_screen(list(docs[tr]), y[tr], w[tr])
         proba = screen.predict_proba(vec.transform(list(docs[te])))
         scores[te] = proba[:, list(screen.classes_).index("relevant")]
-    stream_like = np.array([e.style != "summary" for e in examples]) & (y != "unrelated")
-    return M.threshold_for_recall(scores, stream_like)
+    relevant = y != "unrelated"
+    articles = np.array([e.origin == "ai_news_labeled" for e in examples]) & relevant
+    others = np.array([e.style != "summary" and e.origin != "ai_news_labeled" for e in examples]) & relevant
+    return min(M.threshold_for_recall(scores, articles, M.STREAM_SCREEN_RECALL),
+               M.threshold_for_recall(scores, others, M.SCREEN_RECALL))
+
+
+BARS = np.round(np.arange(0.30, 0.951, 0.05), 2)
+
+
+def decision_bars(examples: list[Example], encoder: str | None, screen: float, modes: tuple[str, ...]
+                  ) -> dict[str, float]:
+    """Per mode, the bar on P(unrelated) with the best out-of-fold relevance F1 on hand-labelled news."""
+    folds = np.array([data.fold_of(e.group, INNER_FOLDS, seed=1) for e in examples])
+    is_article = np.array([e.origin == "ai_news_labeled" for e in examples])
+    gold, unrel, away = [], {m: [] for m in modes}, {m: [] for m in modes}
+    for k in range(INNER_FOLDS):
+        test = [e for e, f, a in zip(examples, folds, is_article, strict=True) if f == k and a]
+        if not test:
+            continue
+        inner = fit_examples([e for e, f in zip(examples, folds, strict=True) if f != k], encoder,
+                             threshold=screen, with_tags=False)
+        gold += [e.category != "unrelated" for e in test]
+        for m in modes:
+            for p in inner.predict([e.title for e in test], [e.text for e in test], m):
+                unrel[m].append(p.scores["unrelated"])
+                away[m].append(p.screened_out)
+    out = {}
+    g = np.array(gold)
+    for m in modes:
+        u, a = np.array(unrel[m]), np.array(away[m])
+        f1s = [_f1(g, (u < bar) & ~a) for bar in BARS]
+        out[m] = float(BARS[int(np.argmax(f1s))])
+    return out
+
+
+def _f1(gold: np.ndarray, pred: np.ndarray) -> float:
+    tp = float(np.sum(gold & pred))
+    return 2 * tp / max(float(gold.sum() + pred.sum()), 1.0)
 
 
 def fit_examples(examples: list[Example], encoder: str | None, *, threshold: float | None = None,
@@ -76,8 +116,13 @@ def train(out: Path = M.MODEL_FILE, encoder: str | None = "minilm", root: Path |
         log(f"encoder {encoder} is not installed: training the fast (TF-IDF) model only")
         encoder = None
     threshold = screen_threshold(train_set)
-    log(f"screen threshold for {M.SCREEN_RECALL:.0%} recall (inner CV): {threshold:.4f}")
+    log(f"screen threshold (inner CV: {M.SCREEN_RECALL:.0%} recall on headlines, {M.STREAM_SCREEN_RECALL:.0%} on "
+        f"hand-labelled articles): {threshold:.4f}")
     model = fit_examples(train_set, encoder, threshold=threshold, progress=progress)
+    modes = ("cascade", "fast") if model.encoder else ("fast",)
+    model.decision = decision_bars(train_set, model.encoder, threshold, modes)
+    log("decision bars on P(unrelated) (inner CV, relevance F1 on hand-labelled news): "
+        + ", ".join(f"{m} {b:.2f}" for m, b in model.decision.items()))
     model.info.update({"val_fold": VAL_FOLD, "k_folds": K_FOLDS, "seed": M.SEED,
                        "counts": {c: sum(e.category == c for e in train_set) for c in ("incident", "hazard",
                                                                                        "complementary", "unrelated")}})
