@@ -84,6 +84,21 @@ def store_size(url: str) -> int:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
+def relevant_share(url: str) -> float:
+    """Share of classified originals the classifier called incident, hazard or complementary: the articles
+    that reach the cluster stage's entity extraction and embedding (what the cascade keeps small)."""
+    from sqlalchemy import func, select
+
+    from aiwatch.store import Store
+    from aiwatch.store import schema as t
+
+    c = t.classifications.c
+    with Store(url).engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(t.classifications)).scalar_one()
+        rel = conn.execute(select(func.count()).where(c.category != "unrelated")).scalar_one()
+    return rel / total if total else 0.0
+
+
 def search_p95(url: str) -> float:
     from aiwatch.store import Store
     from aiwatch.web import queries as Q
@@ -115,7 +130,7 @@ def main() -> None:
         base = baseline(corpus)
         rows.append({"n": n, "store": "-", "engine": "baseline (read + SHA-1)", "articles_s": round(base),
                      "ingest_s": None, "process_s": None, "peak_rss_mb": None, "bytes_per_article": None,
-                     "search_p95_ms": None})
+                     "search_p95_ms": None, "relevant_pct": None})
         for kind in args.stores:
             for engine in args.engines:
                 url = new_store(kind, work)
@@ -128,15 +143,15 @@ def main() -> None:
                 row = {"n": n, "store": kind, "engine": engine, "articles_s": round(n / (t_in + t_pr)),
                        "ingest_s": round(t_in, 1), "process_s": round(t_pr, 1),
                        "peak_rss_mb": round(max(rss_in, rss_pr)), "bytes_per_article": round(size / n),
-                       "search_p95_ms": round(p95, 1)}
+                       "search_p95_ms": round(p95, 1), "relevant_pct": round(100 * relevant_share(url), 1)}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     print("\n| N | store | engine | articles/s end to end | ingest s | process s | peak RSS MB | bytes/article |"
-          " search p95 ms |\n|---|---|---|---|---|---|---|---|---|")
+          " search p95 ms | relevant % |\n|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['n']:,} | {r['store']} | {r['engine']} | {r['articles_s']:,} | {r['ingest_s'] or ''} | "
               f"{r['process_s'] or ''} | {r['peak_rss_mb'] or ''} | {r['bytes_per_article'] or ''} | "
-              f"{r['search_p95_ms'] or ''} |")
+              f"{r['search_p95_ms'] or ''} | {r['relevant_pct'] if r['relevant_pct'] is not None else ''} |")
     plot(rows, Path(args.png))
 
 
