@@ -33,7 +33,7 @@ def shared(*parts: str) -> Path:
 
 
 # -- PostgreSQL ------------------------------------------------------------------------
-def _pg_admin() -> Any:
+def pg_admin() -> Any:
     """An engine on the server's admin database. Unreachable server: the test skips on a developer's
     machine and FAILS under CI=true (CI must test both stores)."""
     from sqlalchemy import create_engine, text
@@ -52,7 +52,7 @@ def _pg_admin() -> Any:
     return engine
 
 
-def _create_pg_db(engine: Any) -> str:
+def create_pg_db(engine: Any) -> str:
     from sqlalchemy import text
 
     name = f"aiwatch_test_{uuid.uuid4().hex[:10]}"
@@ -61,7 +61,7 @@ def _create_pg_db(engine: Any) -> str:
     return str(engine.url.set(database=name).render_as_string(hide_password=False))
 
 
-def _drop_pg_db(engine: Any, url: str) -> None:
+def drop_pg_db(engine: Any, url: str) -> None:
     from sqlalchemy import text
 
     with engine.connect() as conn:
@@ -71,12 +71,12 @@ def _drop_pg_db(engine: Any, url: str) -> None:
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test session, dropped at the end."""
-    engine = _pg_admin()
-    url = _create_pg_db(engine)
+    engine = pg_admin()
+    url = create_pg_db(engine)
     try:
         yield url
     finally:
-        _drop_pg_db(engine, url)
+        drop_pg_db(engine, url)
         engine.dispose()
 
 
@@ -114,18 +114,18 @@ def make_db(db_kind: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
     """A factory of fresh, empty stores of this test's kind, for tests that compare several stores
     (a killed run against a clean one, two engines). PostgreSQL databases are dropped afterwards."""
     made: list[str] = []
-    engine = _pg_admin() if db_kind == "postgres" else None
+    engine = pg_admin() if db_kind == "postgres" else None
 
     def make(name: str) -> str:
         if engine is None:
             return f"sqlite:///{tmp_path / (name + '.db')}"
-        made.append(_create_pg_db(engine))
+        made.append(create_pg_db(engine))
         return made[-1]
 
     yield make
     if engine is not None:
         for url in made:
-            _drop_pg_db(engine, url)
+            drop_pg_db(engine, url)
         engine.dispose()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, _create_pg_db, _drop_pg_db, _pg_admin, build_web_store
+from .conftest import ROOT, build_web_store, create_pg_db, drop_pg_db, pg_admin
 
 CHROMIUM = os.environ.get("AIWATCH_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -40,8 +40,8 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     from aiwatch.web.editor import add_user
 
     tmp = tmp_path_factory.mktemp("browser")
-    admin = _pg_admin() if request.param == "postgres" else None
-    url = _create_pg_db(admin) if admin is not None else f"sqlite:///{tmp / 'b.db'}"
+    admin = pg_admin() if request.param == "postgres" else None
+    url = create_pg_db(admin) if admin is not None else f"sqlite:///{tmp / 'b.db'}"
     build_web_store(url, tmp)
     add_user(Store(url), "editor", "a long enough password")
     port = _free_port()
@@ -57,7 +57,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     srv.should_exit = True
     thread.join(timeout=10)
     if admin is not None:
-        _drop_pg_db(admin, url)
+        drop_pg_db(admin, url)
         admin.dispose()
 
 

@@ -4,7 +4,8 @@ Parts (all scikit-learn, fitted by ``fit`` and saved together in one small jobli
 
 1. ``vectorizer`` — TF-IDF over word 1-2-grams of the case-folded title + stripped lead;
 2. ``screen`` — logistic regression, relevant vs unrelated, on TF-IDF only. Its threshold is set
-   on held-apart data for high recall (SCREEN_RECALL): what it drops is lost for good;
+   out of fold inside the training data for high recall (SCREEN_RECALL on headlines,
+   STREAM_SCREEN_RECALL on hand-labelled articles): what it drops is lost for good;
 3. ``fast_head`` — 4-class logistic regression on TF-IDF: the whole model in ``fast`` mode, and
    the scores given to articles the screen turns away in ``cascade`` mode;
 4. ``strong_head`` — 4-class logistic regression on TF-IDF + the encoder's embedding, run only on
@@ -77,7 +78,7 @@ class Prediction:
     tags: dict[str, list[dict[str, Any]]]
     evidence: list[str]
     model: str
-    screened_out: bool = False
+    screened_out: bool = False  # turned away before any head decided: by the screen, or no known word
 
     def as_dict(self) -> dict[str, Any]:
         return {"category": self.category, "scores": self.scores, "severity": self.severity, "tags": self.tags,
