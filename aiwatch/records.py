@@ -60,6 +60,9 @@ class Article:
     assessment: dict[str, Any] | None = None  # set by the classify stage: category, scores, tags, ...
     category: str | None = None  # the effective category (an editor's label wins), read for the cluster stage
     incident: Any = None  # the incident the cluster stage put the article in (id, or a new incident's label)
+    # The encoder's vector of title + lead (float32 bytes), where the classifier computed one: the cluster
+    # stage reuses it rather than encoding the article twice.
+    embedding: bytes | None = None
     facts: dict[str, Any] | None = None  # cluster stage: entities with roles, amounts, countries, vectors
 
     def replace(self, **changes: Any) -> Article:

@@ -138,6 +138,48 @@ def test_pipeline_attaches_tomorrows_articles_to_todays_incidents(store: Store, 
     assert {"grok-0"} in day2.values()
 
 
+def test_the_cluster_stage_reuses_the_classifiers_vectors(store: Store, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """In cascade mode a candidate is encoded once: the cluster stage takes the classifier's vector, which is the
+    vector it would have computed itself (same encoder, same string)."""
+    import numpy as np
+
+    from aiwatch.classify import encoders
+    from aiwatch.cluster import Embedder
+    from aiwatch.ingest import ingest
+
+    if not encoders.available("minilm"):
+        pytest.skip("needs the ml extra (MiniLM)")
+    monkeypatch.setenv("AIWATCH_CLASSIFIER_MODE", "cascade")
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [article("uber", 0), article("clearview", 0)]))])
+    pipeline.process(store, ["dedup.minhash.v1", "classify.cascade.v1"])
+    encoded: list[str] = []
+    real_call = Embedder.__call__
+
+    def counting(self: Embedder, titles: list[str], texts: list[str]) -> np.ndarray | None:
+        encoded.extend(titles)
+        return real_call(self, titles, texts)
+
+    monkeypatch.setattr(Embedder, "__call__", counting)
+    process_as_incidents(store)
+    with store.engine.connect() as conn:
+        kept = dict(conn.execute(t.classifications.select().with_only_columns(
+            t.classifications.c.article_id, t.classifications.c.embedding)
+            .where(t.classifications.c.embedding.is_not(None))).all())
+        used = dict(conn.execute(t.article_facts.select().with_only_columns(
+            t.article_facts.c.article_id, t.article_facts.c.embedding)).all())
+        ext = dict(conn.execute(t.articles.select().with_only_columns(t.articles.c.id, t.articles.c.ext_id)).all())
+    assert kept, "the screen passed neither story to the encoder"
+    for pk, vec in kept.items():
+        assert used[pk] == vec  # the same bytes: reused, not recomputed
+    reused = {store.get_article(ext[pk]).title for pk in kept}
+    assert not reused & set(encoded)  # the cluster stage encoded only articles the classifier had not
+    embedder = Embedder()
+    for pk, vec in kept.items():
+        a = store.get_article(ext[pk])
+        assert np.allclose(np.frombuffer(vec, np.float32), embedder([a.title], [a.text])[0], atol=1e-5)
+
+
 def test_syndicated_copies_count_once_and_are_folded_into_the_incident(store: Store, tmp_path: Path) -> None:
     from aiwatch.ingest import ingest
 

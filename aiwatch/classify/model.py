@@ -34,7 +34,7 @@ from scipy.sparse import csr_matrix, hstack
 
 from aiwatch import taxonomy as tx
 from aiwatch.classify import encoders
-from aiwatch.classify.text import classifier_text, sentences, strip_boilerplate
+from aiwatch.classify.text import classifier_text, encoder_text, sentences, strip_boilerplate
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "classifier.joblib"
@@ -79,6 +79,9 @@ class Prediction:
     evidence: list[str]
     model: str
     screened_out: bool = False  # turned away before any head decided: by the screen, or no known word
+    # The encoder's vector of ``encoder_text`` (candidates only); not part of the stable output of
+    # `aiwatch classify`: the pipeline keeps it for the cluster stage.
+    embedding: np.ndarray | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"category": self.category, "scores": self.scores, "severity": self.severity, "tags": self.tags,
@@ -117,8 +120,10 @@ class ClassifierModel:
         screen = self.screen.predict_proba(X)[:, list(self.screen.classes_).index("relevant")]
         candidates = np.flatnonzero(screen >= self.screen_threshold) if mode == "cascade" else np.arange(len(docs))
         use_strong = mode == "cascade" and self.strong_head is not None and self.encoder and len(candidates)
+        embedding: dict[int, np.ndarray] = {}
         if use_strong:
-            emb = encoders.get(self.encoder).encode([docs[i] for i in candidates])
+            emb = encoders.get(self.encoder).encode([encoder_text(titles[i], texts[i]) for i in candidates])
+            embedding = dict(zip(candidates.tolist(), emb, strict=True))
             strong = self.strong_head.predict_proba(hstack([X[candidates], csr_matrix(emb)]).tocsr())
             probs[candidates] = (_ordered(strong, self.strong_head.classes_) + probs[candidates]) / 2
         turned_away = set() if mode != "cascade" else set(range(len(docs))) - set(candidates.tolist())
@@ -137,7 +142,8 @@ class ClassifierModel:
             scores = {c: round(float(p), 4) for c, p in zip(tx.CATEGORIES, probs[i], strict=True)}
             row_tags = tags[i] if cat in ("incident", "hazard") else {}
             preds.append(Prediction(cat, scores, severity(cat, row_tags, f"{titles[i]} {texts[i]}"), row_tags,
-                                    evidence[i], name, screened_out=i in turned_away))
+                                    evidence[i], name, screened_out=i in turned_away,
+                                    embedding=embedding.get(i)))
         return preds
 
     def decision_bar(self, mode: str) -> float | None:

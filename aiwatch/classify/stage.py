@@ -52,6 +52,7 @@ class Classify:
                                        effective_mode(self.model))
             for art, pred in zip(originals, preds, strict=True):
                 art.assessment = pred.as_dict()
+                art.embedding = pred.embedding.astype("float32").tobytes() if pred.embedding is not None else None
         return batch
 
     def commit(self, conn: Connection, store: Store, batch: list[Article]) -> None:
@@ -65,7 +66,8 @@ class Classify:
         for art in rows:
             a = art.assessment
             values = {"category": a["category"], "scores": a["scores"], "severity": a["severity"],
-                      "tags": a["tags"], "evidence": a["evidence"], "model": a["model"], "created_at": stamp}
+                      "tags": a["tags"], "evidence": a["evidence"], "model": a["model"], "created_at": stamp,
+                      "embedding": art.embedding}
             if art.pk in existing:
                 conn.execute(t.classifications.update().where(c.id == existing[art.pk]).values(**values))
             else:

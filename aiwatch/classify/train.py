@@ -21,7 +21,7 @@ import numpy as np
 from aiwatch.classify import data, encoders
 from aiwatch.classify import model as M
 from aiwatch.classify.data import Example
-from aiwatch.classify.text import classifier_text
+from aiwatch.classify.text import classifier_text, encoder_text
 
 K_FOLDS = 5
 VAL_FOLD = 0  # the held-apart validation fold, by group
@@ -39,7 +39,7 @@ def embed(examples: list[Example], encoder: str | None, progress: Callable[[int]
     if not encoder:
         return None
     enc = encoders.get(encoder)
-    docs = [classifier_text(e.title, e.text) for e in examples]
+    docs = [encoder_text(e.title, e.text) for e in examples]
     return encoders.EmbeddingCache().encode(enc, docs, progress=progress)
 
 

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix, vstack
 
+from aiwatch.classify.text import encoder_text
 from aiwatch.cluster import lexical
 
 EMBED_ENCODER = "minilm"
@@ -116,7 +117,7 @@ class Embedder:
     def __call__(self, titles: list[str], texts: list[str]) -> np.ndarray | None:
         if self.encoder is None:
             return None
-        inputs = [f"{a}. {(b or '')[:600]}".strip() for a, b in zip(titles, texts, strict=True)]
+        inputs = [encoder_text(a, b) for a, b in zip(titles, texts, strict=True)]
         if self._memo is None:
             return self.encoder.encode(inputs)
         todo = sorted({t for t in inputs if t not in self._memo})
@@ -125,11 +126,28 @@ class Embedder:
         return np.stack([self._memo[t] for t in inputs]) if inputs else self.encoder.encode([])
 
 
-def doc_features(docs: Sequence[Doc], embedder: Embedder) -> tuple[np.ndarray | None, csr_matrix]:
-    """Embeddings (None without the encoder) and TF-IDF rows of docs: pure, so it runs on any worker."""
+def doc_features(docs: Sequence[Doc], embedder: Embedder, given: Sequence[np.ndarray | None] | None = None
+                 ) -> tuple[np.ndarray | None, csr_matrix]:
+    """Embeddings (None without the encoder) and TF-IDF rows of docs: pure, so it runs on any worker.
+
+    ``given``: vectors the same encoder already made of the same string (the classifier's), None where
+    there is none; only the others are encoded.
+    """
     titles = [d.title or "" for d in docs]
     texts = [d.text or "" for d in docs]
-    return embedder(titles, texts), lexical.vectors(titles, texts)
+    lex = lexical.vectors(titles, texts)
+    if embedder.encoder is None:
+        return None, lex
+    todo = [i for i in range(len(docs)) if given is None or given[i] is None]
+    if len(todo) == len(docs):
+        return embedder(titles, texts), lex
+    emb = np.zeros((len(docs), embedder.encoder.dim), np.float32)
+    if todo:
+        emb[todo] = embedder([titles[i] for i in todo], [texts[i] for i in todo])
+    for i, vec in enumerate(given or ()):
+        if vec is not None:
+            emb[i] = vec
+    return emb, lex
 
 
 def entity_keys_of(extractor: Any) -> Callable[[Doc], frozenset[str]]:

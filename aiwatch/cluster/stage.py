@@ -58,6 +58,16 @@ def effective_categories(conn: Connection, pks: list[int]) -> dict[int, str]:
     return out
 
 
+def classifier_vectors(conn: Connection, pks: list[int], encoder: str | None) -> dict[int, bytes]:
+    """article pk -> the classifier's embedding of it, where the classifier used this encoder."""
+    if not encoder:
+        return {}
+    c = t.classifications.c
+    rows = conn.execute(select(c.article_id, c.embedding, c.model).where(
+        c.article_id.in_(pks), c.decided_by == "machine", c.embedding.is_not(None))).all()
+    return {pk: vec for pk, vec, model in rows if f"+{encoder}@" in (model or "")}
+
+
 @register("cluster.online.v1")
 class ClusterStage:
     name: ClassVar[str] = "cluster.online.v1"
@@ -89,9 +99,11 @@ class ClusterStage:
                 self._clusterer = Clusterer(embedder=self._embedder or Embedder())
                 self._embedder = self._clusterer.embedder
                 self._load_states(conn)
+            vectors = classifier_vectors(conn, pks, self._embedder.name)
         for a in batch:
             a.category = cats.get(a.pk)
             a.incident = linked.get(a.pk)
+            a.embedding = vectors.get(a.pk, a.embedding)
 
     def _load_states(self, conn: Connection) -> None:
         inc = t.incidents.c
@@ -126,7 +138,10 @@ class ClusterStage:
         facts = [self.extractor.extract(a.title, a.text) for a in todo]
         docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(f.keys()))
                 for a, f in zip(todo, facts, strict=True)]
-        emb, lex = doc_features(docs, self.embedder)
+        dim = self.embedder.encoder.dim if self.embedder.encoder is not None else 0
+        given = [np.frombuffer(a.embedding, np.float32) if a.embedding and len(a.embedding) == 4 * dim else None
+                 for a in todo]
+        emb, lex = doc_features(docs, self.embedder, given)
         for k, (a, fa) in enumerate(zip(todo, facts, strict=True)):
             a.facts = {**fa.as_dict(), "embedding": emb[k] if emb is not None else None, "lex": lex[k],
                        "entity_keys": sorted(fa.keys()), "encoder": self.embedder.name}

@@ -141,6 +141,9 @@ classifications = Table(
     Column("tags", JSON),  # {"harm_types": [{"label":..,"score":..}], ...}
     Column("evidence", JSON),  # ["sentence", ...]
     Column("model", String(128)),
+    # The encoder's float32 vector of title + lead, for candidates the strong head read (migration 0005):
+    # the cluster stage reuses it instead of encoding the article again.
+    Column("embedding", LargeBinary),
     Column("editor_id", Integer, ForeignKey("users.id")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("article_id", "decided_by", name="uq_classifications_article_id"),
