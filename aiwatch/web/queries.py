@@ -356,15 +356,14 @@ _SQLITE_SEARCH = {
 # matched 60k of 100k bench articles and ranking them all took 0.8 s. So only the newest PG_RANK_WINDOW
 # matches are ranked (0.12 s there); a news monitor's reader wants recent coverage first anyway.
 PG_RANK_WINDOW = 4000
-_PG_INC = "search_fts"
-_PG_ART = "search_fts"
+_PG_COL = "search_fts"  # the same column name on incidents and articles
 _PG_OPTS = f"'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=10'"
 _PG_SEARCH = {
-    "incidents": f"SELECT id, ts_rank({_PG_INC}, websearch_to_tsquery('english', :q)) AS r FROM "
-                 f"(SELECT id, {_PG_INC} FROM incidents WHERE {_PG_INC} @@ websearch_to_tsquery('english', :q) "
+    "incidents": f"SELECT id, ts_rank({_PG_COL}, websearch_to_tsquery('english', :q)) AS r FROM "
+                 f"(SELECT id, {_PG_COL} FROM incidents WHERE {_PG_COL} @@ websearch_to_tsquery('english', :q) "
                  f"ORDER BY id DESC LIMIT {PG_RANK_WINDOW}) m ORDER BY r DESC LIMIT :cap",
-    "articles": f"SELECT id, ts_rank({_PG_ART}, websearch_to_tsquery('english', :q)) AS r FROM "
-                f"(SELECT id, {_PG_ART} FROM articles WHERE {_PG_ART} @@ websearch_to_tsquery('english', :q) "
+    "articles": f"SELECT id, ts_rank({_PG_COL}, websearch_to_tsquery('english', :q)) AS r FROM "
+                f"(SELECT id, {_PG_COL} FROM articles WHERE {_PG_COL} @@ websearch_to_tsquery('english', :q) "
                 f"ORDER BY id DESC LIMIT {PG_RANK_WINDOW}) m ORDER BY r DESC LIMIT :cap",
     "snippet_incident": "SELECT ts_headline('english', coalesce(title, '') || ' ' || coalesce(summary, ''), "
                         f"websearch_to_tsquery('english', :q), {_PG_OPTS}) FROM incidents WHERE id = :id",
