@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aiwatch import pipeline
@@ -80,6 +81,26 @@ def test_shuffling_the_input_does_not_change_the_grouping() -> None:
         random.Random(seed).shuffle(shuffled)
         labels = Clusterer().cluster(shuffled)
         assert dict(zip([d.id for d in shuffled], labels, strict=True)) == reference
+
+
+def test_coverage_in_a_burst_counts_for_a_match_and_a_year_apart_against_it() -> None:
+    """Reports of one event come within days of each other: time is evidence, when both are dated."""
+    (t0, x0), (t1, x1) = EVENTS["grok"]
+    clusterer = Clusterer()
+    clusterer.cluster([Doc("grok-0", t0, x0, DAY)])
+
+    def score(when: datetime | None) -> float:
+        doc = Doc("grok-1", t1, x1, when)
+        emb, lex = clusterer.features([doc])
+        return clusterer.scores(emb[0] if emb is not None else None, lex[0], doc)[1]
+
+    next_day, undated, next_year = score(DAY + timedelta(days=1)), score(None), score(DAY + timedelta(days=400))
+    assert next_day > undated > next_year
+    # An undated article gets neither the burst bonus nor the penalty.
+    p = clusterer.params
+    assert next_day - undated == pytest.approx(p.w_recent * np.exp(-1 / p.recent_days)
+                                               - p.time_weight / p.time_scale_days, abs=1e-5)
+    assert undated - next_year == pytest.approx(p.time_weight, abs=1e-5)
 
 
 def test_bcubed_reference_values() -> None:
