@@ -89,6 +89,22 @@ def test_tomorrows_copy_finds_last_weeks_original(store: Store) -> None:
     assert _dup_of(reopened)["new"] == "old"
 
 
+def test_band_buckets_stay_bounded_and_copies_are_still_found(store: Store, monkeypatch) -> None:
+    """A bucket that fills (boilerplate, a story copied everywhere) takes no more members: the cost of
+    matching an article stays the same however big the store grows, and copies still find the original."""
+    monkeypatch.setattr(dedup, "BUCKET_CAP", 3)
+    rng = random.Random(11)
+    items = [RawItem(ref="0", ext_id="root", title="t", text=STORY)]
+    items += [RawItem(ref=str(i), ext_id=f"copy{i}", title="t", text=syndicate(STORY, rng, edits=3))
+              for i in range(1, 11)]
+    write_items(store, items, None)
+    pipeline.process(store, batch_size=4)  # several batches: the cap holds across the store and the batch
+    with store.engine.connect() as conn:
+        sizes = [n for _, n in conn.exec_driver_sql("SELECT key, COUNT(*) FROM lsh_bands GROUP BY key")]
+    assert max(sizes) == 3
+    assert all(dup == "root" for ext_id, dup in _dup_of(store).items() if ext_id != "root")
+
+
 def test_headline_only_items_match_only_exactly(store: Store) -> None:
     _ingest(store, [
         RawItem(ref="1", ext_id="h1", title="Tesla recalls cars over Autopilot"),
