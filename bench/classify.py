@@ -8,7 +8,9 @@ Texts: real AI/tech articles (first 3,000 characters of each page) and general n
 
 * baseline   — read the texts and TF-IDF-transform them (the floor of any model here);
 * fast       — TF-IDF screen + TF-IDF 4-class head + tags + evidence on every article;
-* cascade    — as fast, plus the MiniLM head on the screen's candidates only (the default);
+* cascade    — as fast, plus the MiniLM head on the screen's candidates only (the default; MiniLM on
+  ONNX Runtime);
+* cascade-torch — the same on PyTorch (sentence-transformers), the runtime before ONNX;
 * minilm-all — the MiniLM head on every article (no screen): what the cascade saves.
 """
 
@@ -35,6 +37,8 @@ from aiwatch.classify import model as M
 model = M.default()
 if option != "baseline" and option != "fast":
     from aiwatch.classify import encoders
+    if option.endswith("-torch"):
+        encoders._LOADED[model.encoder] = encoders.MiniLM("torch")
     encoders.get(model.encoder)  # load outside the timed part, as a long-running process would
 t0 = time.perf_counter()
 titles, texts = [r["title"] for r in rows], [r["text"] for r in rows]
@@ -74,7 +78,7 @@ def corpus(n: int, path: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=10_000)
-    ap.add_argument("--options", default="baseline,fast,cascade,minilm-all")
+    ap.add_argument("--options", default="baseline,fast,cascade,cascade-torch,minilm-all")
     args = ap.parse_args()
     from rich.console import Console
     from rich.table import Table

