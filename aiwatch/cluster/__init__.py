@@ -7,7 +7,7 @@ The method is online, so the pipeline can run it incrementally: each article, ol
 the incident it is most similar to when that similarity clears a threshold, else opens a new one.
 Tomorrow's articles meet today's incidents, and incident ids never change.
 
-Similarity of an article to an incident mixes three signals and a time penalty (``Params``):
+Similarity of an article to an incident mixes three signals and time (``Params``):
 
 * meaning — cosine between the article's MiniLM embedding (title + lead) and the incident's
   centroid, and its best single member (a story's angles drift; its closest report says most);
