@@ -63,6 +63,10 @@ class MiniLM:
             except ImportError:
                 if runtime == "onnx":
                     raise EncoderUnavailable("the ONNX runtime path needs: pip install onnxruntime onnx") from None
+            except Exception as exc:  # a failed export: PyTorch gives the same vectors, only slower
+                if runtime == "onnx":
+                    raise
+                warnings.warn(f"MiniLM runs on PyTorch: exporting it to ONNX failed ({exc})", stacklevel=2)
         if self.session is None:
             self._load_torch()
         self.runtime = "onnx" if self.session is not None else "torch"
@@ -114,13 +118,16 @@ class MiniLM:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
         axes = {0: "batch", 1: "tokens"}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(_Hidden(bert), (example, example, torch.zeros_like(example)), str(tmp),
-                              input_names=["ids", "mask", "types"], output_names=["hidden"],
-                              dynamic_axes={"ids": axes, "mask": axes, "types": axes, "hidden": axes},
-                              opset_version=17, dynamo=False)
-        os.replace(tmp, target)  # atomic: a process reading the cache never sees half a file
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                torch.onnx.export(_Hidden(bert), (example, example, torch.zeros_like(example)), str(tmp),
+                                  input_names=["ids", "mask", "types"], output_names=["hidden"],
+                                  dynamic_axes={"ids": axes, "mask": axes, "types": axes, "hidden": axes},
+                                  opset_version=17, dynamo=False)
+            os.replace(tmp, target)  # atomic: a process reading the cache never sees half a file
+        finally:
+            tmp.unlink(missing_ok=True)
         return target
 
     def encode(self, texts: list[str]) -> np.ndarray:
