@@ -144,8 +144,6 @@ def doc_features(docs: Sequence[Doc], embedder: Embedder, given: Sequence[np.nda
     if embedder.encoder is None:
         return None, lex
     todo = [i for i in range(len(docs)) if given is None or given[i] is None]
-    if len(todo) == len(docs):
-        return embedder(titles, texts), lex
     emb = np.zeros((len(docs), embedder.encoder.dim), np.float32)
     if todo:
         emb[todo] = embedder([titles[i] for i in todo], [texts[i] for i in todo])

@@ -48,24 +48,20 @@ def unpack_lex(blob: bytes | None) -> csr_matrix:
     return csr_matrix((val[order], idx[order], [0, n]), shape=(1, lexical.N_FEATURES))
 
 
-def effective_categories(conn: Connection, pks: list[int]) -> dict[int, str]:
-    """article pk -> category, an editor's label winning over the machine's."""
+def labels_and_vectors(conn: Connection, pks: list[int], encoder: str | None
+                       ) -> tuple[dict[int, str], dict[int, bytes]]:
+    """One read of the articles' classifications: article pk -> effective category (an editor's label
+    winning over the machine's), and pk -> the classifier's vector, where it used this encoder."""
     c = t.classifications.c
-    out: dict[int, str] = {}
-    rows = conn.execute(select(c.article_id, c.decided_by, c.category).where(c.article_id.in_(pks))).all()
-    for pk, _by, cat in sorted(rows, key=lambda r: r.decided_by != "editor", reverse=True):
-        out[pk] = cat  # machine first, editor last: the editor's wins
-    return out
-
-
-def classifier_vectors(conn: Connection, pks: list[int], encoder: str | None) -> dict[int, bytes]:
-    """article pk -> the classifier's embedding of it, where the classifier used this encoder."""
-    if not encoder:
-        return {}
-    c = t.classifications.c
-    rows = conn.execute(select(c.article_id, c.embedding, c.model).where(
-        c.article_id.in_(pks), c.decided_by == "machine", c.embedding.is_not(None))).all()
-    return {pk: vec for pk, vec, model in rows if f"+{encoder}@" in (model or "")}
+    cats: dict[int, str] = {}
+    vectors: dict[int, bytes] = {}
+    rows = conn.execute(select(c.article_id, c.decided_by, c.category, c.embedding, c.model)
+                        .where(c.article_id.in_(pks))).all()
+    for pk, by, cat, vec, model in sorted(rows, key=lambda r: r.decided_by != "editor", reverse=True):
+        cats[pk] = cat  # machine first, editor last: the editor's wins
+        if by == "machine" and vec is not None and encoder and f"+{encoder}@" in (model or ""):
+            vectors[pk] = vec
+    return cats, vectors
 
 
 @register("cluster.online.v1")
@@ -93,13 +89,12 @@ class ClusterStage:
         pks = [a.pk for a in batch if a.pk is not None]
         ia = t.incident_articles.c
         with store.engine.connect() as conn:
-            cats = effective_categories(conn, pks)
             linked = dict(conn.execute(select(ia.article_id, ia.incident_id).where(ia.article_id.in_(pks))).all())
             if self._clusterer is None:
                 self._clusterer = Clusterer(embedder=self._embedder or Embedder())
                 self._embedder = self._clusterer.embedder
                 self._load_states(conn)
-            vectors = classifier_vectors(conn, pks, self._embedder.name)
+            cats, vectors = labels_and_vectors(conn, pks, self._embedder.name)
         for a in batch:
             a.category = cats.get(a.pk)
             a.incident = linked.get(a.pk)
