@@ -120,5 +120,7 @@ def process(store: Store, stages: Sequence[str] | None = None, *, address: str |
                 done += len(batch)
                 if progress:
                     progress(stage.name, done, max(total, done))
+        if hasattr(stage, "finish"):
+            stage.finish(store)
         report.processed[stage.name] = done
     return report

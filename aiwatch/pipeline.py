@@ -13,7 +13,10 @@ A stage is a small contract (after spaCy's pipeline components):
 * ``commit(conn, store, batch)`` — writes the results, inside the transaction that
   also marks the batch done, so a kill never leaves a half-processed batch;
 * ``load(store, batch)`` (optional) — reads what the stage needs from the store besides the
-  articles themselves (the cluster stage: effective labels, existing incidents) before ``compute``.
+  articles themselves (the cluster stage: effective labels, existing incidents) before ``compute``;
+* ``finish(store)`` (optional) — after the last batch, even when there was none: work a stage
+  defers across batches (the cluster stage rebuilds the incident records its batches marked stale),
+  in transactions of its own, so a run killed before it leaves the marks for the next run.
 
 `process` runs each stage, in order, over the articles it has not processed yet,
 oldest first, one transaction per batch.
@@ -125,5 +128,7 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
             done += len(batch)
             if progress:
                 progress(stage.name, done, max(total, done))
+        if hasattr(stage, "finish"):
+            stage.finish(store)
         report.processed[stage.name] = done
     return report

@@ -266,6 +266,34 @@ def test_incident_record_and_exports(store: Store, tmp_path: Path) -> None:
     assert detect_csv(path.read_text().splitlines()[0].split(",")) == "incidents"
 
 
+def test_incident_records_are_rebuilt_when_the_run_ends_and_after_a_kill(store: Store, tmp_path: Path) -> None:
+    """A batch marks the incidents it touched stale; the record is rebuilt at the run's end, or by the next run."""
+    from aiwatch.cluster import incident as I
+    from aiwatch.cluster.stage import ClusterStage
+    from aiwatch.ingest import ingest
+
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [article("clearview", 0), article("clearview", 1)]))])
+    pipeline.process(store, ["dedup.minhash.v1", "classify.cascade.v1"])
+    for ext_id in ("clearview-0", "clearview-1"):
+        store.label_article(ext_id, "incident")
+    stage = ClusterStage()
+    stage.refresh_every_s = float("inf")  # not within the run: only at its end
+    batch = store.pending(stage.name, 100)
+    stage.load(store, batch)
+    pipeline.commit_batch(store, stage, stage.compute(stage.prepare(batch)))  # ... and the run is killed here
+    with store.engine.connect() as conn:
+        inc = conn.execute(t.incidents.select()).mappings().one()
+        assert inc["stale"] and inc["tags"] is None and inc["summary"] is None
+        assert conn.execute(t.entity_roles.select()).first() is None
+    pipeline.process(store)  # nothing is pending: the rerun still rebuilds what the kill left stale
+    with store.engine.connect() as conn:
+        inc = conn.execute(t.incidents.select()).mappings().one()
+        assert not inc["stale"] and inc["summary"] and inc["category"] == "incident"
+        rec = I.record(conn, inc["id"])
+    assert any(e["name"] == "Clearview AI" for e in rec["entities"])
+    assert any(a["currency"] == "GBP" and a["value"] == 7_500_000 for a in rec["amounts"])
+
+
 def test_cluster_command_needs_no_database(tmp_path: Path) -> None:
     lines = [article("uber", 0), article("grok", 0), {"id": 7, "title": "Uber crash video released by Tempe police",
                                                      "text": EVENTS["uber"][2][1]}]

@@ -37,18 +37,43 @@ _SENT = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z0-9])")
 
 def upsert_entity(conn: Connection, name: str, kind: str) -> int:
     """The id of an entity (created on first sight). Refuses anything that is not a body, system or group."""
+    _check_entity(name, kind)
+    found = entity_ids(conn, [(name, kind)])[0]
+    assert found is not None
+    return found
+
+
+def _check_entity(name: str, kind: str) -> None:
     if kind not in t.ENTITY_KINDS:
         raise ValueError(f"entity kind {kind!r} is not one of {t.ENTITY_KINDS}: aiwatch stores no persons")
     if kind != "group" and looks_like_person(name):
         raise ValueError(f"{name!r} reads as a person's name: aiwatch stores no persons")
-    name = canonical_name(name)
-    key = norm(name)[:256]
+
+
+def entity_ids(conn: Connection, items: list[tuple[str, str]]) -> list[int | None]:
+    """``upsert_entity`` of many (name, kind) at once, one read and one write; None where it refuses one."""
+    keyed: list[tuple[str, str, str] | None] = []
+    for name, kind in items:
+        try:
+            _check_entity(name, kind)
+        except ValueError:
+            keyed.append(None)
+            continue
+        name = canonical_name(name)
+        keyed.append((norm(name)[:256], name, kind))
+    keys = sorted({k[0] for k in keyed if k})
     e = t.entities.c
-    row = conn.execute(select(e.id).where(e.norm_name == key)).first()
-    if row:
-        return row.id
-    return conn.execute(t.entities.insert().values(name=name, norm_name=key, kind=kind, aliases=None,
-                                                   created_at=now()).returning(e.id)).scalar_one()
+    ids: dict[str, int] = {}
+    if keys:
+        ids = dict(conn.execute(select(e.norm_name, e.id).where(e.norm_name.in_(keys))).all())
+        new: dict[str, dict[str, Any]] = {}
+        for k in keyed:
+            if k and k[0] not in ids and k[0] not in new:
+                new[k[0]] = {"name": k[1], "norm_name": k[0], "kind": k[2], "aliases": None, "created_at": now()}
+        if new:
+            conn.execute(t.entities.insert(), list(new.values()))
+            ids.update(conn.execute(select(e.norm_name, e.id).where(e.norm_name.in_(sorted(new)))).all())
+    return [ids[k[0]] if k else None for k in keyed]
 
 
 def canonical_name(name: str) -> str:
@@ -68,10 +93,11 @@ def _gazetteer_index() -> dict[str, str]:
 
 
 def _members(conn: Connection, incident_id: int) -> list[dict[str, Any]]:
-    """Member originals with their effective classification and facts, oldest first."""
+    """Member originals with their effective classification and facts, oldest first (no text: see
+    ``_summary``; an incident can have thousands of articles)."""
     a, ia, c, f = t.articles.c, t.incident_articles.c, t.classifications.c, t.article_facts.c
     rows = conn.execute(
-        select(a.id, a.ext_id, a.title, a.text, a.url, a.source, a.published, a.ingested_at, ia.score,
+        select(a.id, a.ext_id, a.title, a.url, a.source, a.published, a.ingested_at, ia.score,
                f.entities, f.amounts, f.countries)
         .select_from(t.incident_articles.join(t.articles, a.id == ia.article_id)
                      .outerjoin(t.article_facts, f.article_id == a.id))
@@ -80,7 +106,8 @@ def _members(conn: Connection, incident_id: int) -> list[dict[str, Any]]:
     if not out:
         return out
     labels: dict[int, dict[str, Any]] = {}
-    for r in conn.execute(select(t.classifications).where(c.article_id.in_([m["id"] for m in out]))).mappings():
+    for r in conn.execute(select(c.article_id, c.decided_by, c.category, c.severity, c.tags)
+                          .where(c.article_id.in_([m["id"] for m in out]))).mappings():
         if r["decided_by"] == "editor" or r["article_id"] not in labels:
             labels[r["article_id"]] = dict(r)
     for m in out:
@@ -90,13 +117,19 @@ def _members(conn: Connection, incident_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def _summary(members: list[dict[str, Any]]) -> str | None:
+SUMMARY_ARTICLES = 12  # the earliest articles the summary draws from
+
+
+def _summary(conn: Connection, members: list[dict[str, Any]]) -> str | None:
     """Up to 3 sentences, across articles: the most central ones, none repeating another (MMR)."""
     from aiwatch.cluster import lexical
 
+    members = members[:SUMMARY_ARTICLES]
+    texts = dict(conn.execute(select(t.articles.c.id, t.articles.c.text)
+                              .where(t.articles.c.id.in_([m["id"] for m in members]))).all())
     cands: list[tuple[int, int, str]] = []
-    for k, m in enumerate(members[:12]):
-        for j, s in enumerate(_SENT.split((m["text"] or "")[:1500])[:5]):
+    for k, m in enumerate(members):
+        for j, s in enumerate(_SENT.split((texts.get(m["id"]) or "")[:1500])[:5]):
             s = s.strip()
             if 8 <= len(s.split()) <= 60 and not s.endswith("?"):
                 cands.append((k, j, s))
@@ -135,7 +168,18 @@ def _tags(labels: Iterable[dict[str, Any] | None]) -> dict[str, list[dict[str, A
             for f, d in best.items() if d}
 
 
+def refresh_stale(conn: Connection, limit: int | None = None) -> int:
+    """Rebuild the records the cluster stage marked stale (oldest ids first); returns how many."""
+    inc = t.incidents.c
+    ids = list(conn.execute(select(inc.id).where(inc.stale.is_(True)).order_by(inc.id).limit(limit)).scalars())
+    refresh(conn, ids)
+    return len(ids)
+
+
 def refresh(conn: Connection, incident_ids: Iterable[int]) -> None:
+    incident_ids = list(incident_ids)
+    if incident_ids:
+        conn.execute(t.incidents.update().where(t.incidents.c.id.in_(incident_ids)).values(stale=False))
     for inc_id in incident_ids:
         row = conn.execute(select(t.incidents).where(t.incidents.c.id == inc_id)).mappings().first()
         if row is None:
@@ -163,7 +207,7 @@ def refresh(conn: Connection, incident_ids: Iterable[int]) -> None:
         if not curated:
             lead = (relevant or members)[0]
             values["title"] = lead["title"] or row["title"]
-            values["summary"] = _summary(relevant or members)
+            values["summary"] = _summary(conn, relevant or members)
             values["summary_machine"] = True
         conn.execute(t.incidents.update().where(t.incidents.c.id == inc_id).values(
             **{k: v for k, v in values.items() if k not in locked}))
@@ -198,36 +242,42 @@ def _write_entities(conn: Connection, inc_id: int, members: list[dict[str, Any]]
             counts[k] += 1
             if k not in seen or (e.get("score", 1) > seen[k][0].get("score", 1)):
                 seen[k] = (e, m["id"])
-    for _k, (e, article_id) in sorted(seen.items(), key=lambda kv: -counts[kv[0]]):
-        try:
-            ent_id = upsert_entity(conn, e["name"], e["kind"])
-        except ValueError:
-            continue  # never a person, whatever an extractor says
-        if (ent_id, e["role"]) in kept:
+    ranked = sorted(seen.items(), key=lambda kv: -counts[kv[0]])
+    # entity_ids refuses (None) whatever is not a body, system or group: never a person.
+    ids = entity_ids(conn, [(e["name"], e["kind"]) for _k, (e, _a) in ranked])
+    rows = []
+    for (_k, (e, article_id)), ent_id in zip(ranked, ids, strict=True):
+        if ent_id is None or (ent_id, e["role"]) in kept:
             continue
         kept.add((ent_id, e["role"]))
-        conn.execute(t.entity_roles.insert().values(incident_id=inc_id, entity_id=ent_id, role=e["role"],
-                                                    evidence=e.get("evidence"), article_id=article_id,
-                                                    decided_by="machine"))
+        rows.append({"incident_id": inc_id, "entity_id": ent_id, "role": e["role"], "evidence": e.get("evidence"),
+                     "article_id": article_id, "decided_by": "machine"})
+    if rows:
+        conn.execute(t.entity_roles.insert(), rows)
 
 
 def _write_amounts(conn: Connection, inc_id: int, members: list[dict[str, Any]]) -> None:
     am = t.amounts.c
     conn.execute(t.amounts.delete().where(am.incident_id == inc_id))
     seen = set()
+    rows = []
     for m in members:
         for a in m["amounts"] or []:
             key = (a["value"], a["currency"], a.get("party"))
             if key in seen:
                 continue
             seen.add(key)
-            party_id = None
-            if a.get("party"):
-                party_id = conn.execute(select(t.entities.c.id).where(
-                    t.entities.c.norm_name == norm(a["party"]))).scalar_one_or_none()
-            conn.execute(t.amounts.insert().values(incident_id=inc_id, article_id=m["id"], value=a["value"],
-                                                   currency=a["currency"], text=a["text"], sentence=a.get("sentence"),
-                                                   party=a.get("party"), party_entity_id=party_id))
+            rows.append({"incident_id": inc_id, "article_id": m["id"], "value": a["value"], "currency": a["currency"],
+                         "text": a["text"], "sentence": a.get("sentence"), "party": a.get("party"),
+                         "party_entity_id": None, "_key": norm(a["party"]) if a.get("party") else None})
+    if not rows:
+        return
+    keys = sorted({r["_key"] for r in rows if r["_key"]})
+    party_ids = dict(conn.execute(select(t.entities.c.norm_name, t.entities.c.id)
+                                  .where(t.entities.c.norm_name.in_(keys))).all()) if keys else {}
+    for r in rows:
+        r["party_entity_id"] = party_ids.get(r.pop("_key"))
+    conn.execute(t.amounts.insert(), rows)
 
 
 # -- reading back ---------------------------------------------------------------------------------

@@ -5,6 +5,12 @@ category — an editor's label when there is one — is incident, hazard or comp
 already in an incident (imported from AIID, or put there by an editor) stays where it is; its
 vectors still join that incident, so that news about an AIID incident attaches to it.
 
+Records: a batch marks the incidents it touched ``stale``; their records (title, summary, tags,
+entities, amounts — a read of all their articles) are rebuilt at most every ``REFRESH_EVERY_S``
+seconds and when the run ends (``finish``). Rebuilding every touched incident in every batch made a
+long run's cost grow with the square of its size: a story with thousands of articles was re-read
+once per batch. The web shows a record at most that many seconds behind during a run.
+
 State: each incident keeps sums of its members' vectors (``incidents.centroid``, ``incidents.lex``,
 ``incidents.entity_keys``) so that the stage, started tomorrow, loads one row per incident and
 carries on; ids of incidents never change. Rejected and merged incidents take no new articles.
@@ -12,6 +18,7 @@ carries on; ids of incidents never change. Rejected and merged incidents take no
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any, ClassVar
 
@@ -28,6 +35,8 @@ from aiwatch.store import schema as t
 from aiwatch.taxonomy import RELEVANT
 
 LEX_TERMS = 300  # top terms of an incident's word vector kept in the store
+REFRESH_EVERY_S = 30.0
+REFRESH_CHUNK = 200  # stale incidents rebuilt per transaction at the end of a run
 
 
 def pack_lex(row: csr_matrix, top: int = LEX_TERMS) -> bytes:
@@ -75,6 +84,8 @@ class ClusterStage:
         self._index: dict[int, int] = {}  # incident id -> state index
         self._extractor: Any = None
         self._embedder: Embedder | None = None
+        self.refresh_every_s = REFRESH_EVERY_S
+        self._refreshed = time.monotonic()
 
     @property
     def extractor(self) -> Any:
@@ -91,6 +102,8 @@ class ClusterStage:
         with store.engine.connect() as conn:
             linked = dict(conn.execute(select(ia.article_id, ia.incident_id).where(ia.article_id.in_(pks))).all())
             if self._clusterer is None:
+                # A killed run's stale records first: the incidents' dates are part of the state.
+                self.finish(store)
                 self._clusterer = Clusterer(embedder=self._embedder or Embedder())
                 self._embedder = self._clusterer.embedder
                 self._load_states(conn)
@@ -130,7 +143,7 @@ class ClusterStage:
         todo = [a for a in batch if a.duplicate_of is None and a.category in RELEVANT]
         if not todo:
             return batch
-        facts = [self.extractor.extract(a.title, a.text) for a in todo]
+        facts = self.extractor.extract_many([(a.title, a.text) for a in todo])
         docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(f.keys()))
                 for a, f in zip(todo, facts, strict=True)]
         dim = self.embedder.encoder.dim if self.embedder.encoder is not None else 0
@@ -210,7 +223,19 @@ class ClusterStage:
             for inc_id in touched:
                 if inc_id in self._index:
                     self._save_state(conn, inc_id, self._clusterer.states[self._index[inc_id]])
-        I.refresh(conn, touched)
+        if touched:
+            conn.execute(t.incidents.update().where(t.incidents.c.id.in_(touched)).values(stale=True))
+        if time.monotonic() - self._refreshed >= self.refresh_every_s:
+            I.refresh_stale(conn)
+            self._refreshed = time.monotonic()
+
+    def finish(self, store: Store) -> None:
+        """Rebuild every stale incident record, a chunk per transaction (a kill keeps the rest marked)."""
+        while True:
+            with store.transaction() as conn:
+                if not I.refresh_stale(conn, limit=REFRESH_CHUNK):
+                    break
+        self._refreshed = time.monotonic()
 
     @staticmethod
     def _save_state(conn: Connection, inc_id: int, st: IncidentState) -> None:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 # Deterministic constraint names, so migrations are the same on SQLite and PostgreSQL.
@@ -172,12 +173,15 @@ incidents = Table(
     Column("lex", LargeBinary),  # sum of member TF-IDF rows, top terms (cluster.store_state)
     Column("entity_keys", JSON),  # {normalised entity name: articles naming it}
     Column("n_articles", Integer, nullable=False, default=0),
+    # Touched by the cluster stage, record not yet rebuilt (migration 0006; ``cluster.stage``).
+    Column("stale", Boolean, nullable=False, default=False, server_default=false()),
     Column("meta", JSON),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("ext_id", name="uq_incidents_ext_id"),
     Index("ix_incidents_last_seen", "last_seen"),
     Index("ix_incidents_status", "status"),
+    Index("ix_incidents_stale", "stale"),
 )
 
 # One row per (incident, facet value): what the web's filters and charts count. Rebuilt with the
