@@ -106,8 +106,10 @@ def _members(conn: Connection, incident_id: int) -> list[dict[str, Any]]:
     if not out:
         return out
     labels: dict[int, dict[str, Any]] = {}
+    # A join, not a list of ids: a story can have more articles than a statement may bind parameters.
     for r in conn.execute(select(c.article_id, c.decided_by, c.category, c.severity, c.tags)
-                          .where(c.article_id.in_([m["id"] for m in out]))).mappings():
+                          .join(t.incident_articles, ia.article_id == c.article_id)
+                          .where(ia.incident_id == incident_id)).mappings():
         if r["decided_by"] == "editor" or r["article_id"] not in labels:
             labels[r["article_id"]] = dict(r)
     for m in out:
@@ -304,10 +306,10 @@ def record(conn: Connection, incident_id: int) -> dict[str, Any] | None:
     originals = conn.execute(select(a.id, a.ext_id, a.url, a.title, a.source, a.published, a.ingested_at)
                              .join(t.incident_articles, ia.article_id == a.id)
                              .where(ia.incident_id == incident_id)).mappings().all()
-    ids = [r["id"] for r in originals]
     copies = conn.execute(select(a.ext_id, a.url, a.title, a.source, a.published, orig.c.ext_id.label("of"))
-                          .join(orig, orig.c.id == a.duplicate_of).where(a.duplicate_of.in_(ids))).mappings().all() \
-        if ids else []
+                          .join(orig, orig.c.id == a.duplicate_of)
+                          .join(t.incident_articles, ia.article_id == orig.c.id)
+                          .where(ia.incident_id == incident_id)).mappings().all()
     articles = [{"id": r["ext_id"], "url": r["url"], "title": r["title"], "source": r["source"],
                  "published": _iso(r["published"]), "duplicate_of": None} for r in originals]
     articles += [{"id": r["ext_id"], "url": r["url"], "title": r["title"], "source": r["source"],
