@@ -188,11 +188,14 @@ def incident(conn: Connection, incident_id: int,
     for r in conn.execute(select(a.id, a.title, c.category, c.evidence, c.decided_by, c.model)
                           .join(t.incident_articles, ia.article_id == a.id)
                           .join(t.classifications, c.article_id == a.id)
-                          .where(ia.incident_id == incident_id).order_by(a.id)).mappings():
-        if r["evidence"]:
+                          .where(ia.incident_id == incident_id).order_by(a.id).limit(200)).mappings():
+        if r["evidence"]:  # the page shows the first six articles' evidence
             evidence.append({"article_id": r["id"], "title": r["title"], "category": r["category"],
                              "sentences": r["evidence"], "decided_by": r["decided_by"], "model": r["model"]})
-    ids = dict(conn.execute(select(a.ext_id, a.id).where(a.ext_id.in_([x["id"] for x in rec["articles"]]))).all())
+    # In chunks: a story can have more articles than one statement may bind parameters.
+    ext = [x["id"] for x in rec["articles"]]
+    ids = {k: v for i in range(0, len(ext), 900)
+           for k, v in conn.execute(select(a.ext_id, a.id).where(a.ext_id.in_(ext[i:i + 900])))}
     for art in rec["articles"]:
         art["pk"] = ids.get(art["id"])
     e, er = t.entities.c, t.entity_roles.c
