@@ -36,6 +36,16 @@ def test_finds_bodies_systems_and_groups_with_roles_and_evidence(extractor: Enti
         assert e.evidence and e.evidence in ("ICE signs deal with Clearview AI", *extractor_sentences(CLEARVIEW))
 
 
+def test_a_batch_of_articles_gives_what_each_alone_gives(extractor: EntityExtractor) -> None:
+    """The cluster stage runs the model over a batch's articles at once; the facts must not change."""
+    articles = [("ICE signs deal with Clearview AI", CLEARVIEW), ("", ""),
+                ("Lawyer fined over fake citations", "A lawyer filed a brief written with ChatGPT. OpenAI said "
+                 "its chatbot can make things up. The court in New York fined the firm $5,000."),
+                ("Uber halts tests", "Uber paused its self-driving tests in Arizona after a crash. " * 4)]
+    assert [f.as_dict() for f in extractor.extract_many(articles)] == \
+        [extractor.extract(t, x).as_dict() for t, x in articles]
+
+
 def extractor_sentences(text: str) -> list[str]:
     from aiwatch.entities import split_sentences
 

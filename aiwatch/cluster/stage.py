@@ -99,11 +99,11 @@ class ClusterStage:
     def load(self, store: Store, batch: list[Article]) -> None:
         pks = [a.pk for a in batch if a.pk is not None]
         ia = t.incident_articles.c
+        if self._clusterer is None:
+            self.finish(store)  # a killed run's stale records first: the incidents' dates are part of the state
         with store.engine.connect() as conn:
             linked = dict(conn.execute(select(ia.article_id, ia.incident_id).where(ia.article_id.in_(pks))).all())
             if self._clusterer is None:
-                # A killed run's stale records first: the incidents' dates are part of the state.
-                self.finish(store)
                 self._clusterer = Clusterer(embedder=self._embedder or Embedder())
                 self._embedder = self._clusterer.embedder
                 self._load_states(conn)
