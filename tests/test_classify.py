@@ -182,9 +182,21 @@ def test_training_reproduces_the_shipped_fast_model(tmp_path: Path, model: M.Cla
     again = M.load(out)
     titles, texts = [CRASH[0], LAUNCH[0], "Man wrongly arrested"], [CRASH[1], LAUNCH[1], STORY]
     a, b = model.predict(titles, texts, "fast"), again.predict(titles, texts, "fast")
-    assert [p.scores for p in a] == [p.scores for p in b]
-    assert [p.tags for p in a] == [p.tags for p in b]
-    assert again.screen_threshold == pytest.approx(model.screen_threshold)
+    # Equal up to floating point, not bit for bit: the solvers run on the BLAS kernels the CPU selects.
+    # The same code and data retrained on another CPU (an AMD EPYC, 2026-11-28) moved scores by up to
+    # 0.008, the screen's threshold by 0.0095, and a tag scored 0.5001 fell under its 0.5 cut. A
+    # different model (data, seed, features) moves them by far more than this tolerance.
+    tol = 0.015
+    assert [p.category for p in a] == [p.category for p in b]
+    for p, q in zip(a, b, strict=True):
+        assert p.scores == pytest.approx(q.scores, abs=tol)
+        for field in p.tags.keys() | q.tags.keys():
+            mine = {t["label"]: t["score"] for t in p.tags.get(field, [])}
+            theirs = {t["label"]: t["score"] for t in q.tags.get(field, [])}
+            cut = M.AUTONOMY_MIN if field == "autonomy_level" else M.TAG_THRESHOLD
+            for label in mine.keys() | theirs.keys():  # a label on one side only sat at the cut
+                assert mine.get(label, cut) == pytest.approx(theirs.get(label, cut), abs=tol), (field, label)
+    assert again.screen_threshold == pytest.approx(model.screen_threshold, abs=tol)
 
 
 def test_splits_keep_each_incident_and_story_on_one_side() -> None:
