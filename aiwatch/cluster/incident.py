@@ -62,18 +62,24 @@ def entity_ids(conn: Connection, items: list[tuple[str, str]]) -> list[int | Non
         name = canonical_name(name)
         keyed.append((norm(name)[:256], name, kind))
     keys = sorted({k[0] for k in keyed if k})
-    e = t.entities.c
     ids: dict[str, int] = {}
     if keys:
-        ids = dict(conn.execute(select(e.norm_name, e.id).where(e.norm_name.in_(keys))).all())
+        ids = _ids_by_norm(conn, keys)
         new: dict[str, dict[str, Any]] = {}
         for k in keyed:
             if k and k[0] not in ids and k[0] not in new:
                 new[k[0]] = {"name": k[1], "norm_name": k[0], "kind": k[2], "aliases": None, "created_at": now()}
         if new:
             conn.execute(t.entities.insert(), list(new.values()))
-            ids.update(conn.execute(select(e.norm_name, e.id).where(e.norm_name.in_(sorted(new)))).all())
+            ids.update(_ids_by_norm(conn, sorted(new)))
     return [ids[k[0]] if k else None for k in keyed]
+
+
+def _ids_by_norm(conn: Connection, keys: list[str]) -> dict[str, int]:
+    """Entity ids by normalised name, in chunks: a story with thousands of names outgrows one statement."""
+    e = t.entities.c
+    return {k: v for i in range(0, len(keys), 900)
+            for k, v in conn.execute(select(e.norm_name, e.id).where(e.norm_name.in_(keys[i:i + 900])))}
 
 
 def canonical_name(name: str) -> str:
@@ -275,8 +281,7 @@ def _write_amounts(conn: Connection, inc_id: int, members: list[dict[str, Any]])
     if not rows:
         return
     keys = sorted({r["_key"] for r in rows if r["_key"]})
-    party_ids = dict(conn.execute(select(t.entities.c.norm_name, t.entities.c.id)
-                                  .where(t.entities.c.norm_name.in_(keys))).all()) if keys else {}
+    party_ids = _ids_by_norm(conn, keys)
     for r in rows:
         r["party_entity_id"] = party_ids.get(r.pop("_key"))
     conn.execute(t.amounts.insert(), rows)
