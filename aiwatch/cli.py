@@ -57,7 +57,8 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=console, transient=False, disable=not console.is_terminal)
 
 
-def _run_process(store: Any, engine: str = "local", address: str | None = None) -> dict[str, int]:
+def _run_process(store: Any, engine: str = "local", address: str | None = None,
+                 workers: int | None = None) -> dict[str, int]:
     from aiwatch import pipeline
 
     if engine not in ("local", "ray"):
@@ -76,7 +77,8 @@ def _run_process(store: Any, engine: str = "local", address: str | None = None) 
             except ImportError as exc:
                 fail(f"the ray engine needs Ray: pip install 'aiwatch[ray]' ({exc})")
             return engine_ray.process(store, address=address, progress=on_progress).processed
-        return pipeline.process(store, progress=on_progress).processed
+        n = workers if workers is not None else config.get("workers")
+        return pipeline.process(store, workers=n, progress=on_progress).processed
 
 
 @app.command()
@@ -138,12 +140,17 @@ def process(
     engine: str = typer.Option("local", "--engine", help="local (this process) or ray (a Ray cluster)."),
     address: str = typer.Option(None, "--address", help="Ray cluster address (HEAD:6379); default: start a local "
                                                          "Ray with this machine's CPUs."),
+    workers: int = typer.Option(None, "--workers", min=1,
+                                help="Local engine: processes for the per-article work (1: this process alone). "
+                                     "Default: the workers setting, one per CPU for runs of several batches."),
 ) -> None:
     """Run the pipeline's stages on every article not yet processed by them.
 
     Example: aiwatch process --engine ray --address head-node:6379
     """
-    done = _run_process(_store(), engine, address)
+    if workers is not None and engine != "local":
+        fail("--workers is for the local engine; Ray decides its own workers from the cluster's CPUs")
+    done = _run_process(_store(), engine, address, workers)
     console.print("processed: " + ", ".join(f"{k} {v}" for k, v in done.items()), highlight=False)
 
 

@@ -19,12 +19,19 @@ A stage is a small contract (after spaCy's pipeline components):
   in transactions of its own, so a run killed before it leaves the marks for the next run.
 
 `process` runs each stage, in order, over the articles it has not processed yet,
-oldest first, one transaction per batch.
+oldest first, one transaction per batch. With more than one worker (the default on a machine
+with several CPUs, for a run of several batches), ``prepare`` runs in worker processes, a few
+batches ahead, while this process loads, computes and commits the batches in their order: the same
+batches, the same order and the same writes as in one process, on every core.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -101,34 +108,98 @@ class ProcessReport:
     processed: dict[str, int] = field(default_factory=dict)
 
 
-def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: int | None = None,
-            progress: Callable[[str, int, int], Any] | None = None) -> ProcessReport:
-    """Run the pipeline's stages over every article each has not processed yet.
+# Workers are used (when not asked for explicitly) once a stage has this many batches to do: each worker
+# loads the stage's models (spaCy, MiniLM, the classifier: seconds), more than a small run would save.
+POOL_MIN_BATCHES = 4
 
-    ``progress(stage_name, done, total)`` is called after each batch (the CLI draws a bar).
-    Safe to interrupt: a rerun carries on from the last committed batch.
-    """
-    batch_size = batch_size or config.get("batch_size")
-    report = ProcessReport()
-    for stage in build(stages):
-        total = store.count_pending(stage.name)
-        done, last = 0, 0
-        if progress:
-            progress(stage.name, 0, total)
-        while True:
+_WORKER_STAGES: dict[str, Stage] = {}
+
+
+def _worker_init() -> None:
+    # One thread for each model in each worker: the workers share the cores between them (ONNX Runtime
+    # reads this through encoders._threads; two processes with two threads each fought over 2 cores).
+    os.environ["OMP_NUM_THREADS"] = "1"
+
+
+def _prepare_in_worker(stage_name: str, batch: list[Article]) -> list[Article]:
+    """A worker's ``prepare``: the stage (and its models) built on its first batch and kept."""
+    from threadpoolctl import threadpool_limits
+
+    if stage_name not in _WORKER_STAGES:
+        _load_builtin_stages()
+        _WORKER_STAGES[stage_name] = STAGES[stage_name]()
+    with threadpool_limits(1):  # numpy's BLAS, loaded with the models
+        return _WORKER_STAGES[stage_name].prepare(batch)
+
+
+def worker_count(workers: int) -> int:
+    """Worker processes for ``prepare``: ``workers``, or one per CPU for 0."""
+    return workers if workers > 0 else max(1, os.cpu_count() or 1)
+
+
+def _prepared(store: Store, stage: Stage, batch_size: int, pool: ProcessPoolExecutor | None, ahead: int
+              ) -> Iterator[list[Article]]:
+    """The stage's pending batches in order, loaded and prepared: in this process, or ``ahead`` batches
+    at a time in the pool (``load`` reads the store before earlier batches commit, as under Ray: what it
+    reads does not depend on their writes)."""
+    last = 0
+    inflight: deque[Future[list[Article]] | list[Article]] = deque()
+    exhausted = False
+    while True:
+        while not exhausted and len(inflight) < ahead:
             batch = store.pending(stage.name, batch_size, after_id=last)
             if not batch:
+                exhausted = True
                 break
             last = batch[-1].pk or last
             if hasattr(stage, "load"):
                 stage.load(store, batch)
-            if hasattr(stage, "prepare"):
-                batch = stage.prepare(batch)
-            commit_batch(store, stage, stage.compute(batch))
-            done += len(batch)
+            if pool is not None and hasattr(stage, "prepare"):
+                inflight.append(pool.submit(_prepare_in_worker, stage.name, batch))
+            else:
+                inflight.append(stage.prepare(batch) if hasattr(stage, "prepare") else batch)
+        if not inflight:
+            return
+        item = inflight.popleft()
+        yield item.result() if isinstance(item, Future) else item
+
+
+def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: int | None = None,
+            workers: int = 1, progress: Callable[[str, int, int], Any] | None = None) -> ProcessReport:
+    """Run the pipeline's stages over every article each has not processed yet.
+
+    ``workers``: processes that run ``prepare``: 1, all in this one; 0, one per CPU for a stage with at
+    least ``POOL_MIN_BATCHES`` batches to do (the CLI's default, the ``workers`` setting); N, N. Workers
+    are spawned, so a script that asks for them needs the ``if __name__ == "__main__":`` guard.
+    ``progress(stage_name, done, total)`` is called after each batch (the CLI draws a bar).
+    Safe to interrupt: a rerun carries on from the last committed batch.
+    """
+    batch_size = batch_size or config.get("batch_size")
+    n_workers = worker_count(workers)
+    report = ProcessReport()
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for stage in build(stages):
+            total = store.count_pending(stage.name)
+            done = 0
             if progress:
-                progress(stage.name, done, max(total, done))
-        if hasattr(stage, "finish"):
-            stage.finish(store)
-        report.processed[stage.name] = done
+                progress(stage.name, 0, total)
+            wanted = n_workers > 1 and hasattr(stage, "prepare") and total > 0 and (
+                workers > 1 or total >= POOL_MIN_BATCHES * batch_size)
+            if wanted and pool is None:
+                # spawn, not fork: a forked child would share this process's store connections and threads.
+                pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_worker_init)
+            use = pool if wanted else None
+            for batch in _prepared(store, stage, batch_size, use, ahead=2 * n_workers if use else 1):
+                commit_batch(store, stage, stage.compute(batch))
+                done += len(batch)
+                if progress:
+                    progress(stage.name, done, max(total, done))
+            if hasattr(stage, "finish"):
+                stage.finish(store)
+            report.processed[stage.name] = done
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return report

@@ -1,13 +1,14 @@
 """The benchmark suite's one entry point: end-to-end cost at growing sizes, stores and engines, one table.
 
     python bench/run.py                                   # 10k and 100k, SQLite and PostgreSQL, local engine
-    python bench/run.py --sizes 10000 100000 1000000 --engines local ray --stores sqlite postgres
+    python bench/run.py --sizes 10000 100000 1000000 --engines local single ray --stores sqlite postgres
 
 For each (store, engine, N): a fresh store; `aiwatch ingest --no-process` then `aiwatch process` (each
 in its own process, so its peak RSS is its own) over N articles built by recombining ../shared/data
 texts (bench/ingest.py: AI/tech and general news, AIID descriptions, with ~5% exact and ~5%
 syndicated copies). Reported: end-to-end articles/s (ingest + every stage), each part's time, peak
-RSS, store size per article, and search p95 (the store's full-text search, the web's code path,
+RSS (of the largest process, and of the command's processes together: the local engine's workers
+each hold the models; Ray's workers belong to its raylet and are not counted), store size per article, and search p95 (the store's full-text search, the web's code path,
 100 queries). The baseline, in the same run, is reading the corpus and hashing each text. The cost
 curve (seconds against N, per store and engine) is written as a PNG next to the table.
 """
@@ -31,19 +32,63 @@ sys.path.insert(0, str(ROOT / "bench"))
 from ingest import build_corpus  # noqa: E402
 
 PG_ADMIN = os.environ.get("AIWATCH_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+ENGINES = {"local": ["--engine", "local"], "single": ["--engine", "local", "--workers", "1"],
+           "ray": ["--engine", "ray"]}
 QUERIES = ["facial recognition", "chatbot lawsuit", "self-driving crash", "deepfake", "police", "privacy",
            "hiring algorithm", "election", "openai", "tesla autopilot"]
 
 
-def child_peak(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+def _descendants_rss_kb(root: int) -> int:
+    """Resident memory of all of a process's descendants together (Linux /proc), in KiB."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            parent[int(d.name)], rss[int(d.name)] = int(fields[1]), int(fields[21]) * page_kb
+        except (OSError, ValueError, IndexError):
+            continue  # ended while we looked
+    total, todo = 0, [c for c, p in parent.items() if p == root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(c for c, p in parent.items() if p == pid)
+    return total
+
+
+def child_peak(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds; peak RSS of the command's largest process (exact: getrusage in a wrapper process);
+    peak RSS of all its processes together (sampled twice a second; MB): a run with worker processes
+    holds a copy of the models in each, which its largest process alone would hide."""
+    import threading
+
     helper = ("import resource,subprocess,sys,time,json;t=time.perf_counter();"
               "p=subprocess.run(sys.argv[1:]);w=time.perf_counter()-t;"
               "print(json.dumps([p.returncode,w,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024]))")
-    out = subprocess.run([sys.executable, "-c", helper, *cmd], env=env, capture_output=True, text=True)
-    rc, wall, peak = json.loads(out.stdout.strip().splitlines()[-1])
+    proc = subprocess.Popen([sys.executable, "-c", helper, *cmd], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    peak_kb = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_kb
+        while not stop.is_set():
+            peak_kb = max(peak_kb, _descendants_rss_kb(proc.pid))
+            stop.wait(0.5)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    rc, wall, largest = json.loads(out.strip().splitlines()[-1])
     if rc != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed: {out.stderr[-2000:]}")
-    return wall, peak
+        raise RuntimeError(f"{' '.join(cmd)} failed: {err[-2000:]}")
+    return wall, largest, max(largest, peak_kb / 1024)
 
 
 def baseline(corpus: Path) -> float:
@@ -116,7 +161,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--stores", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
-    ap.add_argument("--engines", nargs="+", default=["local"], choices=["local", "ray"])
+    ap.add_argument("--engines", nargs="+", default=["local"], choices=list(ENGINES),
+                    help="local: the default (worker processes, one per CPU); single: `--workers 1`, all in one "
+                         "process; ray: a local Ray with this machine's CPUs")
     ap.add_argument("--work", default=None, help="folder for corpora and SQLite files")
     ap.add_argument("--png", default=str(ROOT / "artifacts" / "bench-cost-curve.png"))
     args = ap.parse_args()
@@ -129,28 +176,32 @@ def main() -> None:
             build_corpus(n, corpus, seed=n)
         base = baseline(corpus)
         rows.append({"n": n, "store": "-", "engine": "baseline (read + SHA-1)", "articles_s": round(base),
-                     "ingest_s": None, "process_s": None, "peak_rss_mb": None, "bytes_per_article": None,
+                     "ingest_s": None, "process_s": None, "peak_rss_mb": None, "peak_rss_all_mb": None,
+                     "bytes_per_article": None,
                      "search_p95_ms": None, "relevant_pct": None})
         for kind in args.stores:
             for engine in args.engines:
                 url = new_store(kind, work)
                 env = {**os.environ, "AIWATCH_DB": url, "HF_HUB_OFFLINE": "1"}
                 aw = [sys.executable, "-m", "aiwatch"]
-                t_in, rss_in = child_peak([*aw, "ingest", "--no-process", str(corpus)], env)
-                t_pr, rss_pr = child_peak([*aw, "process", "--engine", engine], env)
+                t_in, rss_in, all_in = child_peak([*aw, "ingest", "--no-process", str(corpus)], env)
+                t_pr, rss_pr, all_pr = child_peak([*aw, "process", *ENGINES[engine]], env)
                 size = store_size(url)
                 p95 = search_p95(url)
                 row = {"n": n, "store": kind, "engine": engine, "articles_s": round(n / (t_in + t_pr)),
                        "ingest_s": round(t_in, 1), "process_s": round(t_pr, 1),
-                       "peak_rss_mb": round(max(rss_in, rss_pr)), "bytes_per_article": round(size / n),
+                       "peak_rss_mb": round(max(rss_in, rss_pr)), "peak_rss_all_mb": round(max(all_in, all_pr)),
+                       "bytes_per_article": round(size / n),
                        "search_p95_ms": round(p95, 1), "relevant_pct": round(100 * relevant_share(url), 1)}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
-    print("\n| N | store | engine | articles/s end to end | ingest s | process s | peak RSS MB | bytes/article |"
-          " search p95 ms | relevant % |\n|---|---|---|---|---|---|---|---|---|---|")
+    print("\n| N | store | engine | articles/s end to end | ingest s | process s | peak RSS MB, largest process |"
+          " peak RSS MB, all processes | bytes/article | search p95 ms | relevant % |"
+          "\n|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['n']:,} | {r['store']} | {r['engine']} | {r['articles_s']:,} | {r['ingest_s'] or ''} | "
-              f"{r['process_s'] or ''} | {r['peak_rss_mb'] or ''} | {r['bytes_per_article'] or ''} | "
+              f"{r['process_s'] or ''} | {r['peak_rss_mb'] or ''} | {r['peak_rss_all_mb'] or ''} | "
+              f"{r['bytes_per_article'] or ''} | "
               f"{r['search_p95_ms'] or ''} | {r['relevant_pct'] if r['relevant_pct'] is not None else ''} |")
     plot(rows, Path(args.png))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from aiwatch import config
 from aiwatch.classify import encoders
@@ -63,12 +63,20 @@ class Classify:
         existing = dict(conn.execute(select(c.article_id, c.id).where(
             c.article_id.in_([a.pk for a in rows]), c.decided_by == "machine")).all())
         stamp = now()
+        inserts, updates = [], []
         for art in rows:
             a = art.assessment
             values = {"category": a["category"], "scores": a["scores"], "severity": a["severity"],
                       "tags": a["tags"], "evidence": a["evidence"], "model": a["model"], "created_at": stamp,
                       "embedding": art.embedding}
             if art.pk in existing:
-                conn.execute(t.classifications.update().where(c.id == existing[art.pk]).values(**values))
+                updates.append({"row_id": existing[art.pk], **{"v_" + k: v for k, v in values.items()}})
             else:
-                conn.execute(t.classifications.insert().values(article_id=art.pk, decided_by="machine", **values))
+                inserts.append({"article_id": art.pk, "decided_by": "machine", **values})
+        # One statement for the batch (a statement per row was a third of this stage's time in the driver).
+        if inserts:
+            conn.execute(t.classifications.insert(), inserts)
+        if updates:
+            # (bind names may not be column names in an UPDATE's SET: hence "v_")
+            conn.execute(t.classifications.update().where(c.id == bindparam("row_id"))
+                         .values({k[2:]: bindparam(k) for k in updates[0] if k != "row_id"}), updates)
