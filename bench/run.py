@@ -8,9 +8,10 @@ in its own process, so its peak RSS is its own) over N articles built by recombi
 texts (bench/ingest.py: AI/tech and general news, AIID descriptions, with ~5% exact and ~5%
 syndicated copies). Reported: end-to-end articles/s (ingest + every stage), each part's time, peak
 RSS (of the largest process, and of the command's processes together: the local engine's workers
-each hold the models; Ray's workers belong to its raylet and are not counted), store size per article, and search p95 (the store's full-text search, the web's code path,
-100 queries). The baseline, in the same run, is reading the corpus and hashing each text. The cost
-curve (seconds against N, per store and engine) is written as a PNG next to the table.
+each hold the models; Ray's workers belong to its raylet and are not counted), store size per
+article, and search p95 (the store's full-text search, the web's code path, 100 queries). The
+baseline, in the same run, is reading the corpus and hashing each text. The cost curve (seconds
+against N, per store and engine) is written as a PNG next to the table.
 """
 
 from __future__ import annotations

@@ -45,7 +45,10 @@ def cache_dir() -> Path:
 class MiniLM:
     name = "minilm"
     dim = 384
-    BATCH = 64
+    # 16 texts a call: ONNX Runtime keeps the activations of its largest call (attention is batch x 12 x
+    # 128 x 128 floats a layer). 640 news texts: 64 a call held 440 MB more than the loaded model, 16
+    # holds 110 MB, and runs as fast (12.6-13.8 s against 14.2 s on 2 cores).
+    BATCH = 16
 
     def __init__(self, runtime: str = "auto") -> None:
         """``runtime``: "onnx", "torch", or "auto" (ONNX Runtime when installed)."""

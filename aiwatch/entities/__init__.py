@@ -150,6 +150,25 @@ def split_sentences(title: str, text: str) -> list[str]:
     return out
 
 
+def import_spacy() -> Any:
+    """spaCy, without PyTorch: thinc imports torch when it is installed (the ml extra has it, for
+    MiniLM's one-time ONNX export), which cost each process ~190 MB and 2 s for a model that runs on
+    numpy. torch stays importable afterwards for whoever needs it."""
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError meanwhile
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+    return spacy
+
+
 class EntityExtractor:
     """Loads spaCy and the gazetteer once; ``extract`` is then pure and thread-safe for reading."""
 
@@ -176,8 +195,7 @@ class EntityExtractor:
     # -- set-up --------------------------------------------------------------------------------
     def _load_spacy(self) -> Any:
         try:
-            import spacy
-
+            spacy = import_spacy()
             nlp = spacy.load(SPACY_MODEL, exclude=["tagger", "parser", "lemmatizer", "attribute_ruler",
                                                     "senter"])
         except (ImportError, OSError):
