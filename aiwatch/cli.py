@@ -140,9 +140,10 @@ def process(
     engine: str = typer.Option("local", "--engine", help="local (this process) or ray (a Ray cluster)."),
     address: str = typer.Option(None, "--address", help="Ray cluster address (HEAD:6379); default: start a local "
                                                          "Ray with this machine's CPUs."),
-    workers: int = typer.Option(None, "--workers", min=1,
-                                help="Local engine: processes for the per-article work (1: this process alone). "
-                                     "Default: the workers setting, one per CPU for runs of several batches."),
+    workers: int = typer.Option(None, "--workers", min=0,
+                                help="Local engine: processes for the per-article work (1: this process alone; "
+                                     "0: one per CPU, faster, each holding the models). Default: the workers "
+                                     "setting (1)."),
 ) -> None:
     """Run the pipeline's stages on every article not yet processed by them.
 

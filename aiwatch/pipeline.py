@@ -19,10 +19,9 @@ A stage is a small contract (after spaCy's pipeline components):
   in transactions of its own, so a run killed before it leaves the marks for the next run.
 
 `process` runs each stage, in order, over the articles it has not processed yet,
-oldest first, one transaction per batch. With more than one worker (the default on a machine
-with several CPUs, for a run of several batches), ``prepare`` runs in worker processes, a few
-batches ahead, while this process loads, computes and commits the batches in their order: the same
-batches, the same order and the same writes as in one process, on every core.
+oldest first, one transaction per batch. With more than one worker (``--workers``), ``prepare``
+runs in worker processes, a few batches ahead, while this process loads, computes and commits the
+batches in their order: the same batches, order and writes as in one process, on every core.
 """
 
 from __future__ import annotations
@@ -168,9 +167,9 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
             workers: int = 1, progress: Callable[[str, int, int], Any] | None = None) -> ProcessReport:
     """Run the pipeline's stages over every article each has not processed yet.
 
-    ``workers``: processes that run ``prepare``: 1, all in this one; 0, one per CPU for a stage with at
-    least ``POOL_MIN_BATCHES`` batches to do (the CLI's default, the ``workers`` setting); N, N. Workers
-    are spawned, so a script that asks for them needs the ``if __name__ == "__main__":`` guard.
+    ``workers``: processes that run ``prepare``: 1, all in this one (the default: the least memory);
+    0, one per CPU for a stage with at least ``POOL_MIN_BATCHES`` batches to do; N, N. Workers are
+    spawned, so a script that asks for them needs the ``if __name__ == "__main__":`` guard.
     ``progress(stage_name, done, total)`` is called after each batch (the CLI draws a bar).
     Safe to interrupt: a rerun carries on from the last committed batch.
     """

@@ -1,7 +1,7 @@
 """The benchmark suite's one entry point: end-to-end cost at growing sizes, stores and engines, one table.
 
     python bench/run.py                                   # 10k and 100k, SQLite and PostgreSQL, local engine
-    python bench/run.py --sizes 10000 100000 1000000 --engines local single ray --stores sqlite postgres
+    python bench/run.py --sizes 10000 100000 1000000 --engines local workers ray --stores sqlite postgres
 
 For each (store, engine, N): a fresh store; `aiwatch ingest --no-process` then `aiwatch process` (each
 in its own process, so its peak RSS is its own) over N articles built by recombining ../shared/data
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from ingest import build_corpus  # noqa: E402
 
 PG_ADMIN = os.environ.get("AIWATCH_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-ENGINES = {"local": ["--engine", "local"], "single": ["--engine", "local", "--workers", "1"],
+ENGINES = {"local": ["--engine", "local"], "workers": ["--engine", "local", "--workers", "0"],
            "ray": ["--engine", "ray"]}
 QUERIES = ["facial recognition", "chatbot lawsuit", "self-driving crash", "deepfake", "police", "privacy",
            "hiring algorithm", "election", "openai", "tesla autopilot"]
@@ -163,8 +163,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--stores", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     ap.add_argument("--engines", nargs="+", default=["local"], choices=list(ENGINES),
-                    help="local: the default (worker processes, one per CPU); single: `--workers 1`, all in one "
-                         "process; ray: a local Ray with this machine's CPUs")
+                    help="local: the default, one process; workers: `--workers 0`, a worker process per CPU; "
+                         "ray: a local Ray with this machine's CPUs")
     ap.add_argument("--work", default=None, help="folder for corpora and SQLite files")
     ap.add_argument("--png", default=str(ROOT / "artifacts" / "bench-cost-curve.png"))
     args = ap.parse_args()
