@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from aiwatch import config
-from aiwatch.pipeline import ProcessReport, build, commit_batch
+from aiwatch.pipeline import ProcessReport, build, commit_all
 from aiwatch.records import Article
 from aiwatch.store import Store
 
@@ -89,6 +89,29 @@ def prepare_on_ray(ray: Any, stage_name: str, batches: Sequence[list[Article]], 
     return prepared
 
 
+def _prepared_on_ray(ray: Any, store: Store, stage: Any, batch_size: int, workers: int
+                     ) -> Iterator[list[Article]]:
+    """The stage's pending batches in order, CHUNK_BATCHES at a time: loaded here (driver-side reads first:
+    they do not depend on earlier batches' writes), prepared on Ray."""
+    last = 0
+    while True:
+        batches: list[list[Article]] = []
+        for _ in range(CHUNK_BATCHES):
+            batch = store.pending(stage.name, batch_size, after_id=last)
+            if not batch:
+                break
+            last = batch[-1].pk or last
+            batches.append(batch)
+        if not batches:
+            return
+        if hasattr(stage, "load"):
+            for batch in batches:
+                stage.load(store, batch)
+        if hasattr(stage, "prepare"):
+            batches = prepare_on_ray(ray, stage.name, batches, workers)
+        yield from batches
+
+
 def process(store: Store, stages: Sequence[str] | None = None, *, address: str | None = None,
             batch_size: int | None = None, num_cpus: int | None = None,
             progress: Callable[[str, int, int], Any] | None = None) -> ProcessReport:
@@ -99,30 +122,8 @@ def process(store: Store, stages: Sequence[str] | None = None, *, address: str |
     report = ProcessReport()
     for stage in build(stages):
         total = store.count_pending(stage.name)
-        done, last = 0, 0
         if progress:
             progress(stage.name, 0, total)
-        while True:
-            batches: list[list[Article]] = []
-            for _ in range(CHUNK_BATCHES):
-                batch = store.pending(stage.name, batch_size, after_id=last)
-                if not batch:
-                    break
-                last = batch[-1].pk or last
-                batches.append(batch)
-            if not batches:
-                break
-            if hasattr(stage, "load"):  # driver-side reads first (they do not depend on earlier batches' writes)
-                for batch in batches:
-                    stage.load(store, batch)
-            if hasattr(stage, "prepare"):
-                batches = prepare_on_ray(ray, stage.name, batches, workers)
-            for batch in batches:
-                commit_batch(store, stage, stage.compute(batch))
-                done += len(batch)
-                if progress:
-                    progress(stage.name, done, max(total, done))
-        if hasattr(stage, "finish"):
-            stage.finish(store)
-        report.processed[stage.name] = done
+        prepared = _prepared_on_ray(ray, store, stage, batch_size, workers)
+        report.processed[stage.name] = commit_all(store, stage, prepared, total, progress)
     return report

@@ -29,7 +29,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -163,6 +163,21 @@ def _prepared(store: Store, stage: Stage, batch_size: int, pool: ProcessPoolExec
         yield item.result() if isinstance(item, Future) else item
 
 
+def commit_all(store: Store, stage: Stage, prepared: Iterable[list[Article]], total: int,
+               progress: Callable[[str, int, int], Any] | None = None) -> int:
+    """``compute`` and commit each prepared batch in turn, then the stage's ``finish``; the articles done.
+    Every engine ends a stage this way; they differ in where ``prepare`` ran."""
+    done = 0
+    for batch in prepared:
+        commit_batch(store, stage, stage.compute(batch))
+        done += len(batch)
+        if progress:
+            progress(stage.name, done, max(total, done))
+    if hasattr(stage, "finish"):
+        stage.finish(store)
+    return done
+
+
 def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: int | None = None,
             workers: int = 1, progress: Callable[[str, int, int], Any] | None = None) -> ProcessReport:
     """Run the pipeline's stages over every article each has not processed yet.
@@ -180,7 +195,6 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
     try:
         for stage in build(stages):
             total = store.count_pending(stage.name)
-            done = 0
             if progress:
                 progress(stage.name, 0, total)
             wanted = n_workers > 1 and hasattr(stage, "prepare") and total > 0 and (
@@ -190,14 +204,8 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
                 pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
                                            initializer=_worker_init)
             use = pool if wanted else None
-            for batch in _prepared(store, stage, batch_size, use, ahead=2 * n_workers if use else 1):
-                commit_batch(store, stage, stage.compute(batch))
-                done += len(batch)
-                if progress:
-                    progress(stage.name, done, max(total, done))
-            if hasattr(stage, "finish"):
-                stage.finish(store)
-            report.processed[stage.name] = done
+            prepared = _prepared(store, stage, batch_size, use, ahead=2 * n_workers if use else 1)
+            report.processed[stage.name] = commit_all(store, stage, prepared, total, progress)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -144,3 +144,16 @@ def test_countries_not_places(extractor: EntityExtractor) -> None:
     facts = extractor.extract("Robotaxi crash", "A Waymo car hit a cyclist in Phoenix, Arizona, and another in Berlin, "
                               "Germany.")
     assert facts.countries[:1] == ["United States"] and "Germany" in facts.countries
+
+
+def test_spacy_is_loaded_without_torch_and_torch_still_imports_afterwards() -> None:
+    """thinc imports PyTorch when it is installed: ~190 MB in every process that extracts entities."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("torch", reason="torch is not installed: nothing to keep out")
+    code = ("import sys; from aiwatch.entities import EntityExtractor; x = EntityExtractor(); "
+            "x.extract('Police use Clearview AI', 'The police used Clearview AI in Detroit.'); "
+            "assert 'torch' not in sys.modules, 'spaCy pulled in torch'; import torch; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]

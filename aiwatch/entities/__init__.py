@@ -152,8 +152,8 @@ def split_sentences(title: str, text: str) -> list[str]:
 
 def import_spacy() -> Any:
     """spaCy, without PyTorch: thinc imports torch when it is installed (the ml extra has it, for
-    MiniLM's one-time ONNX export), which cost each process ~190 MB and 2 s for a model that runs on
-    numpy. torch stays importable afterwards for whoever needs it."""
+    MiniLM's one-time ONNX export), which cost each process ~190 MB for a model that runs on numpy.
+    torch stays importable afterwards for whoever needs it."""
     import sys
 
     if "spacy" in sys.modules or "torch" in sys.modules:
