@@ -23,12 +23,13 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 import numpy as np
 
 from aiwatch import config
-from aiwatch.pipeline import ProcessReport, build, commit_all
+from aiwatch.pipeline import ProcessReport, build, commit_all, pending_batches
 from aiwatch.records import Article
 from aiwatch.store import Store
 
@@ -93,17 +94,8 @@ def _prepared_on_ray(ray: Any, store: Store, stage: Any, batch_size: int, worker
                      ) -> Iterator[list[Article]]:
     """The stage's pending batches in order, CHUNK_BATCHES at a time: loaded here (driver-side reads first:
     they do not depend on earlier batches' writes), prepared on Ray."""
-    last = 0
-    while True:
-        batches: list[list[Article]] = []
-        for _ in range(CHUNK_BATCHES):
-            batch = store.pending(stage.name, batch_size, after_id=last)
-            if not batch:
-                break
-            last = batch[-1].pk or last
-            batches.append(batch)
-        if not batches:
-            return
+    pending = pending_batches(store, stage, batch_size)
+    while batches := list(islice(pending, CHUNK_BATCHES)):
         if hasattr(stage, "load"):
             for batch in batches:
                 stage.load(store, batch)

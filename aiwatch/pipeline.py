@@ -107,7 +107,7 @@ class ProcessReport:
     processed: dict[str, int] = field(default_factory=dict)
 
 
-# Workers are used (when not asked for explicitly) once a stage has this many batches to do: each worker
+# With workers=0 (one per CPU) a pool starts once a stage has this many batches to do: each worker
 # loads the stage's models (spaCy, MiniLM, the classifier: seconds), more than a small run would save.
 POOL_MIN_BATCHES = 4
 
@@ -136,21 +136,23 @@ def worker_count(workers: int) -> int:
     return workers if workers > 0 else max(1, os.cpu_count() or 1)
 
 
+def pending_batches(store: Store, stage: Stage, batch_size: int) -> Iterator[list[Article]]:
+    """The stage's pending articles in pk order, a batch at a time, each read only when asked for."""
+    last = 0
+    while batch := store.pending(stage.name, batch_size, after_id=last):
+        last = batch[-1].pk or last
+        yield batch
+
+
 def _prepared(store: Store, stage: Stage, batch_size: int, pool: ProcessPoolExecutor | None, ahead: int
               ) -> Iterator[list[Article]]:
     """The stage's pending batches in order, loaded and prepared: in this process, or ``ahead`` batches
     at a time in the pool (``load`` reads the store before earlier batches commit, as under Ray: what it
     reads does not depend on their writes)."""
-    last = 0
+    batches = pending_batches(store, stage, batch_size)
     inflight: deque[Future[list[Article]] | list[Article]] = deque()
-    exhausted = False
     while True:
-        while not exhausted and len(inflight) < ahead:
-            batch = store.pending(stage.name, batch_size, after_id=last)
-            if not batch:
-                exhausted = True
-                break
-            last = batch[-1].pk or last
+        while len(inflight) < ahead and (batch := next(batches, None)) is not None:
             if hasattr(stage, "load"):
                 stage.load(store, batch)
             if pool is not None and hasattr(stage, "prepare"):
