@@ -7,10 +7,10 @@ of a copy) and is never counted twice downstream.
 
 * exact: the SHA-1 of the normalised body (extract.content_hash);
 * near: datasketch MinHash over word 3-shingles of the first MAX_WORDS words, banded
-  into LSH keys that live in the store (table ``lsh_bands``), so tomorrow's article
-  is compared with everything seen before without holding all signatures in memory,
-  and several processes see the same index. Candidates from the bands are confirmed
-  by their estimated Jaccard similarity.
+  into LSH keys that live in the store (table ``lsh_bands``; the signatures in
+  ``dedup_signatures``), so tomorrow's article is compared with everything seen before
+  without holding all signatures in memory, and several processes see the same index.
+  Candidates from the bands are confirmed by their estimated Jaccard similarity.
 """
 
 from __future__ import annotations
@@ -132,12 +132,13 @@ class Deduplicate:
                        | set(first_by_hash.values()))
 
 
-        updates, bands = [], []
+        updates, signed, bands = [], [], []
         for art in batch:
             root, kind, sim = None, None, None
             original = first_by_hash.get(art.content_hash)
             if original is not None and original < art.pk:
-                root, kind, sim = known[original][0] or original, "exact", 1.0
+                # (an original changed since, and not yet deduplicated again, has no row: it is its own root)
+                root, kind, sim = known.get(original, (None,))[0] or original, "exact", 1.0
             elif art.pk in sigs:
                 cands = sorted({pk for k in keys[art.pk] for pk in band_hits.get(k, ()) if pk < art.pk
                                 and known.get(pk, (None, None))[1] is not None})
@@ -150,7 +151,9 @@ class Deduplicate:
                         i = int(np.argmax(np.where(ok, sims, -1.0)))  # the most similar; ties: the oldest
                         root, kind, sim = known[cands[i]][0] or cands[i], "near", round(float(sims[i]), 4)
             art.duplicate_of, art.duplicate_kind, art.similarity = root, kind, sim
-            updates.append({"pk": art.pk, "dup": root, "kind": kind, "sim": sim, "mh": art.minhash})
+            signed.append({"article_id": art.pk, "minhash": art.minhash, "root": root, "source": art.source})
+            if root is not None:  # an original's row stays as ingest wrote it (NULLs): no rewrite of its text
+                updates.append({"pk": art.pk, "dup": root, "kind": kind, "sim": sim})
             # Later articles in this batch see this one as a candidate too.
             known[art.pk] = (root, sigs.get(art.pk), art.source)
             first_by_hash.setdefault(art.content_hash, art.pk)
@@ -159,12 +162,15 @@ class Deduplicate:
                 if len(members) < BUCKET_CAP:
                     members.append(art.pk)
                     bands.append({"key": k, "article_id": art.pk})
-        conn.execute(
-            t.articles.update().where(t.articles.c.id == bindparam("pk")).values(
-                duplicate_of=bindparam("dup"), duplicate_kind=bindparam("kind"), similarity=bindparam("sim"),
-                minhash=bindparam("mh")),
-            updates,
-        )
+        if updates:
+            conn.execute(
+                t.articles.update().where(t.articles.c.id == bindparam("pk")).values(
+                    duplicate_of=bindparam("dup"), duplicate_kind=bindparam("kind"), similarity=bindparam("sim")),
+                updates,
+            )
+        # (a rerun over the same articles, e.g. after their stage marks were cleared, replaces their rows)
+        conn.execute(t.dedup_signatures.delete().where(t.dedup_signatures.c.article_id.in_([a.pk for a in batch])))
+        conn.execute(t.dedup_signatures.insert(), signed)
         if bands:
             conn.execute(t.lsh_bands.insert(), bands)
 
@@ -178,8 +184,9 @@ _FIRST_BY_HASH = (select(t.articles.c.content_hash, func.min(t.articles.c.id))
                   .group_by(t.articles.c.content_hash))
 _BAND_HITS = select(t.lsh_bands.c.key, t.lsh_bands.c.article_id).where(
     t.lsh_bands.c.key.in_(bindparam("ks", expanding=True)))
-_KNOWN = select(t.articles.c.id, t.articles.c.duplicate_of, t.articles.c.minhash, t.articles.c.source).where(
-    t.articles.c.id.in_(bindparam("ids", expanding=True)))
+_S = t.dedup_signatures.c
+_KNOWN = select(_S.article_id, _S.root, _S.minhash, _S.source).where(
+    _S.article_id.in_(bindparam("ids", expanding=True)))
 
 
 def _first_by_hash(conn: Connection, hashes: set[str], top: int | None) -> dict[str, int]:

@@ -89,6 +89,30 @@ def test_tomorrows_copy_finds_last_weeks_original(store: Store) -> None:
     assert _dup_of(reopened)["new"] == "old"
 
 
+def test_a_store_deduplicated_before_migration_0007_keeps_its_signatures(make_db) -> None:
+    """0007 moved the signatures out of ``articles``: a copy ingested after the upgrade still finds an
+    original deduplicated before it."""
+    from alembic import command
+    from sqlalchemy import text
+
+    old = Store(make_db("old"), migrate=False)
+    with old.engine.begin() as conn:
+        command.upgrade(old._alembic_config(conn), "0006")
+    with old.engine.begin() as conn:
+        conn.execute(text("INSERT INTO articles (ext_id, source, title, text, content_hash, minhash, "
+                          "ingested_at, updated_at) VALUES ('old', 'wire', 't', :text, 'h', :mh, :now, :now)"),
+                     {"text": STORY, "mh": dedup.signatures([STORY])[0].tobytes(), "now": "2024-05-01 10:00:00"})
+        pk = conn.execute(text("SELECT id FROM articles WHERE ext_id = 'old'")).scalar_one()
+        conn.execute(text("INSERT INTO article_stages VALUES (:stage, :pk, :now)"),
+                     {"stage": "dedup.minhash.v1", "pk": pk, "now": "2024-05-01 10:00:00"})
+        conn.execute(text("INSERT INTO lsh_bands (key, article_id) VALUES (:key, :pk)"),
+                     [{"key": k, "pk": pk} for k in dedup.band_keys(dedup.signatures([STORY])[0])])
+    upgraded = Store(old.url)
+    assert upgraded.revision() == "0007"
+    _ingest(upgraded, [RawItem(ref="2", ext_id="new", title="t", text=syndicate(STORY, random.Random(1)))])
+    assert _dup_of(upgraded)["new"] == "old"
+
+
 def test_band_buckets_stay_bounded_and_copies_are_still_found(store: Store, monkeypatch) -> None:
     """A bucket that fills (boilerplate, a story copied everywhere) takes no more members: the cost of
     matching an article stays the same however big the store grows, and copies still find the original."""

@@ -194,6 +194,32 @@ def test_search_snippets_mark_matches(client: TestClient) -> None:
     assert client.get("/search.json", params={"q": '") OR * NEAR('}).status_code == 200  # no query syntax leaks
 
 
+def test_search_ranks_only_the_newest_matches_of_a_common_word(web_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ranking reads every match, so each index ranks only its newest RANK_WINDOW matches: a common word
+    costs the same in a big store as in a small one."""
+    from sqlalchemy import text
+
+    from aiwatch.store import Store
+    from aiwatch.web import queries as Q
+
+    store = Store(web_db)
+    assert Q.search(store, "ai", limit=1000)["count"] > 10
+    monkeypatch.setattr(Q, "SEARCH_CAP", 5)
+    monkeypatch.setattr(Q, "RANK_WINDOW", 5)
+    found = {h["id"] for h in Q.search(store, "ai", limit=5)["data"]}
+    # The oracle: the five newest matching rows of each index, found without ranking.
+    if store.dialect == "sqlite":
+        newest = "SELECT rowid FROM {t}_fts WHERE {t}_fts MATCH '\"ai\"*' ORDER BY rowid DESC LIMIT 5"
+    else:
+        newest = "SELECT id FROM {t} WHERE search_fts @@ websearch_to_tsquery('english', 'ai') ORDER BY id DESC LIMIT 5"
+    with store.engine.connect() as conn:
+        incidents = set(conn.execute(text(newest.format(t="incidents"))).scalars())
+        articles = list(conn.execute(text(newest.format(t="articles"))).scalars())
+        incidents |= set(conn.execute(text("SELECT incident_id FROM incident_articles WHERE article_id IN "
+                                           f"({','.join(map(str, articles))})")).scalars())
+    assert found and found <= incidents
+
+
 def test_openapi_lists_the_api(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     for path in ("/incidents.json", "/incidents/{incident_id}.json", "/search.json", "/feed.atom",

@@ -208,13 +208,14 @@ class Store:
                 unchanged += 1
             else:
                 changed.append((old.id, {**values, "updated_at": stamp, "duplicate_of": None,
-                                         "duplicate_kind": None, "similarity": None, "minhash": None}))
+                                         "duplicate_kind": None, "similarity": None}))
         if new_rows:
             conn.execute(t.articles.insert(), new_rows)
         for pk, values in changed:
             conn.execute(t.articles.update().where(t.articles.c.id == pk).values(**values))
             conn.execute(t.article_stages.delete().where(t.article_stages.c.article_id == pk))
             conn.execute(t.lsh_bands.delete().where(t.lsh_bands.c.article_id == pk))
+            conn.execute(t.dedup_signatures.delete().where(t.dedup_signatures.c.article_id == pk))
         return len(new_rows), len(changed), unchanged
 
     def pending(self, stage: str, limit: int, after_id: int = 0) -> list[Article]:
@@ -392,7 +393,6 @@ def _article_from_row(row: Any) -> Article:
         published=as_utc(row["published"]), language=row["language"], language_score=row["language_score"],
         content_hash=row["content_hash"], ref=row["ref"] or "", meta=row["meta"] or {}, pk=row["id"],
         duplicate_of=row["duplicate_of"], duplicate_kind=row["duplicate_kind"], similarity=row["similarity"],
-        minhash=row["minhash"],
     )
 
 

@@ -82,7 +82,6 @@ articles = Table(
     Column("language", String(16)),
     Column("language_score", Float),
     Column("content_hash", String(40), nullable=False),
-    Column("minhash", LargeBinary),
     Column("duplicate_of", Integer, ForeignKey("articles.id")),
     Column("duplicate_kind", String(8)),  # exact | near
     Column("similarity", Float),
@@ -103,6 +102,20 @@ article_stages = Table(
     Column("stage", String(64), primary_key=True),
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("done_at", DateTime(timezone=True), nullable=False),
+)
+
+# What the dedup stage compares a new article with: one narrow row per deduplicated article. These
+# were columns of ``articles`` until migration 0007; there, each read of a candidate's signature walked
+# the article's text (SQLite keeps a row's columns in order, a long text in overflow pages) and each
+# write rewrote the whole row, text included: the stage slowed as the store grew.
+dedup_signatures = Table(
+    "dedup_signatures",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("minhash", LargeBinary),  # NUM_PERM uint32; NULL for a text too short to compare
+    Column("root", Integer),  # = articles.duplicate_of, written in the same transaction
+    Column("source", Text),  # = articles.source: same-site copies need a higher similarity
 )
 
 # MinHash LSH bands, kept in the store so near-duplicate search is persistent and

@@ -309,11 +309,13 @@ def search(store: Store, q: str, limit: int = 20, offset: int = 0) -> dict[str, 
     if not query:
         return {"query": q, "data": [], "count": 0}
     cap = max(SEARCH_CAP, offset + limit)
+    window = max(RANK_WINDOW, cap)
     with store.engine.connect() as conn:
         best: dict[int, tuple[float, str, int]] = {}  # incident -> (score, "incident"|"article", row id)
-        for inc_id, score in conn.execute(text(backend["incidents"]), {"q": query, "cap": cap}):
+        params = {"q": query, "cap": cap, "window": window}
+        for inc_id, score in conn.execute(text(backend["incidents"]), params):
             best[inc_id] = (score * 2, "incident", inc_id)  # a match in the incident's own words weighs double
-        art = {a_id: score for a_id, score in conn.execute(text(backend["articles"]), {"q": query, "cap": cap})}
+        art = {a_id: score for a_id, score in conn.execute(text(backend["articles"]), params)}
         ia = t.incident_articles.c
         ids = list(art)
         for i in range(0, len(ids), 900):
@@ -344,30 +346,41 @@ def search(store: Store, q: str, limit: int = 20, offset: int = 0) -> dict[str, 
 
 
 # Scores are "higher is better" on both backends (FTS5's bm25 is negated).
+# Both backends rank only the newest RANK_WINDOW matches of each index: ranking reads every match, and a
+# common word matches most of a big store ("privacy": 60k of 100k bench articles, 0.8 s on PostgreSQL;
+# SQLite's p95 grew from 59.5 ms at 100k to 129.9 ms at 200k). A news monitor's reader wants recent
+# coverage first anyway, and the window is far more than a result page.
+RANK_WINDOW = 4000
+
+
+def _sqlite_ranked(table: str) -> str:
+    # FTS5 walks a term's doclist by rowid cheaply (no ranking): the window's lowest rowid first, then a
+    # rowid range that FTS5 applies inside its scan, so bm25 is computed for the window only.
+    return (f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH :q AND rowid >= coalesce("
+            f"(SELECT rowid FROM {table} WHERE {table} MATCH :q ORDER BY rowid DESC LIMIT 1 OFFSET :window - 1), 0) "
+            f"ORDER BY bm25({table}) LIMIT :cap")
+
+
 _SQLITE_SEARCH = {
-    "incidents": "SELECT rowid, -bm25(incidents_fts) FROM incidents_fts WHERE incidents_fts MATCH :q "
-                 "ORDER BY bm25(incidents_fts) LIMIT :cap",
-    "articles": "SELECT rowid, -bm25(articles_fts) FROM articles_fts WHERE articles_fts MATCH :q "
-                "ORDER BY bm25(articles_fts) LIMIT :cap",
+    "incidents": _sqlite_ranked("incidents_fts"),
+    "articles": _sqlite_ranked("articles_fts"),
     "snippet_incident": f"SELECT snippet(incidents_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) "
                         "FROM incidents_fts WHERE incidents_fts MATCH :q AND rowid = :id",
     "snippet_article": f"SELECT snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) "
                        "FROM articles_fts WHERE articles_fts MATCH :q AND rowid = :id",
 }
 # PostgreSQL: stored tsvector columns with GIN indexes (migration 0004), parsed once at write time.
-# ts_rank reads each match's whole tsvector, and a common word matches most of a big store: "privacy"
-# matched 60k of 100k bench articles and ranking them all took 0.8 s. So only the newest PG_RANK_WINDOW
-# matches are ranked (0.12 s there); a news monitor's reader wants recent coverage first anyway.
-PG_RANK_WINDOW = 4000
+# ts_rank reads each match's whole tsvector: the newest RANK_WINDOW matches took 0.12 s where all 60k
+# took 0.8 s.
 _PG_COL = "search_fts"  # the same column name on incidents and articles
 _PG_OPTS = f"'StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=10'"
 _PG_SEARCH = {
     "incidents": f"SELECT id, ts_rank({_PG_COL}, websearch_to_tsquery('english', :q)) AS r FROM "
                  f"(SELECT id, {_PG_COL} FROM incidents WHERE {_PG_COL} @@ websearch_to_tsquery('english', :q) "
-                 f"ORDER BY id DESC LIMIT {PG_RANK_WINDOW}) m ORDER BY r DESC LIMIT :cap",
+                 f"ORDER BY id DESC LIMIT :window) m ORDER BY r DESC LIMIT :cap",
     "articles": f"SELECT id, ts_rank({_PG_COL}, websearch_to_tsquery('english', :q)) AS r FROM "
                 f"(SELECT id, {_PG_COL} FROM articles WHERE {_PG_COL} @@ websearch_to_tsquery('english', :q) "
-                f"ORDER BY id DESC LIMIT {PG_RANK_WINDOW}) m ORDER BY r DESC LIMIT :cap",
+                f"ORDER BY id DESC LIMIT :window) m ORDER BY r DESC LIMIT :cap",
     "snippet_incident": "SELECT ts_headline('english', coalesce(title, '') || ' ' || coalesce(summary, ''), "
                         f"websearch_to_tsquery('english', :q), {_PG_OPTS}) FROM incidents WHERE id = :id",
     "snippet_article": "SELECT ts_headline('english', coalesce(title, '') || ' ' || left(coalesce(text, ''), 5000), "
