@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.table import Column, Table
 
 from aiwatch import config
 from aiwatch.errors import AiwatchError
+
+if TYPE_CHECKING:  # the pipeline imports the store: only where a command needs it
+    from aiwatch.pipeline import ProcessReport
 
 app = typer.Typer(help="aiwatch — an open, self-hostable AI incident monitor.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -52,18 +55,18 @@ def main_callback(
     state.db = db
 
 
-def _progress() -> Progress:
+def _progress(disable: bool = False) -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False, disable=not console.is_terminal)
+                    TimeElapsedColumn(), console=console, transient=False, disable=disable or not console.is_terminal)
 
 
 def _run_process(store: Any, engine: str = "local", address: str | None = None,
-                 workers: int | None = None) -> dict[str, int]:
+                 workers: int | None = None, quiet: bool = False) -> ProcessReport:
     from aiwatch import pipeline
 
     if engine not in ("local", "ray"):
         fail(f"unknown engine {engine!r}: choose local or ray")
-    with _progress() as bar:
+    with _progress(disable=quiet) as bar:
         tasks: dict[str, Any] = {}
 
         def on_progress(stage: str, done: int, total: int) -> None:
@@ -76,9 +79,9 @@ def _run_process(store: Any, engine: str = "local", address: str | None = None,
                 from aiwatch import engine_ray
             except ImportError as exc:
                 fail(f"the ray engine needs Ray: pip install 'aiwatch[ray]' ({exc})")
-            return engine_ray.process(store, address=address, progress=on_progress).processed
+            return engine_ray.process(store, address=address, progress=on_progress)
         n = workers if workers is not None else config.get("workers")
-        return pipeline.process(store, workers=n, progress=on_progress).processed
+        return pipeline.process(store, workers=n, progress=on_progress)
 
 
 @app.command()
@@ -131,8 +134,7 @@ def ingest(
     if len(report.skipped) > 10:
         console.print(f"  … {len(report.skipped) - 10} more: see `aiwatch skipped`", style="yellow")
     if process:
-        done = _run_process(store)
-        console.print("processed: " + ", ".join(f"{k} {v}" for k, v in done.items()), highlight=False)
+        console.print("processed: " + _run_process(store).summary(), highlight=False)
 
 
 @app.command()
@@ -144,6 +146,7 @@ def process(
                                 help="Local engine: processes for the per-article work (1: this process alone; "
                                      "0: one per CPU, faster, each holding the models). Default: the workers "
                                      "setting (1)."),
+    as_json: bool = typer.Option(False, "--json", help="Print {processed, seconds} per stage as JSON, no bar."),
 ) -> None:
     """Run the pipeline's stages on every article not yet processed by them.
 
@@ -151,8 +154,11 @@ def process(
     """
     if workers is not None and engine != "local":
         fail("--workers is for the local engine; Ray decides its own workers from the cluster's CPUs")
-    done = _run_process(_store(), engine, address, workers)
-    console.print("processed: " + ", ".join(f"{k} {v}" for k, v in done.items()), highlight=False)
+    report = _run_process(_store(), engine, address, workers, quiet=as_json)
+    if as_json:
+        print(json.dumps({"processed": report.processed, "seconds": report.seconds}))
+    else:
+        console.print("processed: " + report.summary(), highlight=False)
 
 
 @app.command()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -113,9 +114,10 @@ def process(store: Store, stages: Sequence[str] | None = None, *, address: str |
     batch_size = batch_size or config.get("batch_size")
     report = ProcessReport()
     for stage in build(stages):
+        started = time.perf_counter()
         total = store.count_pending(stage.name)
         if progress:
             progress(stage.name, 0, total)
         prepared = _prepared_on_ray(ray, store, stage, batch_size, workers)
-        report.processed[stage.name] = commit_all(store, stage, prepared, total, progress)
+        report.record(stage.name, commit_all(store, stage, prepared, total, progress), started)
     return report

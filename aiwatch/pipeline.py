@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -104,7 +105,15 @@ def commit_batch(store: Store, stage: Stage, batch: list[Article]) -> None:
 
 @dataclass
 class ProcessReport:
-    processed: dict[str, int] = field(default_factory=dict)
+    processed: dict[str, int] = field(default_factory=dict)  # stage -> articles it processed
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> wall seconds, finish included
+
+    def record(self, stage: str, done: int, started: float) -> None:
+        self.processed[stage] = done
+        self.seconds[stage] = round(time.perf_counter() - started, 1)
+
+    def summary(self) -> str:
+        return ", ".join(f"{k} {v} ({self.seconds.get(k, 0):.1f} s)" for k, v in self.processed.items())
 
 
 # With workers=0 (one per CPU) a pool starts once a stage has this many batches to do: each worker
@@ -196,6 +205,7 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
     pool: ProcessPoolExecutor | None = None
     try:
         for stage in build(stages):
+            started = time.perf_counter()
             total = store.count_pending(stage.name)
             if progress:
                 progress(stage.name, 0, total)
@@ -207,7 +217,7 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
                                            initializer=_worker_init)
             use = pool if wanted else None
             prepared = _prepared(store, stage, batch_size, use, ahead=2 * n_workers if use else 1)
-            report.processed[stage.name] = commit_all(store, stage, prepared, total, progress)
+            report.record(stage.name, commit_all(store, stage, prepared, total, progress), started)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -6,12 +6,13 @@
 For each (store, engine, N): a fresh store; `aiwatch ingest --no-process` then `aiwatch process` (each
 in its own process, so its peak RSS is its own) over N articles built by recombining ../shared/data
 texts (bench/ingest.py: AI/tech and general news, AIID descriptions, with ~5% exact and ~5%
-syndicated copies). Reported: end-to-end articles/s (ingest + every stage), each part's time, peak
-RSS (of the largest process, and of the command's processes together: the local engine's workers
-each hold the models; Ray's workers belong to its raylet and are not counted), store size per
-article, and search p95 (the store's full-text search, the web's code path, 100 queries). The
-baseline, in the same run, is reading the corpus and hashing each text. The cost curve (seconds
-against N, per store and engine) is written as a PNG next to the table.
+syndicated copies). Reported: end-to-end articles/s (ingest + every stage), each part's time (and
+each stage's, from `aiwatch process --json`), peak RSS (of the largest process, and of the command's
+processes together: the local engine's workers each hold the models; Ray's workers belong to its
+raylet and are not counted), store size per article, and search p95 (the store's full-text search,
+the web's code path, 100 queries). The baseline, in the same run, is reading the corpus and hashing
+each text. The cost curve (seconds against N, per store and engine) is written as a PNG next to the
+table.
 """
 
 from __future__ import annotations
@@ -61,10 +62,10 @@ def _descendants_rss_kb(root: int) -> int:
     return total
 
 
-def child_peak(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+def child_peak(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
     """Wall seconds; peak RSS of the command's largest process (exact: getrusage in a wrapper process);
     peak RSS of all its processes together (sampled twice a second; MB): a run with worker processes
-    holds a copy of the models in each, which its largest process alone would hide."""
+    holds a copy of the models in each, which its largest process alone would hide; its stdout."""
     import threading
 
     helper = ("import resource,subprocess,sys,time,json;t=time.perf_counter();"
@@ -86,10 +87,11 @@ def child_peak(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float
     out, err = proc.communicate()
     stop.set()
     sampler.join()
-    rc, wall, largest = json.loads(out.strip().splitlines()[-1])
+    *lines, last = out.strip().splitlines()
+    rc, wall, largest = json.loads(last)
     if rc != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {err[-2000:]}")
-    return wall, largest, max(largest, peak_kb / 1024)
+    return wall, largest, max(largest, peak_kb / 1024), "\n".join(lines)
 
 
 def baseline(corpus: Path) -> float:
@@ -179,30 +181,32 @@ def main() -> None:
         rows.append({"n": n, "store": "-", "engine": "baseline (read + SHA-1)", "articles_s": round(base),
                      "ingest_s": None, "process_s": None, "peak_rss_mb": None, "peak_rss_all_mb": None,
                      "bytes_per_article": None,
-                     "search_p95_ms": None, "relevant_pct": None})
+                     "search_p95_ms": None, "relevant_pct": None, "stage_s": None})
         for kind in args.stores:
             for engine in args.engines:
                 url = new_store(kind, work)
                 env = {**os.environ, "AIWATCH_DB": url, "HF_HUB_OFFLINE": "1"}
                 aw = [sys.executable, "-m", "aiwatch"]
-                t_in, rss_in, all_in = child_peak([*aw, "ingest", "--no-process", str(corpus)], env)
-                t_pr, rss_pr, all_pr = child_peak([*aw, "process", *ENGINES[engine]], env)
+                t_in, rss_in, all_in, _ = child_peak([*aw, "ingest", "--no-process", str(corpus)], env)
+                t_pr, rss_pr, all_pr, out = child_peak([*aw, "process", "--json", *ENGINES[engine]], env)
+                stage_s = json.loads(out.strip().splitlines()[-1])["seconds"]
                 size = store_size(url)
                 p95 = search_p95(url)
                 row = {"n": n, "store": kind, "engine": engine, "articles_s": round(n / (t_in + t_pr)),
                        "ingest_s": round(t_in, 1), "process_s": round(t_pr, 1),
                        "peak_rss_mb": round(max(rss_in, rss_pr)), "peak_rss_all_mb": round(max(all_in, all_pr)),
                        "bytes_per_article": round(size / n),
-                       "search_p95_ms": round(p95, 1), "relevant_pct": round(100 * relevant_share(url), 1)}
+                       "search_p95_ms": round(p95, 1), "relevant_pct": round(100 * relevant_share(url), 1),
+                       "stage_s": " / ".join(f"{v:.0f}" for v in stage_s.values())}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
-    print("\n| N | store | engine | articles/s end to end | ingest s | process s | peak RSS MB, largest process |"
-          " peak RSS MB, all processes | bytes/article | search p95 ms | relevant % |"
-          "\n|---|---|---|---|---|---|---|---|---|---|---|")
+    print("\n| N | store | engine | articles/s end to end | ingest s | process s | dedup / classify / cluster s |"
+          " peak RSS MB, largest process | peak RSS MB, all processes | bytes/article | search p95 ms | relevant % |"
+          "\n|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['n']:,} | {r['store']} | {r['engine']} | {r['articles_s']:,} | {r['ingest_s'] or ''} | "
-              f"{r['process_s'] or ''} | {r['peak_rss_mb'] or ''} | {r['peak_rss_all_mb'] or ''} | "
-              f"{r['bytes_per_article'] or ''} | "
+              f"{r['process_s'] or ''} | {r['stage_s'] or ''} | {r['peak_rss_mb'] or ''} | "
+              f"{r['peak_rss_all_mb'] or ''} | {r['bytes_per_article'] or ''} | "
               f"{r['search_p95_ms'] or ''} | {r['relevant_pct'] if r['relevant_pct'] is not None else ''} |")
     plot(rows, Path(args.png))
 

@@ -31,7 +31,7 @@ def aw(db: str, *args: str) -> tuple[int, str]:
 
 def test_init_creates_the_store(db: str) -> None:
     code, out = aw(db, "init")
-    assert code == 0 and "schema 0006" in out
+    assert code == 0 and "schema 0007" in out
 
 
 def test_sample_ingest_then_stats_and_export(db: str) -> None:
@@ -45,6 +45,16 @@ def test_sample_ingest_then_stats_and_export(db: str) -> None:
     assert len(lines) == 300
     assert {"id", "url", "title", "published", "source", "language", "duplicate_of"} <= set(lines[0])
     assert lines[0]["id"].startswith("aiid:incident:")
+
+
+def test_process_reports_articles_and_seconds_per_stage_as_json(db: str) -> None:
+    from aiwatch import pipeline
+
+    assert aw(db, "ingest", "--sample", "--no-process")[0] == 0
+    code, out = aw(db, "process", "--json")
+    report = json.loads(out.strip().splitlines()[-1])
+    assert code == 0 and list(report["processed"]) == list(report["seconds"]) == pipeline.DEFAULT_PIPELINE
+    assert report["processed"]["dedup.minhash.v1"] == 300 and all(s >= 0 for s in report["seconds"].values())
 
 
 def test_export_csv_and_duplicates_point_at_original_ids(db: str, tmp_path: Path) -> None:

@@ -294,6 +294,29 @@ def test_incident_records_are_rebuilt_when_the_run_ends_and_after_a_kill(store: 
     assert any(a["currency"] == "GBP" and a["value"] == 7_500_000 for a in rec["amounts"])
 
 
+@pytest.mark.parametrize("last_refresh_s, rebuilt", [(0.0, True), (3600.0, False)])
+def test_records_are_rebuilt_during_a_run_only_while_that_stays_a_small_share_of_it(
+        store: Store, tmp_path: Path, last_refresh_s: float, rebuilt: bool) -> None:
+    """Within a run, a refresh waits until the previous one is at most REFRESH_SHARE of the time since:
+    a long run's stories grow, and rebuilding them on a fixed clock would cost more and more of it."""
+    from aiwatch.cluster.stage import ClusterStage
+    from aiwatch.ingest import ingest
+
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [article("clearview", 0), article("clearview", 1)]))])
+    pipeline.process(store, ["dedup.minhash.v1", "classify.cascade.v1"])
+    for ext_id in ("clearview-0", "clearview-1"):
+        store.label_article(ext_id, "incident")
+    stage = ClusterStage()
+    stage.refresh_every_s = 0.0
+    stage._refresh_took = last_refresh_s
+    batch = store.pending(stage.name, 100)
+    stage.load(store, batch)
+    pipeline.commit_batch(store, stage, stage.compute(stage.prepare(batch)))  # no finish(): still in the run
+    with store.engine.connect() as conn:
+        inc = conn.execute(t.incidents.select()).mappings().one()
+    assert inc["stale"] is not rebuilt and (inc["summary"] is not None) is rebuilt
+
+
 def test_cluster_command_needs_no_database(tmp_path: Path) -> None:
     lines = [article("uber", 0), article("grok", 0), {"id": 7, "title": "Uber crash video released by Tempe police",
                                                      "text": EVENTS["uber"][2][1]}]

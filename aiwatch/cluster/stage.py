@@ -9,7 +9,9 @@ Records: a batch marks the incidents it touched ``stale``; their records (title,
 entities, amounts — a read of all their articles) are rebuilt at most every ``REFRESH_EVERY_S``
 seconds and when the run ends (``finish``). Rebuilding every touched incident in every batch made a
 long run's cost grow with the square of its size: a story with thousands of articles was re-read
-once per batch. The web shows a record at most that many seconds behind during a run.
+once per batch. A fixed interval still does, more slowly (a long run refreshes more often, and its
+stories are bigger each time), so the next refresh also waits until the last one is at most
+``REFRESH_SHARE`` of the time since. The web shows a record that many seconds behind during a run.
 
 State: each incident keeps sums of its members' vectors (``incidents.centroid``, ``incidents.lex``,
 ``incidents.entity_keys``) so that the stage, started tomorrow, loads one row per incident and
@@ -36,6 +38,7 @@ from aiwatch.taxonomy import RELEVANT
 
 LEX_TERMS = 300  # top terms of an incident's word vector kept in the store
 REFRESH_EVERY_S = 30.0
+REFRESH_SHARE = 0.1  # of a run's time, at most, spent rebuilding records before its end
 REFRESH_CHUNK = 200  # stale incidents rebuilt per transaction at the end of a run
 
 
@@ -86,6 +89,7 @@ class ClusterStage:
         self._embedder: Embedder | None = None
         self.refresh_every_s = REFRESH_EVERY_S
         self._refreshed = time.monotonic()
+        self._refresh_took = 0.0
 
     @property
     def extractor(self) -> Any:
@@ -225,9 +229,12 @@ class ClusterStage:
                     self._save_state(conn, inc_id, self._clusterer.states[self._index[inc_id]])
         if touched:
             conn.execute(t.incidents.update().where(t.incidents.c.id.in_(touched)).values(stale=True))
-        if time.monotonic() - self._refreshed >= self.refresh_every_s:
+        since = time.monotonic() - self._refreshed
+        if since >= max(self.refresh_every_s, self._refresh_took / REFRESH_SHARE):
+            started = time.monotonic()
             I.refresh_stale(conn)
             self._refreshed = time.monotonic()
+            self._refresh_took = self._refreshed - started
 
     def finish(self, store: Store) -> None:
         """Rebuild every stale incident record, a chunk per transaction (a kill keeps the rest marked)."""
