@@ -62,10 +62,10 @@ def _descendants_rss_kb(root: int) -> int:
     return total
 
 
-def child_peak(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+def child_peak(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, list[str]]:
     """Wall seconds; peak RSS of the command's largest process (exact: getrusage in a wrapper process);
     peak RSS of all its processes together (sampled twice a second; MB): a run with worker processes
-    holds a copy of the models in each, which its largest process alone would hide; its stdout."""
+    holds a copy of the models in each, which its largest process alone would hide; its stdout lines."""
     import threading
 
     helper = ("import resource,subprocess,sys,time,json;t=time.perf_counter();"
@@ -91,7 +91,7 @@ def child_peak(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float
     rc, wall, largest = json.loads(last)
     if rc != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {err[-2000:]}")
-    return wall, largest, max(largest, peak_kb / 1024), "\n".join(lines)
+    return wall, largest, max(largest, peak_kb / 1024), lines
 
 
 def baseline(corpus: Path) -> float:
@@ -189,7 +189,7 @@ def main() -> None:
                 aw = [sys.executable, "-m", "aiwatch"]
                 t_in, rss_in, all_in, _ = child_peak([*aw, "ingest", "--no-process", str(corpus)], env)
                 t_pr, rss_pr, all_pr, out = child_peak([*aw, "process", "--json", *ENGINES[engine]], env)
-                stage_s = json.loads(out.strip().splitlines()[-1])["seconds"]
+                stage_s = json.loads(out[-1])["seconds"]
                 size = store_size(url)
                 p95 = search_p95(url)
                 row = {"n": n, "store": kind, "engine": engine, "articles_s": round(n / (t_in + t_pr)),
