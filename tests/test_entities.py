@@ -157,3 +157,21 @@ def test_spacy_is_loaded_without_torch_and_torch_still_imports_afterwards() -> N
             "assert 'torch' not in sys.modules, 'spaCy pulled in torch'; import torch; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_a_body_written_after_the_is_still_found(extractor: EntityExtractor) -> None:
+    """spaCy's span often takes the article in ("the Westshire Transit Authority"): the name starts after it."""
+    facts = extractor.extract("Fare algorithm overcharged riders",
+                              "The algorithm was deployed by the Westshire Transit Authority last year. "
+                              "It overcharged thousands of riders, according to the Westshire Transit Authority.")
+    names = {e.name for e in facts.entities}
+    assert "Westshire Transit Authority" in names
+    assert not any(n.lower().startswith("the ") for n in names)
+
+
+def test_a_system_curated_data_lists_as_a_party_is_a_role_candidate(extractor: EntityExtractor) -> None:
+    """AIID's editors list a product as its own deployer or developer ("Replika", "Waze"): the role model
+    scores such a system like a body, so it can take the role; it stays the implicated system too."""
+    keys = {k for k, _ in extractor.role_candidates("Chatbot told a user to harm himself",
+                                                     "Replika's chatbot told a user to harm himself.")}
+    assert "replika" in keys

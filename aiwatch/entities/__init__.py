@@ -136,7 +136,6 @@ class _Mention:
     sentence: str
     before: str
     after: str
-    from_gazetteer: bool
 
 
 def split_sentences(title: str, text: str) -> list[str]:
@@ -246,7 +245,11 @@ class EntityExtractor:
                 headline_case = n_sent == 0 and _title_case(sent)
                 for ent in doc.ents:
                     label, text = ent.label_, ent.text.strip()
-                    before, after = sent[:ent.start_char], sent[ent.end_char:]
+                    start = ent.start_char
+                    # spaCy's span often opens with the article ("the Home Office"): the name starts after it.
+                    if label == "ORG" and (lead := _THE.match(text)):
+                        text, start = text[lead.end():], start + lead.end()
+                    before, after = sent[:start], sent[ent.end_char:]
                     if label == "PERSON":
                         persons.add(text.lower())
                     elif label == "GPE":
@@ -263,7 +266,7 @@ class EntityExtractor:
                             head = self.index.get(norm(text.split()[0])) if len(text.split()) > 1 else None
                             if head and entries[head]["kind"] != "group" and text[:1].isupper():
                                 mentions.append(_Mention(head, entries[head]["name"], entries[head]["kind"], sent,
-                                                         before, after, True))
+                                                         before, after))
                         if entry["kind"] != "group" and not (text[:1].isupper() or text[:1].isdigit()):
                             continue  # "meta", "apple", "cruise" as common words
                         if _is_exact(text) and text not in self._exact.get(ent.ent_id_, ()):
@@ -271,13 +274,12 @@ class EntityExtractor:
                         if entry["kind"] != "group" and (looks_like_person(entry["name"]) or text.lower() in _GENERIC
                                                          or (len(text) <= 2 and after[:1] in ("-", "’", "'"))):
                             continue  # a person's name, a bare word, the X of "X-rays"
-                        mentions.append(_Mention(ent.ent_id_, entry["name"], entry["kind"], sent, before, after,
-                                                 True))
+                        mentions.append(_Mention(ent.ent_id_, entry["name"], entry["kind"], sent, before, after))
                     elif label in ("ORG", "PRODUCT"):
                         key = self.index.get(norm(text))
                         if key:
                             entry = entries[key]
-                            mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
+                            mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after))
                             continue
                         if headline_case or len(text) < 2 or not text[:1].isupper() or looks_like_person(text) \
                                 or text.lower() in _GENERIC \
@@ -288,14 +290,14 @@ class EntityExtractor:
                             if not _AI_WORDS.search(sent):
                                 continue
                             kind = "ai_system"
-                        mentions.append(_Mention(norm(text), _clean(text), kind, sent, before, after, False))
+                        mentions.append(_Mention(norm(text), _clean(text), kind, sent, before, after))
         else:
             for sent in sents:
                 for rx, key in self._surface or []:
                     for m in rx.finditer(sent):
                         entry = entries[key]
                         mentions.append(_Mention(key, entry["name"], entry["kind"], sent, sent[:m.start()],
-                                                 sent[m.end():], True))
+                                                 sent[m.end():]))
         # Groups the gazetteer does not know: "<modifier> <group noun>" in a sentence about harm.
         for sent in sents:
             if not _HARM_CONTEXT.search(sent):
@@ -304,7 +306,7 @@ class EntityExtractor:
                 phrase = m.group(1).strip()
                 if is_group_phrase(phrase):
                     mentions.append(_Mention(norm(phrase), phrase.lower(), "group", sent, sent[:m.start()],
-                                             sent[m.end():], False))
+                                             sent[m.end():]))
         return mentions, persons, places
 
     def extract(self, title: str, text: str) -> ArticleFacts:
@@ -349,9 +351,13 @@ class EntityExtractor:
             by_key[m.key].append(m)
         implied = {dev for k, ms in by_key.items() if ms[0].kind == "ai_system"
                    for dev in entries.get(k, {}).get("developers", [])}
-        orgs = [k for k, ms in by_key.items() if ms[0].kind in ("organisation", "public_body")]
+        # Bodies, and the systems that curated data lists as a party: AIID's editors name a product as its own
+        # deployer or developer when it is what people know of the company ("Replika", "Waze", "Gemini").
+        orgs = [k for k, ms in by_key.items() if ms[0].kind in ("organisation", "public_body")
+                or (ms[0].kind == "ai_system" and any(entries.get(k, {}).get("roles", {}).values()))]
+        bodies = [k for k in orgs if by_key[k][0].kind != "ai_system"]
         out = []
-        for n, key in enumerate(orgs):
+        for key in orgs:
             ms = by_key[key]
             cues: dict[str, str] = {}
             for m in ms:
@@ -370,8 +376,8 @@ class EntityExtractor:
                            in_title=any(m.sentence == sents[0] for m in ms),
                            in_first=any(m.sentence in sents[:2] for m in ms),
                            subject=any(not m.before.strip() or m.before.strip().lower() == "the" for m in ms),
-                           mentions=len(ms), first_org=n == 0, makes_system=key in implied, n_orgs=len(orgs),
-                           from_gazetteer=ms[0].from_gazetteer)
+                           mentions=len(ms), first_org=bool(bodies) and key == bodies[0], makes_system=key in implied,
+                           n_orgs=len(bodies))
             out.append((key, ms[0], x, cues))
         return out
 
@@ -525,6 +531,9 @@ def _is_personal(name: str, persons: set[str]) -> bool:
     low = name.lower()
     return any(low == p or low in p.split() or (len(low) > 3 and low in p) or (p in low and " " in p)
                for p in persons)
+
+
+_THE = re.compile(r"the\s+(?=[A-Z0-9])")
 
 
 def _clean(text: str) -> str:
