@@ -188,8 +188,9 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     rows = list(csv.DictReader(require(root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="")))
     held = {int(r["incident_id"]) for r in rows if half_of("ent" + r["incident_id"]) == "test"}
     # Gazetteer and role model both rebuilt without the held-apart incidents.
-    gaz = G.build(root, exclude_aiid=held, is_person_name=G.spacy_person_check())
-    model = R.train(root, gaz, exclude_aiid=held)
+    person = G.spacy_person_check()
+    gaz = G.build(root, exclude_aiid=held, is_person_name=person)
+    model = R.train(root, exclude_aiid=held, is_person_name=person)
     examples: list[dict[str, Any]] = []
     results = {}
     for name, ex in (("rules", EntityExtractor(gaz, role_model=None)),

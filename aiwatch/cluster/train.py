@@ -40,11 +40,12 @@ def train(root: Path | None = None, log: Callable[[str], Any] = print) -> None:
     lexical.save_idf(lexical.fit_idf(texts))
     lexical.load_idf.cache_clear()
     log(f"IDF table from {len(texts):,} news texts -> {lexical.IDF_FILE}")
-    gaz = G.build(root, is_person_name=G.spacy_person_check())
+    person = G.spacy_person_check()
+    gaz = G.build(root, is_person_name=person)
     G.save(gaz)
     log(f"gazetteer: {len(gaz['entries']):,} entries -> {G.GAZETTEER_FILE}")
     from aiwatch.entities import roles as R
 
-    model = R.train(root, gaz)
+    model = R.train(root, is_person_name=person)
     model.save()
     log(f"role model (deployer, developer) from AIID descriptions -> {R.ROLE_FILE}")

@@ -136,6 +136,7 @@ class _Mention:
     sentence: str
     before: str
     after: str
+    from_gazetteer: bool
 
 
 def split_sentences(title: str, text: str) -> list[str]:
@@ -266,7 +267,7 @@ class EntityExtractor:
                             head = self.index.get(norm(text.split()[0])) if len(text.split()) > 1 else None
                             if head and entries[head]["kind"] != "group" and text[:1].isupper():
                                 mentions.append(_Mention(head, entries[head]["name"], entries[head]["kind"], sent,
-                                                         before, after))
+                                                         before, after, True))
                         if entry["kind"] != "group" and not (text[:1].isupper() or text[:1].isdigit()):
                             continue  # "meta", "apple", "cruise" as common words
                         if _is_exact(text) and text not in self._exact.get(ent.ent_id_, ()):
@@ -274,12 +275,13 @@ class EntityExtractor:
                         if entry["kind"] != "group" and (looks_like_person(entry["name"]) or text.lower() in _GENERIC
                                                          or (len(text) <= 2 and after[:1] in ("-", "’", "'"))):
                             continue  # a person's name, a bare word, the X of "X-rays"
-                        mentions.append(_Mention(ent.ent_id_, entry["name"], entry["kind"], sent, before, after))
+                        mentions.append(_Mention(ent.ent_id_, entry["name"], entry["kind"], sent, before, after,
+                                                 True))
                     elif label in ("ORG", "PRODUCT"):
                         key = self.index.get(norm(text))
                         if key:
                             entry = entries[key]
-                            mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after))
+                            mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
                             continue
                         if headline_case or len(text) < 2 or not text[:1].isupper() or looks_like_person(text) \
                                 or text.lower() in _GENERIC \
@@ -290,14 +292,14 @@ class EntityExtractor:
                             if not _AI_WORDS.search(sent):
                                 continue
                             kind = "ai_system"
-                        mentions.append(_Mention(norm(text), _clean(text), kind, sent, before, after))
+                        mentions.append(_Mention(norm(text), _clean(text), kind, sent, before, after, False))
         else:
             for sent in sents:
                 for rx, key in self._surface or []:
                     for m in rx.finditer(sent):
                         entry = entries[key]
                         mentions.append(_Mention(key, entry["name"], entry["kind"], sent, sent[:m.start()],
-                                                 sent[m.end():]))
+                                                 sent[m.end():], True))
         # Groups the gazetteer does not know: "<modifier> <group noun>" in a sentence about harm.
         for sent in sents:
             if not _HARM_CONTEXT.search(sent):
@@ -306,7 +308,7 @@ class EntityExtractor:
                 phrase = m.group(1).strip()
                 if is_group_phrase(phrase):
                     mentions.append(_Mention(norm(phrase), phrase.lower(), "group", sent, sent[:m.start()],
-                                             sent[m.end():]))
+                                             sent[m.end():], False))
         return mentions, persons, places
 
     def extract(self, title: str, text: str) -> ArticleFacts:
@@ -328,21 +330,15 @@ class EntityExtractor:
         return facts
 
     # -- roles -----------------------------------------------------------------------------------
-    def role_candidates(self, title: str, text: str, exclude_prior: dict[str, set[str]] | None = None
-                        ) -> list[tuple[str, list[float]]]:
-        """(entity key, role features) of each organisation or public body named: the role model's input.
-
-        ``exclude_prior`` (role -> normalised names) takes those labels out of the gazetteer's counts, so
-        that training on an incident never sees that incident's own answer.
-        """
+    def role_candidates(self, title: str, text: str) -> list[tuple[str, list[float]]]:
+        """(entity key, role features) of each organisation or public body named: the role model's input."""
         sents = split_sentences(title, text)
         mentions, persons, _ = self._mentions(sents)
         mentions = [m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)]
-        return [(key, x) for key, _first, x, _cues in self._org_features(mentions, sents, exclude_prior)]
+        return [(key, x) for key, _first, x, _cues in self._org_features(mentions, sents)]
 
-    def _org_features(self, mentions: list[_Mention], sents: list[str],
-                      exclude_prior: dict[str, set[str]] | None = None) -> list[tuple[str, _Mention, list[float],
-                                                                                       dict[str, str]]]:
+    def _org_features(self, mentions: list[_Mention], sents: list[str]
+                      ) -> list[tuple[str, _Mention, list[float], dict[str, str]]]:
         from aiwatch.entities import roles as R
 
         entries = self.gaz["entries"]
@@ -365,19 +361,13 @@ class EntityExtractor:
                     cues.setdefault("developer", m.sentence)
                 if _DEP_BEFORE.search(m.before[-40:]) or _DEP_AFTER.search(m.after[:60]):
                     cues.setdefault("deployer", m.sentence)
-            prior = dict(entries.get(key, {}).get("roles", {}))
-            if exclude_prior:
-                from aiwatch.entities.roles import matches
-
-                for role in ("deployer", "developer"):
-                    if matches(key, exclude_prior.get(role, set())) and prior.get(role):
-                        prior[role] -= 1
+            prior = entries.get(key, {}).get("roles", {})
             x = R.features(dev_cue="developer" in cues, dep_cue="deployer" in cues, prior=prior, kind=ms[0].kind,
                            in_title=any(m.sentence == sents[0] for m in ms),
                            in_first=any(m.sentence in sents[:2] for m in ms),
                            subject=any(not m.before.strip() or m.before.strip().lower() == "the" for m in ms),
                            mentions=len(ms), first_org=bool(bodies) and key == bodies[0], makes_system=key in implied,
-                           n_orgs=len(bodies))
+                           n_orgs=len(bodies), from_gazetteer=ms[0].from_gazetteer)
             out.append((key, ms[0], x, cues))
         return out
 
