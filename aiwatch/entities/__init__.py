@@ -331,7 +331,8 @@ class EntityExtractor:
 
     # -- roles -----------------------------------------------------------------------------------
     def role_candidates(self, title: str, text: str) -> list[tuple[str, list[float]]]:
-        """(entity key, role features) of each organisation or public body named: the role model's input."""
+        """(entity key, role features) of each body named, and of each named system that curated data lists
+        as a party: the role model's input."""
         sents = split_sentences(title, text)
         mentions, persons, _ = self._mentions(sents)
         mentions = [m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)]
@@ -377,7 +378,8 @@ class EntityExtractor:
         return self._roles_by_rule(mentions)
 
     def _roles_learnt(self, mentions: list[_Mention], sents: list[str]) -> list[EntityRole]:
-        """Systems and harmed groups as by rule; bodies' roles from the role model (``roles.py``)."""
+        """Implicated systems and harmed groups as by rule; deployers and developers from the role model
+        (``roles.py``)."""
         scored = []
         for key, first, x, cues in self._org_features(mentions, sents):
             scored.append((key, first, self.role_model.proba(x), cues))
