@@ -170,8 +170,12 @@ def test_a_body_written_after_the_is_still_found(extractor: EntityExtractor) -> 
 
 
 def test_a_system_curated_data_lists_as_a_party_is_a_role_candidate(extractor: EntityExtractor) -> None:
-    """AIID's editors list a product as its own deployer or developer ("Replika", "Waze"): the role model
-    scores such a system like a body, so it can take the role; it stays the implicated system too."""
-    keys = {k for k, _ in extractor.role_candidates("Chatbot told a user to harm himself",
-                                                     "Replika's chatbot told a user to harm himself.")}
-    assert "replika" in keys
+    """AIID's editors list a product as its own deployer or developer ("ChatGPT", "Gemini"): the role model
+    scores such a system like a body, so it can take the role; a system no one lists as a party is not scored."""
+    def candidates(text: str) -> set[str]:
+        return {k for k, _ in extractor.role_candidates("AI harm", text)}
+
+    assert "chatgpt" in candidates("ChatGPT told a user to harm himself.")
+    assert "tesla autopilot" not in candidates("Tesla Autopilot steered the car into a barrier.")
+    facts = extractor.extract("AI harm", "ChatGPT told a user to harm himself.")
+    assert "implicated_system" in roles(facts, "ChatGPT")

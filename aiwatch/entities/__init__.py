@@ -349,7 +349,7 @@ class EntityExtractor:
         implied = {dev for k, ms in by_key.items() if ms[0].kind == "ai_system"
                    for dev in entries.get(k, {}).get("developers", [])}
         # Bodies, and the systems that curated data lists as a party: AIID's editors name a product as its own
-        # deployer or developer when it is what people know of the company ("Replika", "Waze", "Gemini").
+        # deployer or developer when it is what people know of the company ("ChatGPT", "Gemini").
         orgs = [k for k, ms in by_key.items() if ms[0].kind in ("organisation", "public_body")
                 or (ms[0].kind == "ai_system" and any(entries.get(k, {}).get("roles", {}).values()))]
         bodies = [k for k in orgs if by_key[k][0].kind != "ai_system"]
@@ -525,11 +525,11 @@ def _is_personal(name: str, persons: set[str]) -> bool:
                for p in persons)
 
 
-_THE = re.compile(r"the\s+(?=[A-Z0-9])")
+_THE = re.compile(r"^the\s+", re.I)
 
 
 def _clean(text: str) -> str:
-    text = re.sub(r"^(?:the)\s+", "", text.strip(), flags=re.I)
+    text = _THE.sub("", text.strip())
     return re.sub(r"(?:'s|’s)$", "", text).strip(" ,.;:")
 
 
