@@ -106,6 +106,30 @@ def test_the_decision_bar_counts_an_article_relevant_below_it() -> None:
     assert M.decide(probs, 0.7, turned_away=[0]) == ["unrelated", "unrelated"]
 
 
+def test_scores_read_like_the_decision() -> None:
+    """The decision bar moves P(unrelated) = bar to 0.5; the relevant classes keep their ratios."""
+    probs = np.array([[0.30, 0.05, 0.05, 0.60], [0.10, 0.05, 0.05, 0.80], [0.5, 0.2, 0.1, 0.2]])
+    out = M.calibrated(probs, 0.7)
+    assert np.allclose(out.sum(axis=1), 1.0)
+    assert out[0, 3] < 0.5 <= out[1, 3]  # 0.60 is under the bar, 0.80 over it
+    assert np.allclose(out[:, 0] / out[:, 1], probs[:, 0] / probs[:, 1])
+    assert np.allclose(M.calibrated(probs, 0.5), probs)  # a bar of 0.5 is argmax on relevance already
+    assert M.calibrated(probs, 0.7, turned_away=[0])[0, 3] >= 0.5
+    assert np.allclose(M.calibrated(probs, None), probs)
+
+
+@pytest.mark.parametrize("mode", M.MODES)
+def test_unrelated_scores_half_or_more_exactly_when_unrelated(model: M.ClassifierModel, mode: str) -> None:
+    """What the stable output says: category unrelated <=> scores["unrelated"] >= 0.5 (before, an
+    article could come out "incident" with unrelated 0.53, because the bar is not 0.5)."""
+    titles = [CRASH[0], LAUNCH[0], "Man wrongly arrested after face match", "no id", "", "Zorblat qwimble",
+              "Chatbot gave dangerous advice", "AI regulation bill passes senate"]
+    texts = [CRASH[1], LAUNCH[1], STORY, "", "", "Frobnix " * 30, "", "Lawmakers voted on the bill."]
+    for p in model.predict(titles, texts, mode):
+        assert (p.category == "unrelated") == (p.scores["unrelated"] >= 0.5), p
+        assert abs(sum(p.scores.values()) - 1) < 1e-3
+
+
 @pytest.mark.parametrize("category,text,expected", [
     ("incident", "The robot crashed into a shelf; nobody was hurt.", "serious incident"),
     ("incident", "The algorithm denied benefits to thousands of families.", "incident"),

@@ -130,10 +130,9 @@ class ClassifierModel:
         # Not one word the vectorizer knows (another language, made-up tokens): nothing to go on but the
         # class priors, which lean to incident. Such an article is unrelated.
         turned_away |= set(np.flatnonzero(X.getnnz(axis=1) == 0).tolist())
-        cats = decide(probs, self.decision_bar(mode), sorted(turned_away))
-        if turned_away:  # unrelated, whatever the fast head leaned to
-            out_idx = np.array(sorted(turned_away), dtype=int)
-            probs[out_idx] = _screened_scores(probs[out_idx])
+        bar = self.decision_bar(mode)
+        cats = decide(probs, bar, sorted(turned_away))
+        probs = calibrated(probs, bar, sorted(turned_away))
         tags = self._tags(docs, probs, cats)
         name = self.name(mode)
         evidence = self._evidence_batch(titles, stripped, cats)
@@ -244,19 +243,42 @@ def decide(probs: np.ndarray, bar: float | None, turned_away: list[int] | None =
     return cats
 
 
+def calibrated(probs: np.ndarray, bar: float | None, turned_away: list[int] | None = None) -> np.ndarray:
+    """The scores an article is given, read the way ``decide`` reads them: ``unrelated`` is 0.5 or more
+    exactly when the article is unrelated.
+
+    The heads learn mostly from editor summaries and are too sure that real articles are unrelated, so
+    ``decide`` counts an article relevant when P(unrelated) < bar (set on hand-labelled news), not
+    when P(unrelated) < 0.5. Left as they were, the scores said "unrelated 0.53" of an article labelled
+    incident. This shifts the odds of unrelated by (1 - bar) / bar, which moves P(unrelated) = bar to
+    0.5 and keeps every order (scores above bar stay above it; incident, hazard and complementary keep
+    their ratios). Rows turned away (by the screen, or with no known word) are unrelated: at least 0.5.
+    Without a bar (argmax decides) only turned-away rows change: unrelated is made their top class.
+    """
+    out = probs.copy()
+    away = np.array(sorted(turned_away or ()), dtype=int)
+    if bar is None:
+        if len(away):
+            top_other = out[away, :3].max(axis=1)
+            out[away, 3] = np.maximum(out[away, 3], top_other + 1e-3)
+            out[away] /= out[away].sum(axis=1, keepdims=True)
+        return out
+    odds = (1.0 - bar) / bar
+    u = out[:, 3]
+    shifted = odds * u / np.maximum(odds * u + (1.0 - u), 1e-12)
+    # (a relevant row just under the bar stays under 0.5 after the output's rounding to 4 decimals)
+    shifted = np.where(u < bar, np.minimum(shifted, 0.4999), shifted)
+    if len(away):
+        shifted[away] = np.maximum(shifted[away], 0.5)
+    rest = out[:, :3].sum(axis=1)
+    out[:, :3] *= ((1.0 - shifted) / np.where(rest > 0, rest, 1.0))[:, None]
+    out[:, 3] = shifted
+    return out
+
+
 def _ordered(p: np.ndarray, classes: Any) -> np.ndarray:
     idx = [list(classes).index(c) for c in tx.CATEGORIES]
     return p[:, idx].astype(np.float64)
-
-
-def _screened_scores(p: np.ndarray) -> np.ndarray:
-    """Screened-out rows keep the fast head's relative leanings but unrelated is made the top class."""
-    if not len(p):
-        return p
-    out = p.copy()
-    top_other = out[:, :3].max(axis=1)
-    out[:, 3] = np.maximum(out[:, 3], top_other + 1e-3)
-    return out / out.sum(axis=1, keepdims=True)
 
 
 def severity(category: str, tags: dict[str, list[dict]], text: str) -> str | None:
