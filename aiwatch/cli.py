@@ -392,7 +392,7 @@ def eval_clusters(
     out.print(f"order stability (B3 F1 between shuffled runs): {report['order_stability_f1']:.3f}")
     if "entity_roles" in report:
         er = report["entity_roles"]
-        for role in ("deployer", "developer"):
+        for role in ("deployer", "developer", "harmed_party"):
             out.print(f"{role}: precision {er[role]['precision']:.3f}, recall {er[role]['recall']:.3f} "
                       f"({er[role]['gold']} named in AIID)")
     if as_json:

@@ -36,6 +36,19 @@ def test_finds_bodies_systems_and_groups_with_roles_and_evidence(extractor: Enti
         assert e.evidence and e.evidence in ("ICE signs deal with Clearview AI", *extractor_sentences(CLEARVIEW))
 
 
+def test_harmed_groups_curated_data_names_for_a_party_or_for_public_harm(extractor: EntityExtractor) -> None:
+    """AIID's editors list "tesla drivers" for a Tesla crash whose text says only "the driver", and "general
+    public" for false content spread in public: groups the text implies."""
+    crash = extractor.extract("Tesla on Autopilot hits truck", "A Tesla Model S on Autopilot drove into a parked "
+                              "truck on the highway. The driver was injured.")
+    assert ("Tesla drivers", "harmed_party") in {(e.name, e.role) for e in crash.entities}
+    hoax = extractor.extract("Deepfake video of mayor spreads", "A deepfake video of the city's mayor spread "
+                             "disinformation on social media before the vote.")
+    assert ("general public", "harmed_party") in {(e.name, e.role) for e in hoax.entities}
+    plain = extractor.extract("Nvidia reports record revenue", "Nvidia said revenue rose 60 percent.")
+    assert not [e for e in plain.entities if e.role == "harmed_party"]
+
+
 def test_a_batch_of_articles_gives_what_each_alone_gives(extractor: EntityExtractor) -> None:
     """The cluster stage runs the model over a batch's articles at once; the facts must not change."""
     articles = [("ICE signs deal with Clearview AI", CLEARVIEW), ("", ""),

@@ -17,7 +17,10 @@ same MiniLM embeddings, its distance threshold tuned on the same tuning half.
 Entity roles: on AIID incident descriptions held apart from the gazetteer (the gazetteer is rebuilt
 without them), precision and recall of named deployers and developers against AIID's alleged lists.
 Only named bodies count: AIID's generic actors ("deepfake-technology-developers") and persons are
-not entities aiwatch can or may name.
+not entities aiwatch can or may name. Harmed parties likewise, against AIID's alleged harmed parties
+that are groups of people (``roles.aiid_harmed_groups``): a group found matches a listed one when one
+name contains the other ("drivers" ~ "tesla drivers"); the baseline names every group noun phrase of
+the text, harmed or not.
 """
 
 from __future__ import annotations
@@ -193,6 +196,7 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     model = R.train(root, exclude_aiid=held, is_person_name=person)
     examples: list[dict[str, Any]] = []
     results = {}
+    harmed = {"model": Counter(), "every_group_phrase": Counter()}
     for name, ex in (("rules", EntityExtractor(gaz, role_model=None)),
                      ("model", EntityExtractor(gaz, role_model=model))):
         counts = {role: Counter() for role in ("deployer", "developer")}
@@ -214,19 +218,52 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
                 if name == "model" and gold - hit_gold and len(examples) < 8:
                     examples.append({"incident": r["incident_id"], "role": role, "missed": sorted(gold - hit_gold),
                                      "found": sorted(named)})
+            if name == "model":  # harmed groups do not depend on the role model: scored once
+                gold = R.aiid_harmed_groups(r)
+                for method, named in (("model", {norm(e.name) for e in facts.entities if e.role == "harmed_party"}),
+                                      ("every_group_phrase", _group_phrases(f"{r['title']}. {r['description']}"))):
+                    harmed[method].update(
+                        gold=len(gold), pred=len(named),
+                        gold_hit=sum(1 for g in gold if R.matches(g, named) or any(R.matches(p, {g}) for p in named)),
+                        pred_hit=sum(1 for p in named if R.matches(p, gold)))
         results[name] = counts
     out: dict[str, Any] = {"incidents": len(held), "baseline_rules": {}}
     for name, counts in results.items():
         target = out if name == "model" else out["baseline_rules"]
         for role, c in counts.items():
-            p = c["pred_hit"] / c["pred"] if c["pred"] else 0.0
-            rc = c["gold_hit"] / c["gold"] if c["gold"] else 0.0
-            target[role] = {"precision": round(p, 4), "recall": round(rc, 4),
-                            "f1": round(2 * p * rc / (p + rc), 4) if p + rc else 0.0, "gold": c["gold"]}
+            target[role] = _prf(c)
+    out["harmed_party"] = _prf(harmed["model"])
+    out["baseline_rules"]["harmed_party"] = out["harmed_party"]  # the role model does not touch harmed groups
+    out["baseline_every_group_phrase"] = {"harmed_party": _prf(harmed["every_group_phrase"])}
     out["missed_examples"] = examples
     log(f"  entity roles on {len(held)} held-apart AIID incidents: "
         f"deployer R {out['deployer']['recall']:.3f} (rules {out['baseline_rules']['deployer']['recall']:.3f}), "
-        f"developer R {out['developer']['recall']:.3f} (rules {out['baseline_rules']['developer']['recall']:.3f})")
+        f"developer R {out['developer']['recall']:.3f} (rules {out['baseline_rules']['developer']['recall']:.3f}), "
+        f"harmed groups R {out['harmed_party']['recall']:.3f} P {out['harmed_party']['precision']:.3f} "
+        f"(every group phrase: R {out['baseline_every_group_phrase']['harmed_party']['recall']:.3f} "
+        f"P {out['baseline_every_group_phrase']['harmed_party']['precision']:.3f})")
+    return out
+
+
+def _prf(c: Counter) -> dict[str, Any]:
+    p = c["pred_hit"] / c["pred"] if c["pred"] else 0.0
+    rc = c["gold_hit"] / c["gold"] if c["gold"] else 0.0
+    return {"precision": round(p, 4), "recall": round(rc, 4), "f1": round(2 * p * rc / (p + rc), 4) if p + rc else 0.0,
+            "gold": c["gold"]}
+
+
+def _group_phrases(text: str) -> set[str]:
+    """The harmed-party baseline: every group noun of the text with the word before it ("job applicants",
+    "the users"), harmed or not."""
+    import re
+
+    from aiwatch.entities.names import GROUP_HEADS, norm
+
+    words = re.findall(r"[A-Za-z][\w'-]*", text)
+    out = set()
+    for i, w in enumerate(words):
+        if w.lower() in GROUP_HEADS:
+            out.add(norm(" ".join(x.lower() for x in words[max(0, i - 1):i + 1])))
     return out
 
 

@@ -169,6 +169,34 @@ def import_spacy() -> Any:
     return spacy
 
 
+PARTY_GROUP_MIN = 2
+PARTY_GROUP_ROLES = ("deployer", "implicated_system")
+# Harm to everyone at once: false content spread in public. AIID's editors list "general public" for these
+# (the most listed harmed party of all), and the text rarely names a narrower group.
+_PUBLIC_HARM = re.compile(r"\b(disinformation|misinformation|propaganda|fake news|false (?:claims?|information)|"
+                          r"hoax\w*|election\w*|deepfakes?|conspirac\w+|fabricated|manipulated (?:video|image|audio))",
+                          re.I)
+
+
+def _party_groups(gaz: dict[str, Any], index: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Party key -> (key, name) of the group of people curated data most often lists as harmed by it:
+    group entries written "<party> <people>" ("tesla drivers", "amazon warehouse workers")."""
+    entries = gaz["entries"]
+    best: dict[str, tuple[int, str, str]] = {}
+    for gkey, entry in entries.items():
+        if entry["kind"] != "group":
+            continue
+        words = gkey.split()
+        n = entry.get("roles", {}).get("harmed_party", 0)
+        for i in range(len(words) - 1, 0, -1):
+            party = index.get(" ".join(words[:i]))
+            if party and entries[party]["kind"] != "group":
+                if n >= PARTY_GROUP_MIN and (n, gkey) > best.get(party, (0, "", ""))[:2]:
+                    best[party] = (n, gkey, entry["name"])
+                break
+    return {party: (gkey, name) for party, (_, gkey, name) in best.items()}
+
+
 class EntityExtractor:
     """Loads spaCy and the gazetteer once; ``extract`` is then pure and thread-safe for reading."""
 
@@ -191,6 +219,7 @@ class EntityExtractor:
                      for w in e["name"].split()[:-1] if w.isalpha() and len(w) > 2} - _NOT_MODIFIERS
         self._group_rx = re.compile(r"\b((?:(?:" + "|".join(sorted(modifiers, key=len, reverse=True) or ["x"]) +
                                     r")\s){0,2}(?:" + "|".join(sorted(GROUP_HEADS)) + r"))\b", re.I)
+        self._party_groups = _party_groups(self.gaz, self.index)
 
     # -- set-up --------------------------------------------------------------------------------
     def _load_spacy(self) -> Any:
@@ -374,8 +403,31 @@ class EntityExtractor:
 
     def _roles(self, mentions: list[_Mention], sents: list[str] | None = None) -> list[EntityRole]:
         if self.role_model is not None and sents:
-            return self._roles_learnt(mentions, sents)
-        return self._roles_by_rule(mentions)
+            out = self._roles_learnt(mentions, sents)
+        else:
+            out = self._roles_by_rule(mentions)
+        out += self._implied_groups(out)
+        if sents and "general public" not in {e.key for e in out}:
+            public = next((x for x in sents if _PUBLIC_HARM.search(x)), None)
+            if public:
+                out.append(EntityRole("general public", "group", "harmed_party", public, "general public"))
+        return out
+
+    def _implied_groups(self, found: list[EntityRole]) -> list[EntityRole]:
+        """The people a party's system reaches, as curated data names them: a Tesla on Autopilot harms
+        "tesla drivers", a Facebook feed "facebook users". AIID's editors list such groups for most
+        incidents whose text never spells them out; each party's most listed group (PARTY_GROUP_MIN
+        incidents or more) is its harmed party here, with the sentence that names the party."""
+        have = {e.key for e in found}
+        out = []
+        for e in found:
+            if e.role not in PARTY_GROUP_ROLES:
+                continue
+            group = self._party_groups.get(e.key)
+            if group and group[0] not in have:
+                have.add(group[0])
+                out.append(EntityRole(group[1], "group", "harmed_party", e.evidence, group[0]))
+        return out
 
     def _roles_learnt(self, mentions: list[_Mention], sents: list[str]) -> list[EntityRole]:
         """Implicated systems and harmed groups as by rule; deployers and developers from the role model

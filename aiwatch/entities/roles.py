@@ -147,6 +147,20 @@ def aiid_gold(row: dict[str, str]) -> dict[str, set[str]]:
     return out
 
 
+def aiid_harmed_groups(row: dict[str, str]) -> set[str]:
+    """AIID's alleged harmed parties of one incident that are groups of people ("job applicants",
+    "tesla drivers"), normalised: what aiwatch names as harmed. Persons are never named; abstract
+    values ("epistemic integrity", "privacy") and harmed organisations are outside what it extracts."""
+    from aiwatch.entities.names import is_group_phrase, looks_like_person, norm
+
+    try:
+        slugs = json.loads(row.get("alleged_harmed_parties") or "[]")
+    except json.JSONDecodeError:
+        slugs = []
+    return {norm(d) for d in (str(s).replace("-", " ") for s in slugs)
+            if is_group_phrase(d) and not looks_like_person(d.title())}
+
+
 FOLDS = 5
 
 
