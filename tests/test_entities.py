@@ -49,6 +49,19 @@ def test_harmed_groups_curated_data_names_for_a_party_or_for_public_harm(extract
     assert not [e for e in plain.entities if e.role == "harmed_party"]
 
 
+def test_an_acronym_is_the_body_the_article_names_in_full(extractor: EntityExtractor) -> None:
+    article = ("NTSB: Tesla Autopilot steered car into barrier before fatal crash",
+               "Investigators from the National Transportation Safety Board found that the Autopilot system of a "
+               "Tesla Model S steered into a highway barrier in California, killing the driver. The NTSB said the "
+               "driver had his hands off the wheel.")
+    candidates = {key for key, _ in extractor.role_candidates(*article)}
+    assert "national transportation safety board" in candidates and "ntsb" not in candidates
+    # and the investigator at work is not a party: it neither ran nor made the system
+    facts = extractor.extract(*article)
+    assert not roles(facts, "National Transportation Safety Board") and not roles(facts, "NTSB")
+    assert "deployer" in roles(facts, "Tesla")
+
+
 def test_a_batch_of_articles_gives_what_each_alone_gives(extractor: EntityExtractor) -> None:
     """The cluster stage runs the model over a batch's articles at once; the facts must not change."""
     articles = [("ICE signs deal with Clearview AI", CLEARVIEW), ("", ""),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from aiwatch.entities import gazetteer as G
@@ -67,6 +67,20 @@ _DEP_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:[\w-]+\s+){0,2}?(?:used|uses|using|
                         r"use of|deployment of|operated|operates|runs|ran|flagged|wrongly|denied|rejected|"
                         r"arrested|fired|banned|suspended|screened|scored|surveilled|monitored|identified)\b",
                         re.I)
+# Who oversees rather than runs the system: the body that fines, sues, investigates or reports on it. Its
+# name is all over incident news ("Investigators from the National Transportation Safety Board found ...").
+_OVERSEE_BEFORE = re.compile(r"(?:fined|sued|investigated|probed|charged|penalised|penalized|reprimanded|criticised|"
+                             r"criticized|audited|ordered|warned)\s+by\s+(?:the\s+)?$|(?:investigators?|regulators?|"
+                             r"inspectors?|officials?|researchers?|experts?|lawyers?)\s+(?:from|at|with|of)\s+"
+                             r"(?:the\s+)?$|according\s+to\s+(?:the\s+)?$|(?:complaint|petition|report)s?\s+"
+                             r"(?:to|with|by|from)\s+(?:the\s+)?$", re.I)
+_OVERSEE_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:has\s+|have\s+|is\s+|was\s+|had\s+)?(?:fined|sued|ruled|ordered|"
+                            r"opened|launched|investigat\w*|probed?|probing|concluded|determined|found\s+that|"
+                            r"charged|filed|urged|called\s+(?:on|for)|recommended|report(?:ed)?\s+(?:that|found))\b|"
+                            r"^(?:'s|’s)\s+(?:investigation|probe|report|ruling|fine|lawsuit|complaint|inquiry)", re.I)
+_OVERSEER_NAME = re.compile(r"\b(board|commission|commissioner|commissioner's|regulator|ombuds\w*|watchdog|"
+                            r"tribunal|inspectorate)\b", re.I)
+_FUNCTION_WORDS = frozenset("of and for the on in at to &".split())
 _HARM_CONTEXT = re.compile(r"\b(harm\w*|arrest\w*|hurt|injur\w*|kill\w*|die\w*|death\w*|discriminat\w*|bias\w*|"
                            r"victim\w*|"
                            r"affected|targeted|wrongly|falsely|denied|rejected|exposed|leaked|scammed|defrauded|"
@@ -137,6 +151,31 @@ class _Mention:
     before: str
     after: str
     from_gazetteer: bool
+
+
+def _initials(name: str) -> str:
+    """'National Transportation Safety Board' -> 'NTSB'; '' unless every other word is capitalised."""
+    words = [w for w in re.split(r"[\s-]+", name) if w and w.lower() not in _FUNCTION_WORDS]
+    if len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return ""
+    return "".join(w[0] for w in words).upper()
+
+
+def _fold_acronyms(mentions: list[_Mention]) -> list[_Mention]:
+    """An acronym is the body the same article names in full: 'NTSB' next to 'National Transportation Safety
+    Board', 'FTC' next to 'Federal Trade Commission' (otherwise two entities, each with a role)."""
+    full: dict[str, _Mention] = {}
+    for m in mentions:
+        if m.kind in ("organisation", "public_body") and len(ini := _initials(m.name)) >= 2:
+            full.setdefault(ini, m)
+    if not full:
+        return mentions
+    out = []
+    for m in mentions:
+        long = full.get(m.name) if m.kind in ("organisation", "public_body") and m.name.isalpha() \
+            and m.name.isupper() and 2 <= len(m.name) <= 6 else None
+        out.append(replace(m, key=long.key, name=long.name, kind=long.kind) if long and long.key != m.key else m)
+    return out
 
 
 def split_sentences(title: str, text: str) -> list[str]:
@@ -352,7 +391,7 @@ class EntityExtractor:
     def _facts(self, sents: list[str], docs: list[Any] | None) -> ArticleFacts:
         mentions, persons, places = self._mentions(sents, docs)
         # Never a private person: drop any name that a PERSON span contains or is contained in.
-        mentions = [m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)]
+        mentions = _fold_acronyms([m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)])
         facts = ArticleFacts(entities=self._roles(mentions, sents))
         facts.countries = _unique(c for p in places if (c := country_of(p)))
         facts.amounts = self._amounts(sents, mentions)
@@ -364,7 +403,7 @@ class EntityExtractor:
         as a party: the role model's input."""
         sents = split_sentences(title, text)
         mentions, persons, _ = self._mentions(sents)
-        mentions = [m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)]
+        mentions = _fold_acronyms([m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)])
         return [(key, x) for key, _first, x, _cues in self._org_features(mentions, sents)]
 
     def _org_features(self, mentions: list[_Mention], sents: list[str]
@@ -397,7 +436,10 @@ class EntityExtractor:
                            in_first=any(m.sentence in sents[:2] for m in ms),
                            subject=any(not m.before.strip() or m.before.strip().lower() == "the" for m in ms),
                            mentions=len(ms), first_org=bool(bodies) and key == bodies[0], makes_system=key in implied,
-                           n_orgs=len(bodies), from_gazetteer=ms[0].from_gazetteer)
+                           n_orgs=len(bodies), from_gazetteer=ms[0].from_gazetteer,
+                           oversees=any(_OVERSEE_BEFORE.search(m.before[-50:]) or _OVERSEE_AFTER.search(m.after[:60])
+                                        for m in ms),
+                           overseer_name=bool(_OVERSEER_NAME.search(ms[0].name)))
             out.append((key, ms[0], x, cues))
         return out
 
@@ -433,15 +475,27 @@ class EntityExtractor:
     def _roles_learnt(self, mentions: list[_Mention], sents: list[str]) -> list[EntityRole]:
         """Implicated systems and harmed groups as by rule; deployers and developers from the role model
         (``roles.py``)."""
+        from aiwatch.entities import roles as R
+
         scored = []
+        # A regulator or investigator at work ("the Federal Trade Commission fined ...") oversees the system:
+        # not its deployer or developer, unless the text says it used it. The role model weighs these
+        # cues too, but its F2 bar is low enough that they rarely keep a body out. (AIID's descriptions, where
+        # the role evaluation runs, seldom name the investigator: there it changes nothing; news does.)
+        overseers = set()
         for key, first, x, cues in self._org_features(mentions, sents):
             scored.append((key, first, self.role_model.proba(x), cues))
+            f = dict(zip(R.FEATURES, x, strict=True))
+            if f["oversees"] and f["overseer_name"] and not f["dep_cue"]:
+                overseers.add(key)
         named = {s[0] for s in scored}
         # Systems, harmed groups, and the makers of named systems the text does not name: as by rule.
         out = [r for r in self._roles_by_rule(mentions) if r.role in ("implicated_system", "harmed_party")
                or r.key not in named]
         chosen: list[tuple[str, _Mention, str, float, str]] = []
         for key, first, p, cues in scored:
+            if key in overseers:
+                continue
             for role in ("deployer", "developer"):
                 if p[role] >= self.role_model.thresholds[role]:
                     chosen.append((key, first, role, p[role], cues.get(role, first.sentence)))
