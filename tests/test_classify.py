@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -205,13 +206,18 @@ def test_training_reproduces_the_shipped_fast_model(tmp_path: Path, model: M.Cla
     T.train(out, encoder=None, log=lambda m: None)
     again = M.load(out)
     titles, texts = [CRASH[0], LAUNCH[0], "Man wrongly arrested"], [CRASH[1], LAUNCH[1], STORY]
+    assert [p.category for p in model.predict(titles, texts, "fast")] == \
+        [p.category for p in again.predict(titles, texts, "fast")]
+    # The heads' own probabilities: the scores given out are shifted by the decision bar, and the fast bar
+    # chosen without the encoder (0.6 on 2026-11-28) is not the shipped one, chosen with it (0.7).
+    model, again = copy.copy(model), copy.copy(again)
+    model.decision, again.decision = {}, {}
     a, b = model.predict(titles, texts, "fast"), again.predict(titles, texts, "fast")
     # Equal up to floating point, not bit for bit: the solvers run on the BLAS kernels the CPU selects.
     # The same code and data retrained on another CPU (an AMD EPYC, 2026-11-28) moved scores by up to
     # 0.008, the screen's threshold by 0.0095, and a tag scored 0.5001 fell under its 0.5 cut. A
     # different model (data, seed, features) moves them by far more than this tolerance.
     tol = 0.015
-    assert [p.category for p in a] == [p.category for p in b]
     for p, q in zip(a, b, strict=True):
         assert p.scores == pytest.approx(q.scores, abs=tol)
         for field in p.tags.keys() | q.tags.keys():
