@@ -178,6 +178,11 @@ def _fold_acronyms(mentions: list[_Mention]) -> list[_Mention]:
     return out
 
 
+def _kept(mentions: list[_Mention], persons: set[str]) -> list[_Mention]:
+    """Never a private person (a name a PERSON span contains or is contained in is dropped); acronyms folded."""
+    return _fold_acronyms([m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)])
+
+
 def split_sentences(title: str, text: str) -> list[str]:
     out = [title.strip()] if title and title.strip() else []
     for s in _SENT.split((text or "")[:MAX_CHARS]):
@@ -390,8 +395,7 @@ class EntityExtractor:
 
     def _facts(self, sents: list[str], docs: list[Any] | None) -> ArticleFacts:
         mentions, persons, places = self._mentions(sents, docs)
-        # Never a private person: drop any name that a PERSON span contains or is contained in.
-        mentions = _fold_acronyms([m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)])
+        mentions = _kept(mentions, persons)
         facts = ArticleFacts(entities=self._roles(mentions, sents))
         facts.countries = _unique(c for p in places if (c := country_of(p)))
         facts.amounts = self._amounts(sents, mentions)
@@ -403,7 +407,7 @@ class EntityExtractor:
         as a party: the role model's input."""
         sents = split_sentences(title, text)
         mentions, persons, _ = self._mentions(sents)
-        mentions = _fold_acronyms([m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)])
+        mentions = _kept(mentions, persons)
         return [(key, x) for key, _first, x, _cues in self._org_features(mentions, sents)]
 
     def _org_features(self, mentions: list[_Mention], sents: list[str]
