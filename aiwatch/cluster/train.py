@@ -5,7 +5,11 @@ Both are deterministic (no randomness): the same data gives the same files.
 * ``cluster/models/idf.npz`` — document frequencies of hashed words over the unlabelled AI/tech
   news and the non-AI news negatives (titles + leads, ~20k articles); see ``lexical``;
 * ``entities/gazetteer.json`` — see ``entities.gazetteer``;
-* ``entities/roles.json`` — the role model's coefficients, see ``entities.roles``.
+* ``entities/roles.json`` — the role model's coefficients, see ``entities.roles``;
+* ``cluster/models/center.npz`` — the mean MiniLM vector of AI-harm text that the clusterer takes off
+  every vector (see ``aiwatch.cluster``): AIID's incident descriptions and report headlines of the
+  *tuning* half only, so that ``aiwatch eval-clusters`` scores the other half on data it never saw.
+  Needs the ``ml`` extra; deterministic up to floating point.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from aiwatch.classify.data import require, shared_dir
-from aiwatch.cluster import lexical
+from aiwatch.cluster import Embedder, lexical, save_center
 
 
 def idf_corpus(root: Path) -> list[str]:
@@ -30,6 +36,16 @@ def idf_corpus(root: Path) -> list[str]:
         for r in csv.DictReader(f):
             texts.append(lexical.lex_text(r["title"], r["text"]))
     return texts
+
+
+def fit_center(root: Path, embedder: Any) -> np.ndarray | None:
+    """The mean vector of the tuning half's incident descriptions and report headlines."""
+    from aiwatch.cluster import doc_features
+    from aiwatch.cluster import evaluate as E
+
+    docs = E.aiid_descriptions(root, "tune").docs + E.aiid_reports(root, "tune").docs
+    emb, _ = doc_features(docs, embedder)
+    return None if emb is None else emb.astype(np.float64).mean(axis=0)
 
 
 def train(root: Path | None = None, log: Callable[[str], Any] = print) -> None:
@@ -49,3 +65,11 @@ def train(root: Path | None = None, log: Callable[[str], Any] = print) -> None:
     model = R.train(root, is_person_name=person)
     model.save()
     log(f"role model (deployer, developer) from AIID descriptions -> {R.ROLE_FILE}")
+    embedder = Embedder()
+    center = fit_center(root, embedder)
+    if center is None:
+        log("centre vector: the minilm encoder is not installed (the ml extra): kept the shipped one")
+    else:
+        save_center(embedder.name, center)
+        log(f"centre vector ({embedder.name}, mean of the tuning half's AIID descriptions and headlines) -> "
+            "aiwatch/cluster/models/center.npz")
