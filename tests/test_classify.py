@@ -256,3 +256,23 @@ def test_eval_meets_the_pinned_floors() -> None:
     for name in ("keywords", "tfidf_lr"):
         assert report["stream"][name]["articles"]["relevance"]["f1"] < E.headline_numbers(report)[
             "stream.relevance_f1"]
+
+
+def test_thorough_stripping_drops_menus_and_share_buttons_and_keeps_clean_text_as_is() -> None:
+    from aiwatch.classify.text import drop_menu_runs, furniture_free, strip_boilerplate
+
+    menu = ("Close Alert Search Backchannel Business Culture Gear Ideas Science Security Merch Podcasts Video Games "
+            "Newsletters Magazine Events Jobs")
+    assert drop_menu_runs(f"{menu} Microsoft unveiled Tay on Wednesday.") == "Microsoft unveiled Tay on Wednesday."
+    # Names are shorter than menus; "of" and "the" end a run.
+    named = ("Members of Congress and the Government Accountability Office (GAO) said the Bill and Melinda Gates "
+             "Foundation agreed.")
+    assert drop_menu_runs(named) == named
+    page = f"{menu} Share on Facebook Share on X Clearview AI was fined. Sign up for our newsletter today."
+    assert strip_boilerplate(page, thorough=True) == "Clearview AI was fined."
+    # The classifier's plain form, which its heads were fitted on, is as it was: it drops the whole glued
+    # segment (a short "sentence" with "newsletter" in it), the news with the menu.
+    assert strip_boilerplate(page) == ""
+    clean = "Amazon's book store \"cataloging error\" hid books with gay and lesbian themes.\nReaders noticed."
+    assert furniture_free(clean) is clean  # the classifier's vector of it is reused by the cluster stage
+    assert furniture_free(page).startswith("Clearview AI was fined.")

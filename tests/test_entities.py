@@ -205,3 +205,20 @@ def test_a_system_curated_data_lists_as_a_party_is_a_role_candidate(extractor: E
     assert "tesla autopilot" not in candidates("Tesla Autopilot steered the car into a barrier.")
     facts = extractor.extract("AI harm", "ChatGPT told a user to harm himself.")
     assert "implicated_system" in roles(facts, "ChatGPT")
+
+
+# A scraped page as news crawls give it: the site's menu glued to the headline and share buttons.
+SCRAPED = (
+    "Close Alert Search Backchannel Business Culture Gear Ideas Science Security Merch Podcasts Video Artificial "
+    "Intelligence Climate Games Newsletters Magazine Events Insider Jobs Coupons Business Share on Facebook Share "
+    "on X Share on LinkedIn Clearview AI was fined by the Dutch data protection authority for building an illegal "
+    "database of faces. Residents of the Netherlands were among the people whose photos were scraped."
+)
+
+
+def test_page_furniture_names_no_party(extractor: EntityExtractor) -> None:
+    """Share buttons and menus name platforms; they say nothing about who did what."""
+    names = {e.name for e in extractor.extract("Clearview AI fined in the Netherlands", SCRAPED).entities}
+    assert "Clearview AI" in names
+    assert not names & {"Facebook", "X", "LinkedIn", "Meta"}, names
+    assert not any("Backchannel" in n or "Merch" in n for n in names), names

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix, vstack
 
-from aiwatch.classify.text import encoder_text
+from aiwatch.classify.text import encoder_text, furniture_free
 from aiwatch.cluster import lexical
 
 EMBED_ENCODER = "minilm"
@@ -164,21 +164,27 @@ def doc_features(docs: Sequence[Doc], embedder: Embedder, given: Sequence[np.nda
                  ) -> tuple[np.ndarray | None, csr_matrix]:
     """Embeddings (None without the encoder) and TF-IDF rows of docs: pure, so it runs on any worker.
 
-    ``given``: vectors the same encoder already made of the same string (the classifier's), None where
-    there is none; only the others are encoded.
+    The encoder reads title + the opening without page furniture (``furniture_free``); words read the text
+    as given (stripping name-heavy sentences cost the grouping of full articles: wikiref 0.930 -> 0.907).
+    ``given``: vectors the same encoder made of the text as published (the classifier's), None where there
+    is none; used where that opening has no furniture, the others are encoded.
     """
     titles = [d.title or "" for d in docs]
     texts = [d.text or "" for d in docs]
     lex = lexical.vectors(titles, texts)
     if embedder.encoder is None:
         return None, lex
-    todo = [i for i in range(len(docs)) if given is None or given[i] is None]
+    # The encoder reads the opening without page furniture; a given vector is of the opening as published,
+    # so it is used only where the two are the same text.
+    leads = [furniture_free(t) for t in texts]
+    reuse = [given is not None and given[i] is not None and leads[i] is texts[i] for i in range(len(docs))]
+    todo = [i for i in range(len(docs)) if not reuse[i]]
     emb = np.zeros((len(docs), embedder.encoder.dim), np.float32)
     if todo:
-        emb[todo] = embedder([titles[i] for i in todo], [texts[i] for i in todo])
-    for i, vec in enumerate(given or ()):
-        if vec is not None:
-            emb[i] = vec
+        emb[todo] = embedder([titles[i] for i in todo], [leads[i] for i in todo])
+    for i in range(len(docs)):
+        if reuse[i]:
+            emb[i] = given[i]  # type: ignore[index]
     return emb, lex
 
 

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from aiwatch.classify.data import require, shared_dir
-from aiwatch.cluster import Clusterer, Doc, Embedder, Params
+from aiwatch.cluster import Clusterer, Doc, Embedder, Params, doc_features
 
 BASELINE_DISTANCE = 0.5  # agglomerative baseline's cosine distance, as tune() last chose it
 FLOORS_FILE = Path(__file__).resolve().parent / "floors.json"
@@ -165,7 +165,7 @@ def run_model(data: Grouped, params: Params | None = None, embedder: Embedder | 
 def run_baseline(data: Grouped, embedder: Embedder, distance: float) -> list[int]:
     from sklearn.cluster import AgglomerativeClustering
 
-    emb = embedder([d.title for d in data.docs], [d.text for d in data.docs])
+    emb, _ = doc_features(data.docs, embedder)  # the vectors the clusterer reads
     if emb is None or len(data.docs) < 2:
         return list(range(len(data.docs)))
     model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",

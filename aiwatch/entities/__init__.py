@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from aiwatch.classify.text import strip_boilerplate
 from aiwatch.entities import gazetteer as G
 from aiwatch.entities.money import find_amounts
 from aiwatch.entities.names import GROUP_HEADS, is_group_phrase, kind_of, looks_like_person, norm
@@ -184,8 +185,10 @@ def _kept(mentions: list[_Mention], persons: set[str]) -> list[_Mention]:
 
 
 def split_sentences(title: str, text: str) -> list[str]:
+    """The title, then the text's sentences with page furniture dropped (menus and share buttons name
+    platforms: "Share on Facebook Share on X" is no statement about Facebook)."""
     out = [title.strip()] if title and title.strip() else []
-    for s in _SENT.split((text or "")[:MAX_CHARS]):
+    for s in _SENT.split(strip_boilerplate(text or "", thorough=True)[:MAX_CHARS]):
         s = s.strip()
         if len(s.split()) >= 3:
             out.append(s)
