@@ -222,3 +222,13 @@ def test_page_furniture_names_no_party(extractor: EntityExtractor) -> None:
     assert "Clearview AI" in names
     assert not names & {"Facebook", "X", "LinkedIn", "Meta"}, names
     assert not any("Backchannel" in n or "Merch" in n for n in names), names
+
+
+def test_a_system_named_like_a_common_word_is_found_only_as_written(extractor: EntityExtractor) -> None:
+    """IMPACT (a teacher-rating system) and ALERT are in curated data; "Impact" and "Alert" are words."""
+    words = extractor.extract("The AI Impact Tour", "Alert: the impact of AI on jobs is large. Impact matters.")
+    assert not {e.name for e in words.entities} & {"IMPACT", "ALERT", "Mathematica Policy Research"}
+    named = extractor.extract("Teachers fired", "The IMPACT system rated teachers in Washington.")
+    assert "IMPACT" in {e.name for e in named.entities}
+    # A famous name is no common word, however it is written.
+    assert "NVIDIA" in {e.name for e in extractor.extract("Nvidia chips", "Nvidia sold chips.").entities}

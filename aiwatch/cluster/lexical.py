@@ -66,3 +66,9 @@ def vectors(titles: list[str], texts: list[str], idf: np.ndarray | None = None) 
     tf = _vectorizer().transform([lex_text(a, b) for a, b in zip(titles, texts, strict=True)])
     tf.data = 1 + np.log(tf.data)
     return normalize(tf @ diags(idf), copy=False).tocsr()
+
+
+def idf_of(word: str) -> float | None:
+    """The table's IDF of one word (None for a stop word or no word): how ordinary it is in news."""
+    row = _vectorizer().transform([word])
+    return float(load_idf()[row.indices].min()) if row.nnz else None
