@@ -232,3 +232,15 @@ def test_a_system_named_like_a_common_word_is_found_only_as_written(extractor: E
     assert "IMPACT" in {e.name for e in named.entities}
     # A famous name is no common word, however it is written.
     assert "NVIDIA" in {e.name for e in extractor.extract("Nvidia chips", "Nvidia sold chips.").entities}
+
+
+def test_the_news_source_is_no_party(extractor: EntityExtractor) -> None:
+    """Who tells the story ("a New York Times report", "told Reuters", "identified by The Washington Post") does
+    not run or make the system, unless the title makes it the subject."""
+    text = ("A New York Times report described a nursing student who customised OpenAI's ChatGPT as a companion. "
+            "A teenager identified by The Washington Post as R was shown violent chats. OpenAI told Reuters it "
+            "was reviewing the case.")
+    parties = {e.name for e in extractor.extract("Chatbot companion harms users", text).entities
+               if e.role in ("deployer", "developer")}
+    assert "OpenAI" in parties
+    assert not parties & {"The New York Times", "Washington Post", "Reuters"}, parties

@@ -81,6 +81,15 @@ _OVERSEE_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:has\s+|have\s+|is\s+|was\s+|had
                             r"^(?:'s|’s)\s+(?:investigation|probe|report|ruling|fine|lawsuit|complaint|inquiry)", re.I)
 _OVERSEER_NAME = re.compile(r"\b(board|commission|commissioner|commissioner's|regulator|ombuds\w*|watchdog|"
                             r"tribunal|inspectorate)\b", re.I)
+# Who tells the story rather than takes part in it: "told Reuters", "according to The Washington Post",
+# "ProPublica reported". A body named only so is the news's source, not a party.
+_REPORTS_BEFORE = re.compile(r"(?:told|according\s+to|(?:first\s+)?reported\s+by|"
+                             r"(?:identified|described|cited|quoted)\s+by|in\s+an\s+interview\s+with|"
+                             r"interviewed\s+by|speaking\s+to|said\s+to|an?\s+(?:report|investigation|analysis)\s+"
+                             r"(?:by|from|in)|(?:wrote|writing|published)\s+in)\s+(?:the\s+)?$", re.I)
+_REPORTS_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:(?:first\s+)?(?:reported|reports|has\s+reported|revealed|wrote)|"
+                            r"(?:report|investigation|analysis|article|story|reporting)\b(?!\s+(?:that|on\s+its)))\b",
+                            re.I)
 _FUNCTION_WORDS = frozenset("of and for the on in at to &".split())
 _HARM_CONTEXT = re.compile(r"\b(harm\w*|arrest\w*|hurt|injur\w*|kill\w*|die\w*|death\w*|discriminat\w*|bias\w*|"
                            r"victim\w*|"
@@ -491,11 +500,19 @@ class EntityExtractor:
         # not its deployer or developer, unless the text says it used it. The role model weighs these
         # cues too, but its F2 bar is low enough that they rarely keep a body out. (AIID's descriptions, where
         # the role evaluation runs, seldom name the investigator: there it changes nothing; news does.)
+        # Likewise a body named only as the news's source ("told Reuters", "ProPublica reported", "identified
+        # by The Washington Post": "identified" is a deployer's cue elsewhere), never in the title.
         overseers = set()
+        by_key: dict[str, list[_Mention]] = defaultdict(list)
+        for m in mentions:
+            by_key[m.key].append(m)
         for key, first, x, cues in self._org_features(mentions, sents):
             scored.append((key, first, self.role_model.proba(x), cues))
             f = dict(zip(R.FEATURES, x, strict=True))
             if f["oversees"] and f["overseer_name"] and not f["dep_cue"]:
+                overseers.add(key)
+            elif not f["in_title"] and all(
+                    _REPORTS_BEFORE.search(m.before[-40:]) or _REPORTS_AFTER.search(m.after[:30]) for m in by_key[key]):
                 overseers.add(key)
         named = {s[0] for s in scored}
         # Systems, harmed groups, and the makers of named systems the text does not name: as by rule.
