@@ -276,3 +276,19 @@ def test_thorough_stripping_drops_menus_and_share_buttons_and_keeps_clean_text_a
     clean = "Amazon's book store \"cataloging error\" hid books with gay and lesbian themes.\nReaders noticed."
     assert furniture_free(clean) is clean  # the classifier's vector of it is reused by the cluster stage
     assert furniture_free(page).startswith("Clearview AI was fined.")
+
+
+def test_evidence_is_never_the_page_menu(model: M.ClassifierModel) -> None:
+    """'Why labelled' shows sentences of the article, not the site's menu glued to its first sentence."""
+    # As crawled: 25 menu words glued to the first sentence (the classifier's own stripping keeps such a
+    # segment, being long and mostly prose).
+    menu = ("Close Alert Search Backchannel Business Culture Gear Ideas Science Security Merch Podcasts Video "
+            "Artificial Intelligence Climate Games Newsletters Magazine Events Wired Insider Jobs Coupons Business")
+    first = ("A Tesla Model S that was driving on Autopilot late on Friday night crashed into a concrete barrier "
+             "on the highway near the city, killing the driver and injuring two passengers who were taken to hospital.")
+    text = f"{menu} {first} {CRASH[1]}"
+    for mode in M.MODES:
+        (p,) = model.predict([CRASH[0]], [text], mode)
+        assert p.category != "unrelated"
+        assert p.evidence and not any("Backchannel" in s for s in p.evidence), p.evidence
+    assert not any("Backchannel" in s for s in model.evidence(CRASH[0], text, "incident"))

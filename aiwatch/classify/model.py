@@ -135,7 +135,11 @@ class ClassifierModel:
         probs = calibrated(probs, bar, sorted(turned_away))
         tags = self._tags(docs, probs, cats)
         name = self.name(mode)
-        evidence = self._evidence_batch(titles, stripped, cats)
+        # Evidence is shown to people: drawn from the text without page furniture (a menu glued to the first
+        # sentence was "why labelled"), which the relevant few are stripped of once more.
+        shown = [strip_boilerplate(texts[i] or "", thorough=True) if cat != "unrelated" else stripped[i]
+                 for i, cat in enumerate(cats)]
+        evidence = self._evidence_batch(titles, shown, cats)
         preds = []
         for i, cat in enumerate(cats):
             scores = {c: round(float(p), 4) for c, p in zip(tx.CATEGORIES, probs[i], strict=True)}
@@ -171,7 +175,7 @@ class ClassifierModel:
 
     def evidence(self, title: str, text: str, category: str, k: int = 3) -> list[str]:
         """The 1-3 sentences (title included) that push hardest towards `category` in the linear fast head."""
-        return self._evidence_batch([title], [strip_boilerplate(text or "")], [category], k)[0]
+        return self._evidence_batch([title], [strip_boilerplate(text or "", thorough=True)], [category], k)[0]
 
     def _direction(self, category: str) -> np.ndarray:
         """Per-term weight towards `category` against the alternative (unrelated, or the mean class)."""
