@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from aiwatch.classify.data import require, shared_dir
-from aiwatch.cluster import Embedder, lexical, save_center
+from aiwatch.cluster import Embedder, doc_features, lexical, save_center
+from aiwatch.cluster import evaluate as E
 
 
 def idf_corpus(root: Path) -> list[str]:
@@ -40,9 +41,6 @@ def idf_corpus(root: Path) -> list[str]:
 
 def fit_center(root: Path, embedder: Any) -> np.ndarray | None:
     """The mean vector of the tuning half's incident descriptions and report headlines."""
-    from aiwatch.cluster import doc_features
-    from aiwatch.cluster import evaluate as E
-
     docs = E.aiid_descriptions(root, "tune").docs + E.aiid_reports(root, "tune").docs
     emb, _ = doc_features(docs, embedder)
     return None if emb is None else emb.astype(np.float64).mean(axis=0)

@@ -188,6 +188,14 @@ def _fold_acronyms(mentions: list[_Mention]) -> list[_Mention]:
     return out
 
 
+def _by_key(mentions: list[_Mention]) -> dict[str, list[_Mention]]:
+    """Mentions grouped by entity key, in order."""
+    out: dict[str, list[_Mention]] = defaultdict(list)
+    for m in mentions:
+        out[m.key].append(m)
+    return out
+
+
 def _kept(mentions: list[_Mention], persons: set[str]) -> list[_Mention]:
     """Never a private person (a name a PERSON span contains or is contained in is dropped); acronyms folded."""
     return _fold_acronyms([m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)])
@@ -264,12 +272,17 @@ class EntityExtractor:
         self.gaz = gazetteer if gazetteer is not None else G.load()
         self.index = G.index(self.gaz)
         self.nlp = self._load_spacy() if use_spacy else None
-        self._surface = self._surface_patterns() if self.nlp is None else None
-        # Short names and acronyms match only as written ("ICE", not "ice" or "Ice").
+        # Short names and acronyms match only as written ("ICE", not "ice" or "Ice"); so do names written in
+        # capitals that are common words ("IMPACT", not "Impact": see ``_common_word``).
         self._exact: dict[str, set[str]] = {}
+        self._written_only: set[str] = set()
         for surface, key in G.surface_forms(self.gaz):
-            if _is_exact(surface):
+            common_caps = surface.isupper() and _common_word(surface)
+            if _is_exact(surface) or common_caps:
                 self._exact.setdefault(key, set()).add(surface)
+            if common_caps:
+                self._written_only.add(key)
+        self._surface = self._surface_patterns() if self.nlp is None else None
         # Modifiers seen in curated group names ("job" applicants, "elderly" investors, "black" people).
         modifiers = {w for e in self.gaz["entries"].values() if e["kind"] == "group"
                      for w in e["name"].split()[:-1] if w.isalpha() and len(w) > 2} - _NOT_MODIFIERS
@@ -300,7 +313,7 @@ class EntityExtractor:
     def _surface_patterns(self) -> list[tuple[re.Pattern[str], str]]:
         out = []
         for surface, key in G.surface_forms(self.gaz):
-            flags = 0 if _is_exact(surface) else re.I
+            flags = 0 if surface in self._exact.get(key, ()) else re.I
             out.append((re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)", flags), key))
         return out
 
@@ -355,10 +368,9 @@ class EntityExtractor:
                                                          before, after, True))
                         if entry["kind"] != "group" and not (text[:1].isupper() or text[:1].isdigit()):
                             continue  # "meta", "apple", "cruise" as common words
-                        if _is_exact(text) and text not in self._exact.get(ent.ent_id_, ()):
-                            continue
-                        if entry["name"].isupper() and not text.isupper() and _common_word(text):
-                            continue  # "Impact" or "Alert" in a sentence is no sighting of IMPACT or ALERT
+                        if (_is_exact(text) or ent.ent_id_ in self._written_only) \
+                                and text not in self._exact.get(ent.ent_id_, ()):
+                            continue  # "ice" is no ICE, "Impact" in a sentence no sighting of IMPACT
                         if entry["kind"] != "group" and (looks_like_person(entry["name"]) or text.lower() in _GENERIC
                                                          or (len(text) <= 2 and after[:1] in ("-", "’", "'"))):
                             continue  # a person's name, a bare word, the X of "X-rays"
@@ -429,9 +441,7 @@ class EntityExtractor:
         from aiwatch.entities import roles as R
 
         entries = self.gaz["entries"]
-        by_key: dict[str, list[_Mention]] = defaultdict(list)
-        for m in mentions:
-            by_key[m.key].append(m)
+        by_key = _by_key(mentions)
         implied = {dev for k, ms in by_key.items() if ms[0].kind == "ai_system"
                    for dev in entries.get(k, {}).get("developers", [])}
         # Bodies, and the systems that curated data lists as a party: AIID's editors name a product as its own
@@ -503,9 +513,7 @@ class EntityExtractor:
         # Likewise a body named only as the news's source ("told Reuters", "ProPublica reported", "identified
         # by The Washington Post": "identified" is a deployer's cue elsewhere), never in the title.
         overseers = set()
-        by_key: dict[str, list[_Mention]] = defaultdict(list)
-        for m in mentions:
-            by_key[m.key].append(m)
+        by_key = _by_key(mentions)
         for key, first, x, cues in self._org_features(mentions, sents):
             scored.append((key, first, self.role_model.proba(x), cues))
             f = dict(zip(R.FEATURES, x, strict=True))
@@ -535,9 +543,7 @@ class EntityExtractor:
         return out
 
     def _roles_by_rule(self, mentions: list[_Mention]) -> list[EntityRole]:
-        by_key: dict[str, list[_Mention]] = defaultdict(list)
-        for m in mentions:
-            by_key[m.key].append(m)
+        by_key = _by_key(mentions)
         entries = self.gaz["entries"]
         out: list[EntityRole] = []
         named_systems = [k for k, ms in by_key.items() if ms[0].kind == "ai_system"]
@@ -636,9 +642,10 @@ COMMON_WORD_IDF = 4.0
 
 
 def _common_word(text: str) -> bool:
+    """One word that more than ~5% of news articles use, in any case."""
     from aiwatch.cluster import lexical
 
-    idf = lexical.idf_of(text) if " " not in text.strip() else None
+    idf = lexical.idf_of(text.lower()) if " " not in text.strip() else None
     return idf is not None and idf < COMMON_WORD_IDF
 
 
