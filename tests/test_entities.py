@@ -244,3 +244,15 @@ def test_the_news_source_is_no_party(extractor: EntityExtractor) -> None:
                if e.role in ("deployer", "developer")}
     assert "OpenAI" in parties
     assert not parties & {"The New York Times", "Washington Post", "Reuters"}, parties
+    # A dateline's credit, and the magazine "MIT" opens.
+    text = ("(Reuters) — Amazon scrapped a recruiting engine that did not like women. Negotiators expressed doubts "
+            "in conversations with MIT Technology Review.")
+    parties = {e.name for e in extractor.extract("Amazon scraps biased hiring tool", text).entities
+               if e.role in ("deployer", "developer")}
+    assert "Amazon" in parties and not parties & {"Reuters", "MIT"}, parties
+
+
+def test_a_function_word_listed_as_a_body_is_no_entity(extractor: EntityExtractor) -> None:
+    """Curated data lists "Many" (one AIAAIC row) and "None" as deployers; "Many people believe" names nobody."""
+    text = "Many people believe face recognition is accurate. None of the police forces said so. Who decides?"
+    assert not {e.name for e in extractor.extract("Face recognition doubts", text).entities} & {"Many", "None", "Who"}

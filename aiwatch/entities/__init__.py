@@ -88,7 +88,10 @@ _REPORTS_BEFORE = re.compile(r"(?:told|according\s+to|(?:first\s+)?reported\s+by
                              r"interviewed\s+by|speaking\s+to|said\s+to|an?\s+(?:report|investigation|analysis)\s+"
                              r"(?:by|from|in)|(?:wrote|writing|published)\s+in)\s+(?:the\s+)?$", re.I)
 _REPORTS_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:(?:first\s+)?(?:reported|reports|has\s+reported|revealed|wrote)|"
-                            r"(?:report|investigation|analysis|article|story|reporting)\b(?!\s+(?:that|on\s+its)))\b",
+                            r"(?:report|investigation|analysis|article|story|reporting)\b(?!\s+(?:that|on\s+its)))\b"
+                            # a dateline's credit, "(Reuters) — The European Commission ...", and the magazine
+                            # that "MIT" opens ("in conversations with MIT Technology Review")
+                            r"|^\s*\)\s*[-—–]|^\s+Technology\s+Review\b",
                             re.I)
 _FUNCTION_WORDS = frozenset("of and for the on in at to &".split())
 _HARM_CONTEXT = re.compile(r"\b(harm\w*|arrest\w*|hurt|injur\w*|kill\w*|die\w*|death\w*|discriminat\w*|bias\w*|"
@@ -303,7 +306,7 @@ class EntityExtractor:
         ruler = nlp.add_pipe("entity_ruler", before="ner",
                              config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
         patterns = [{"label": "AIWATCH", "id": key, "pattern": surface} for surface, key in G.surface_forms(self.gaz)
-                    if surface.strip()]
+                    if _matchable(surface)]
         ruler.add_patterns(patterns)
         # The ruler checks on every call that it has patterns by counting all of them (spaCy 3.8:
         # len() sums 7,000 pattern lists per sentence, a fifth of this stage's time). It has them.
@@ -313,6 +316,8 @@ class EntityExtractor:
     def _surface_patterns(self) -> list[tuple[re.Pattern[str], str]]:
         out = []
         for surface, key in G.surface_forms(self.gaz):
+            if not _matchable(surface):
+                continue
             flags = 0 if surface in self._exact.get(key, ()) else re.I
             out.append((re.compile(rf"(?<!\w){re.escape(surface)}(?!\w)", flags), key))
         return out
@@ -647,6 +652,16 @@ def _common_word(text: str) -> bool:
 
     idf = lexical.idf_of(text.lower()) if " " not in text.strip() else None
     return idf is not None and idf < COMMON_WORD_IDF
+
+
+def _matchable(surface: str) -> bool:
+    """Whether the ruler looks for a gazetteer name: not when it is blank, or one English function word
+    that curated data lists as a body ("Many" is a deployer in one AIAAIC row, "None" in three: every "Many
+    people believe ..." made Many a party). Written in capitals it is a name ("WHO")."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    word = surface.strip()
+    return bool(word) and (word.isupper() or word.lower() not in ENGLISH_STOP_WORDS)
 
 
 def _is_exact(surface: str) -> bool:
