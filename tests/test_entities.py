@@ -47,6 +47,12 @@ def test_harmed_groups_curated_data_names_for_a_party_or_for_public_harm(extract
     assert ("general public", "harmed_party") in {(e.name, e.role) for e in hoax.entities}
     plain = extractor.extract("Nvidia reports record revenue", "Nvidia said revenue rose 60 percent.")
     assert not [e for e in plain.entities if e.role == "harmed_party"]
+    # Only a group that is a fair share of what curated data lists for the party: Amazon's drivers are 4 of its
+    # 177 roles there, and a story about its face recognition harms no delivery driver.
+    rekognition = extractor.extract("Amazon's face recognition misidentified members of Congress",
+                                    "Amazon's Rekognition falsely matched 28 members of Congress with mugshots.")
+    harmed = {e.name.lower() for e in rekognition.entities if e.role == "harmed_party"}
+    assert "amazon delivery drivers" not in harmed, harmed
 
 
 def test_an_acronym_is_the_body_the_article_names_in_full(extractor: EntityExtractor) -> None:

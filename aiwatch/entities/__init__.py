@@ -237,6 +237,12 @@ def import_spacy() -> Any:
 
 
 PARTY_GROUP_MIN = 2
+# ... and listed in at least this share of the party's roles in curated data: OpenAI (464 roles) is not mostly
+# about "openai users" (6), nor Amazon (177) about "amazon delivery drivers" (4), and those groups were the
+# harmed party of every OpenAI and Amazon story (47 and 24 of the 278 relevant hand-labelled news articles);
+# Tesla's drivers (20 of 139) and Facebook's users (54 of 192) stay. Held-apart AIID descriptions, harmed
+# groups: 0 -> 0.05 moved P 0.289 -> 0.304, R 0.375 -> 0.354 (F1 0.326 -> 0.327); 0.12: F1 0.309.
+PARTY_GROUP_SHARE = 0.05
 PARTY_GROUP_ROLES = ("deployer", "implicated_system")
 # Harm to everyone at once: false content spread in public. AIID's editors list "general public" for these
 # (their most listed group of people: 279 incidents), and the text rarely names it.
@@ -258,7 +264,9 @@ def _party_groups(gaz: dict[str, Any], index: dict[str, str]) -> dict[str, tuple
         for i in range(len(words) - 1, 0, -1):
             party = index.get(" ".join(words[:i]))
             if party and entries[party]["kind"] != "group":
-                if n >= PARTY_GROUP_MIN and (n, gkey) > best.get(party, (0, "", ""))[:2]:
+                share = n / max(sum(entries[party].get("roles", {}).values()), 1)
+                if n >= PARTY_GROUP_MIN and share >= PARTY_GROUP_SHARE and (n, gkey) > best.get(party, (0, "", ""))[
+                        :2]:
                     best[party] = (n, gkey, entry["name"])
                 break
     return {party: (gkey, name) for party, (_, gkey, name) in best.items()}
@@ -493,7 +501,8 @@ class EntityExtractor:
         "tesla drivers", a Facebook feed "facebook users". AIID's editors list such groups where the text
         never spells them out (of the 300 harmed groups listed for 400 held-apart incidents, 30 appear
         verbatim in the description); each deployer's or system's most listed group (PARTY_GROUP_MIN
-        incidents or more) is its harmed party here, with the sentence that names the party."""
+        incidents or more, PARTY_GROUP_SHARE of its roles) is its harmed party here, with the sentence that
+        names the party."""
         have = {e.key for e in found}
         out = []
         for e in found:
