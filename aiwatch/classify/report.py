@@ -37,6 +37,11 @@ def print_report(report: dict[str, Any], console: Console) -> None:
     for name, s in report["stream"].items():
         h.add_row(name, f"{s['headlines_recall']:.3f}", f"{s['combined']['relevance']['f1']:.3f}")
     console.print(h)
+    if all("headline_only" in s for s in report["stream"].values()):
+        t = _table("stream: the same hand-labelled articles from their headline alone (a feed's teaser), 5-fold CV")
+        for name, s in report["stream"].items():
+            t.add_row(*_row(name, s["headline_only"]))
+        console.print(t)
     sc = report["screen"]
     console.print(f"screen: threshold {sc['threshold']}, recall on relevant stream articles "
                   f"{sc['recall_stream_relevant']:.3f}, passes {sc['pass_share_ai_news']:.1%} of AI/tech news")
