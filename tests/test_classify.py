@@ -105,6 +105,23 @@ def test_the_decision_bar_counts_an_article_relevant_below_it() -> None:
     assert M.decide(probs, None) == ["unrelated", "unrelated"]  # argmax
     assert M.decide(probs, 0.7) == ["incident", "unrelated"]
     assert M.decide(probs, 0.7, turned_away=[0]) == ["unrelated", "unrelated"]
+    bars = np.array([0.5, 0.9])  # one per row: a headline alone has its own
+    assert M.decide(probs, bars) == ["unrelated", "incident"]
+    assert (M.calibrated(probs, bars)[:, 3] < 0.5).tolist() == [False, True]
+
+
+def test_a_headline_alone_is_decided_with_its_own_bar(model: M.ClassifierModel) -> None:
+    """The article bar was set on articles; a feed's teaser has only its headline to go on."""
+    assert {f"{m}:{M.HEADLINE_ONLY}" for m in M.MODES} <= model.decision.keys()
+    title = "Facial recognition has to be regulated to protect the public, says AI report"
+    strict = copy.copy(model)
+    strict.decision = {**model.decision, **{f"{m}:{M.HEADLINE_ONLY}": 0.01 for m in M.MODES}}
+    for mode in M.MODES:
+        (p,) = strict.predict([title], [""], mode)
+        assert p.category == "unrelated" and p.scores["unrelated"] >= 0.5
+        # ... and only a headline alone: with text, the article bar decides as before.
+        assert strict.predict([CRASH[0]], [CRASH[1]], mode)[0].category == model.predict(
+            [CRASH[0]], [CRASH[1]], mode)[0].category
 
 
 def test_scores_read_like_the_decision() -> None:

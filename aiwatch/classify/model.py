@@ -40,6 +40,10 @@ MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "classifier.joblib"
 MODEL_NAME = "aiwatch-classify-cascade"
 MODES = ("cascade", "fast")
+# An article with no text but its headline (a feed's teaser) is decided with the bar ``decision["<mode>:headline"]``
+# when the model has one: the heads read a headline with far less to go on, and the article bar called a third of
+# the unrelated hand-labelled news relevant from their headlines alone.
+HEADLINE_ONLY = "headline"
 
 SEED = 20261122
 # Screen threshold: the largest that still keeps this share of relevant articles, out of fold inside the
@@ -131,6 +135,9 @@ class ClassifierModel:
         # class priors, which lean to incident. Such an article is unrelated.
         turned_away |= set(np.flatnonzero(X.getnnz(axis=1) == 0).tolist())
         bar = self.decision_bar(mode)
+        teaser_bar = getattr(self, "decision", {}).get(f"{mode}:{HEADLINE_ONLY}")
+        if bar is not None and teaser_bar is not None and not all(s.strip() for s in stripped):
+            bar = np.array([bar if s.strip() else teaser_bar for s in stripped])  # a headline alone: its own bar
         cats = decide(probs, bar, sorted(turned_away))
         probs = calibrated(probs, bar, sorted(turned_away))
         tags = self._tags(docs, probs, cats)
@@ -234,9 +241,9 @@ def default() -> ClassifierModel:
     return _CACHED[MODEL_FILE]
 
 
-def decide(probs: np.ndarray, bar: float | None, turned_away: list[int] | None = None) -> list[str]:
+def decide(probs: np.ndarray, bar: float | np.ndarray | None, turned_away: list[int] | None = None) -> list[str]:
     """Categories from ordered scores: relevant when P(unrelated) < bar (then the likeliest relevant class);
-    with no bar, the likeliest class. Rows the screen turned away are unrelated."""
+    with no bar, the likeliest class. Rows the screen turned away are unrelated. ``bar`` may be one per row."""
     if bar is None:
         idx = np.argmax(probs, axis=1)
     else:
@@ -247,7 +254,8 @@ def decide(probs: np.ndarray, bar: float | None, turned_away: list[int] | None =
     return cats
 
 
-def calibrated(probs: np.ndarray, bar: float | None, turned_away: list[int] | None = None) -> np.ndarray:
+def calibrated(probs: np.ndarray, bar: float | np.ndarray | None, turned_away: list[int] | None = None
+               ) -> np.ndarray:
     """The scores an article is given, read the way ``decide`` reads them: ``unrelated`` is 0.5 or more
     exactly when the article is unrelated.
 

@@ -66,32 +66,41 @@ def screen_threshold(examples: list[Example]) -> float:
                M.threshold_for_recall(scores, others, M.SCREEN_RECALL))
 
 
-BARS = np.round(np.arange(0.30, 0.951, 0.05), 2)
+BARS = np.round(np.arange(0.05, 0.951, 0.05), 2)
 
 
 def decision_bars(examples: list[Example], encoder: str | None, screen: float, modes: tuple[str, ...]
                   ) -> dict[str, float]:
-    """Per mode, the bar on P(unrelated) with the best out-of-fold relevance F1 on hand-labelled news."""
+    """Per mode, the bar on P(unrelated) with the best out-of-fold relevance F1 on hand-labelled news; and
+    per mode the bar for a headline alone ("<mode>:headline"), the same way on those articles' headlines."""
     folds = np.array([data.fold_of(e.group, INNER_FOLDS, seed=1) for e in examples])
-    is_article = np.array([e.origin == data.LABELLED for e in examples])
-    gold, unrel, away = [], {m: [] for m in modes}, {m: [] for m in modes}
+    kinds = {"": data.LABELLED, f":{M.HEADLINE_ONLY}": data.LABELLED_TITLES}
+    gold: dict[str, list[bool]] = {kind: [] for kind in kinds}
+    unrel = {(m, kind): [] for m in modes for kind in kinds}
+    away = {(m, kind): [] for m in modes for kind in kinds}
     for k in range(INNER_FOLDS):
-        test = [e for e, f, a in zip(examples, folds, is_article, strict=True) if f == k and a]
-        if not test:
-            continue
-        inner = fit_examples([e for e, f in zip(examples, folds, strict=True) if f != k], encoder,
-                             threshold=screen, with_tags=False)
-        gold += [e.category != "unrelated" for e in test]
-        for m in modes:
-            for p in inner.predict([e.title for e in test], [e.text for e in test], m):
-                unrel[m].append(p.scores["unrelated"])
-                away[m].append(p.screened_out)
+        inner = None
+        for kind, origin in kinds.items():
+            test = [e for e, f in zip(examples, folds, strict=True) if f == k and e.origin == origin]
+            if not test:
+                continue
+            inner = inner or fit_examples([e for e, f in zip(examples, folds, strict=True) if f != k], encoder,
+                                          threshold=screen, with_tags=False)
+            inner.decision = {}  # raw probabilities: argmax's calibration leaves P(unrelated) as it is
+            gold[kind] += [e.category != "unrelated" for e in test]
+            for m in modes:
+                for p in inner.predict([e.title for e in test], [e.text for e in test], m):
+                    unrel[m, kind].append(p.scores["unrelated"])
+                    away[m, kind].append(p.screened_out)
     out = {}
-    g = np.array(gold)
-    for m in modes:
-        u, a = np.array(unrel[m]), np.array(away[m])
-        f1s = [_f1(g, (u < bar) & ~a) for bar in BARS]
-        out[m] = float(BARS[int(np.argmax(f1s))])
+    for kind in kinds:
+        if not gold[kind]:
+            continue
+        g = np.array(gold[kind])
+        for m in modes:
+            u, a = np.array(unrel[m, kind]), np.array(away[m, kind])
+            f1s = [_f1(g, (u < bar) & ~a) for bar in BARS]
+            out[m + kind] = float(BARS[int(np.argmax(f1s))])
     return out
 
 
@@ -124,8 +133,8 @@ def train(out: Path = M.MODEL_FILE, encoder: str | None = "minilm", root: Path |
     model = fit_examples(train_set, encoder, threshold=threshold, progress=progress)
     modes = ("cascade", "fast") if model.encoder else ("fast",)
     model.decision = decision_bars(train_set, model.encoder, threshold, modes)
-    log("decision bars on P(unrelated) (inner CV, relevance F1 on hand-labelled news): "
-        + ", ".join(f"{m} {b:.2f}" for m, b in model.decision.items()))
+    log("decision bars on P(unrelated) (inner CV, relevance F1 on hand-labelled news and on their headlines "
+        "alone): " + ", ".join(f"{m} {b:.2f}" for m, b in model.decision.items()))
     model.info.update({"val_fold": VAL_FOLD, "k_folds": K_FOLDS, "seed": M.SEED,
                        "counts": {c: sum(e.category == c for e in train_set) for c in ("incident", "hazard",
                                                                                        "complementary", "unrelated")}})
