@@ -17,6 +17,9 @@ Sources (see each folder's SOURCE.md for origin and licence):
   for every model, so case cannot be a shortcut);
 * ai_tech_news_unlabeled — AI/tech articles presumed unrelated; only those whose title and
   lead match no harm keyword are used, as article-style negatives, at lower weight.
+
+Headline-only copies of the negative articles and of the hand-labelled ones (``headlines_of``; the latter
+as ``LABELLED_TITLES``) stand for a feed's teasers.
 """
 
 from __future__ import annotations

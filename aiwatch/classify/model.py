@@ -14,7 +14,8 @@ Parts (all scikit-learn, fitted by ``fit`` and saved together in one small jobli
    ``decision`` — per mode, the bar on P(unrelated) under which an article counts as relevant (then
    its category is the likeliest of incident, hazard, complementary). Set in training by inner
    cross-validation on the hand-labelled news (relevance F1): the heads, trained mostly on editor
-   summaries, are too sure that real articles are unrelated, so argmax misses half of them;
+   summaries, are too sure that real articles are unrelated, so argmax misses half of them; and per mode
+   a bar for an article that is a headline alone (``HEADLINE_ONLY``), set the same way on their headlines;
 5. ``tag_heads`` — one-vs-rest logistic regressions per OECD field, on a small TF-IDF;
 6. evidence — the sentences whose TF-IDF terms push hardest towards the chosen class in the
    fast head (a linear model's per-sentence contribution), 1-3 of them;

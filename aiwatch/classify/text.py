@@ -176,7 +176,7 @@ def _menu_like(segment: str, n_words: int) -> bool:
 
 
 def strip_boilerplate(text: str, *, thorough: bool = False) -> str:
-    """Drop menu-like runs and sign-up/cookie sentences; keep the article's sentences in order.
+    """Drop script code, menus and sign-up/cookie sentences; keep the article's sentences in order.
 
     ``thorough`` (entities, clustering) also drops menu runs glued to a sentence and share buttons. The
     classifier reads the plain form: its shipped heads were fitted on it (changing it means ``aiwatch
