@@ -175,6 +175,10 @@ def _menu_like(segment: str, n_words: int) -> bool:
     return len(_CAPITALISED.findall(segment)) / n_words > 0.7
 
 
+def _has_boilerplate_phrase(lowered: str) -> bool:
+    return any(phrase in lowered for phrase in BOILERPLATE_PHRASES)  # lower-cased once, not once per phrase
+
+
 def strip_boilerplate(text: str, *, thorough: bool = False) -> str:
     """Drop script code, menus and sign-up/cookie sentences; keep the article's sentences in order.
 
@@ -190,7 +194,7 @@ def strip_boilerplate(text: str, *, thorough: bool = False) -> str:
     for p in parts:
         n = len(p.split())
         if n < 40:  # a short sentence about signing up, cookies, menus
-            if _FURNITURE.search(p) if thorough else any(phrase in p.lower() for phrase in BOILERPLATE_PHRASES):
+            if _FURNITURE.search(p) if thorough else _has_boilerplate_phrase(p.lower()):
                 continue
         if n >= 8 and not thorough and _menu_like(p, n):  # thorough: menus went as runs; lists of names stay
             continue
