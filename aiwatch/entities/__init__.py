@@ -265,8 +265,8 @@ def _party_groups(gaz: dict[str, Any], index: dict[str, str]) -> dict[str, tuple
             party = index.get(" ".join(words[:i]))
             if party and entries[party]["kind"] != "group":
                 share = n / max(sum(entries[party].get("roles", {}).values()), 1)
-                if n >= PARTY_GROUP_MIN and share >= PARTY_GROUP_SHARE and (n, gkey) > best.get(party, (0, "", ""))[
-                        :2]:
+                often = n >= PARTY_GROUP_MIN and share >= PARTY_GROUP_SHARE
+                if often and (n, gkey) > best.get(party, (0, "", ""))[:2]:
                     best[party] = (n, gkey, entry["name"])
                 break
     return {party: (gkey, name) for party, (_, gkey, name) in best.items()}
@@ -665,8 +665,8 @@ def _common_word(text: str) -> bool:
 
 def _matchable(surface: str) -> bool:
     """Whether the ruler looks for a gazetteer name: not when it is blank, or one English function word
-    that curated data lists as a body ("Many" is a deployer in one AIAAIC row, "None" in three: every "Many
-    people believe ..." made Many a party). Written in capitals it is a name ("WHO")."""
+    that curated data lists as a body (the gazetteer counts "Many" as a deployer once and "None" three times:
+    every "Many people believe ..." made Many a party). Written in capitals it is a name ("WHO")."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     word = surface.strip()
