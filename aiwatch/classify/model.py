@@ -136,7 +136,7 @@ class ClassifierModel:
         # class priors, which lean to incident. Such an article is unrelated.
         turned_away |= set(np.flatnonzero(X.getnnz(axis=1) == 0).tolist())
         bar = self.decision_bar(mode)
-        teaser_bar = getattr(self, "decision", {}).get(f"{mode}:{HEADLINE_ONLY}")
+        teaser_bar = self.decision_bar(f"{mode}:{HEADLINE_ONLY}")
         if bar is not None and teaser_bar is not None and not all(s.strip() for s in stripped):
             bar = np.array([bar if s.strip() else teaser_bar for s in stripped])  # a headline alone: its own bar
         cats = decide(probs, bar, sorted(turned_away))

@@ -84,9 +84,9 @@ def decision_bars(examples: list[Example], encoder: str | None, screen: float, m
             test = [e for e, f in zip(examples, folds, strict=True) if f == k and e.origin == origin]
             if not test:
                 continue
+            # Fitted without bars: its scores are the heads' own P(unrelated).
             inner = inner or fit_examples([e for e, f in zip(examples, folds, strict=True) if f != k], encoder,
                                           threshold=screen, with_tags=False)
-            inner.decision = {}  # raw probabilities: argmax's calibration leaves P(unrelated) as it is
             gold[kind] += [e.category != "unrelated" for e in test]
             for m in modes:
                 for p in inner.predict([e.title for e in test], [e.text for e in test], m):
