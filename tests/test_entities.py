@@ -91,6 +91,26 @@ def test_a_named_system_brings_its_developer(extractor: EntityExtractor) -> None
     assert "developer" in roles(facts, "OpenAI")
 
 
+def test_a_survey_row_does_not_make_every_listed_developer_a_maker_of_every_system() -> None:
+    from aiwatch.entities.gazetteer import align_developers
+
+    rows = [(["claude"], ["anthropic"]), (["chatgpt"], ["openai"]), (["gemini"], ["google"]),
+            (["chatgpt", "claude", "gemini", "llama 2"], ["anthropic", "google", "meta", "openai"]),
+            (["google lens", "grok"], ["google", "xai"])]
+    dev = align_developers(rows)
+    assert dev["claude"].most_common(1)[0][0] == "anthropic" and dev["claude"]["openai"] < 0.1
+    assert dev["llama 2"].most_common(1)[0][0] == "meta"  # the one developer no other system explains
+    assert dev["google lens"].most_common(1)[0][0] == "google"  # its name says who made it
+    assert dev["grok"].most_common(1)[0][0] == "xai"
+
+
+def test_a_system_from_a_survey_row_brings_only_its_own_developer(extractor: EntityExtractor) -> None:
+    facts = extractor.extract("Chatbot gave false election answers", "Researchers found that Claude gave wrong "
+                              "polling dates to voters who asked it.")
+    assert "developer" in roles(facts, "Anthropic")
+    assert not roles(facts, "OpenAI")
+
+
 @pytest.mark.parametrize("written", ["Open AI", "OpenAI", "OpenAI Inc"])
 def test_aliases_fold_into_one_entity(extractor: EntityExtractor, written: str) -> None:
     facts = extractor.extract("Chatbot lawsuit", f"{written} was sued after its chatbot gave harmful advice.")

@@ -58,7 +58,7 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
     exclude_aiid = exclude_aiid or set()
     entries: dict[str, dict[str, Any]] = {}
     roles: dict[str, Counter] = defaultdict(Counter)
-    system_dev: dict[str, Counter] = defaultdict(Counter)
+    system_rows: list[tuple[list[str], list[str]]] = []  # AIAAIC: (systems, developers) of each row
 
     def add(name: str, kind: str, role: str | None) -> str | None:
         name = tidy_name(name)
@@ -97,13 +97,11 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
                 devs = [k for n in split_parties(row.get("Developer", "")) if (k := add(n, kind_of(n), "developer"))]
                 for n in split_parties(row.get("Deployer", "")):
                     add(n, kind_of(n), "deployer")
-                for n in split_parties(row.get("System name", "")):
-                    key = add(n, "ai_system", "system")
-                    if key:
-                        for d in devs:
-                            if d != key:
-                                system_dev[key][d] += 1
+                systems = [k for n in split_parties(row.get("System name", "")) if (k := add(n, "ai_system", "system"))]
+                if systems and devs:
+                    system_rows.append((systems, devs))
 
+    folded: dict[str, str] = {}  # alias entry -> the canonical entry it folded into
     for canonical, aliases in ALIASES.items():
         key = norm(canonical)
         entry = entries.setdefault(key, {"name": canonical, "kind": kind_of(canonical), "aliases": []})
@@ -113,9 +111,9 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
             old = entries.pop(norm(alias), None) if norm(alias) != key else None
             if old is not None:
                 roles[key].update(roles.pop(norm(alias), Counter()))
-                for devs in system_dev.values():
-                    if norm(alias) in devs:
-                        devs[key] += devs.pop(norm(alias))
+                folded[norm(alias)] = key
+    system_dev = align_developers([([folded.get(k, k) for k in systems], [folded.get(d, d) for d in devs])
+                                   for systems, devs in system_rows])
     for key, entry in entries.items():
         counts = roles.get(key, Counter())
         # A name AIAAIC lists as a system is a system, unless editors list it more often as a party
@@ -129,6 +127,46 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
             ranked = system_dev[key].most_common(2)
             entry["developers"] = [d for d, n in ranked if d in entries and n * 2 >= ranked[0][1]]
     return {"version": 1, "entries": dict(sorted(entries.items()))}
+
+
+# How much likelier a system is a developer's when its name carries the developer's ("Google Lens", "MiniMax
+# Hailuo AI"): in a survey row, the named maker is nearly always the right one.
+NAMED_MAKER = 20.0
+
+
+def _names_maker(system: str, developer: str) -> bool:
+    words, first = system.split(), developer.split()[0]
+    return system.replace(" ", "").startswith(developer.replace(" ", "")) or (len(first) > 2 and first in words)
+
+
+def align_developers(rows: list[tuple[list[str], list[str]]], rounds: int = 20) -> dict[str, Counter]:
+    """system -> developer -> expected number of rows in which that developer made that system.
+
+    A row naming one system credits each of its developers to it. A row naming several systems and several
+    developers ("ChatGPT, Claude, Gemini | Anthropic, Google, OpenAI", AIAAIC's surveys) does not say which
+    made which: each developer's credit is shared among the row's systems in proportion to how likely each
+    is to be that developer's, as estimated from all rows, re-estimated a few rounds (expectation-maximisation,
+    as in word alignment). Counted per row instead, such surveys made OpenAI a developer of Claude as often
+    as Anthropic's own rows made Anthropic one, and Google one of Llama 2.
+    """
+    rows = [(sorted(set(s)), sorted(set(d))) for s, d in rows]
+    prob: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(lambda: 1.0))  # P(developer | system)
+    counts: dict[str, Counter] = {}
+    for _ in range(rounds):
+        counts = defaultdict(Counter)
+        for systems, devs in rows:
+            for d in devs:
+                makers = [s for s in systems if s != d]
+                weight = {s: prob[s][d] * (NAMED_MAKER if _names_maker(s, d) else 1.0) for s in makers}
+                total = sum(weight.values())
+                for s in makers:
+                    counts[s][d] += weight[s] / total if total else 0.0
+        prob = defaultdict(lambda: defaultdict(float))
+        for s, c in counts.items():
+            n = sum(c.values())
+            for d, v in c.items():
+                prob[s][d] = v / n
+    return counts
 
 
 def save(gaz: dict[str, Any], path: Path = GAZETTEER_FILE) -> None:
