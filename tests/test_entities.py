@@ -250,6 +250,15 @@ def test_page_furniture_names_no_party(extractor: EntityExtractor) -> None:
     assert not any("Backchannel" in n or "Merch" in n for n in names), names
 
 
+def test_a_letter_in_a_product_name_is_not_the_platform(extractor: EntityExtractor) -> None:
+    """AIID's Tesla crashes made X (Twitter) a deployer: the X of "Model X"."""
+    crash = extractor.extract("Tesla Model X on Autopilot crashed into a barrier",
+                              "A Tesla Model X on Autopilot crashed into a highway barrier, killing its driver.")
+    assert "X" not in {e.name for e in crash.entities}
+    posted = extractor.extract("Deepfake spread", "The deepfake video was posted on X and shared by Musk's X account.")
+    assert "X" in {e.name for e in posted.entities}
+
+
 def test_a_system_named_like_a_common_word_is_found_only_as_written(extractor: EntityExtractor) -> None:
     """IMPACT (a teacher-rating system) and ALERT are in curated data; "Impact" and "Alert" are words."""
     words = extractor.extract("The AI Impact Tour", "Alert: the impact of AI on jobs is large. Impact matters.")
