@@ -14,6 +14,7 @@ import pytest
 
 from aiwatch import taxonomy as tx
 from aiwatch.classify import model as M
+from aiwatch.classify.text import TEASER_TARGET, teaser_of
 from aiwatch.store import Store
 from tests.conftest import ROOT, STORY, shared
 
@@ -122,6 +123,14 @@ def test_a_headline_alone_is_decided_with_its_own_bar(model: M.ClassifierModel) 
         # ... and only a headline alone: with text, the article bar decides as before.
         assert strict.predict([CRASH[0]], [CRASH[1]], mode)[0].category == model.predict(
             [CRASH[0]], [CRASH[1]], mode)[0].category
+
+
+def test_a_teaser_is_whole_opening_sentences() -> None:
+    text = ("Sign up for our newsletter. " + "An AI system wrongly flagged thousands of families for fraud. " * 3
+            + "The agency said that it had apologised to the families. " * 20)
+    teaser = teaser_of(text)
+    assert TEASER_TARGET <= len(teaser) < 2 * TEASER_TARGET and teaser.endswith(".")
+    assert "newsletter" not in teaser
 
 
 def test_scores_read_like_the_decision() -> None:

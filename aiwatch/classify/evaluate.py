@@ -35,7 +35,7 @@ from aiwatch.classify import data
 from aiwatch.classify import model as M
 from aiwatch.classify import train as T
 from aiwatch.classify.data import Example
-from aiwatch.classify.text import classifier_text, strip_boilerplate
+from aiwatch.classify.text import classifier_text, strip_boilerplate, teaser_of
 
 FLOORS_FILE = Path(__file__).resolve().parent / "floors.json"
 HELD_OUT_UNLABELLED = 2000
@@ -155,6 +155,8 @@ def evaluate(root: Path | None = None, log: Callable[[str], object] = print) -> 
     stream_pred: dict[str, list[str]] = {m: [""] * len(labelled) for m in [*modes, "keywords", "tfidf_lr"]}
     # The same articles from their headline alone, as a feed's teaser gives them (gold: the article's label).
     teaser_pred: dict[str, list[str]] = {m: [""] * len(labelled) for m in [*modes, "keywords", "tfidf_lr"]}
+    # ... and from their opening sentences, as a feed's summary gives them (``teaser_of``).
+    summary_pred: dict[str, list[str]] = {m: [""] * len(labelled) for m in [*modes, "keywords", "tfidf_lr"]}
     for k in range(T.K_FOLDS):
         test_idx = [i for i, e in enumerate(labelled) if data.fold_of(e.group, T.K_FOLDS) == k]
         fold_train = others + [e for e in labelled + titles_of_labelled if data.fold_of(e.group, T.K_FOLDS) != k]
@@ -167,18 +169,24 @@ def evaluate(root: Path | None = None, log: Callable[[str], object] = print) -> 
         fold_base = TfidfBaseline(fold_train)
         t_titles, t_texts = [labelled[i].title for i in test_idx], [labelled[i].text for i in test_idx]
         no_text = [""] * len(test_idx)
+        summaries = [teaser_of(x) for x in t_texts]
         for m in modes:
             for i, p in zip(test_idx, fold_model.predict(t_titles, t_texts, m), strict=True):
                 stream_pred[m][i] = p.category
             for i, p in zip(test_idx, fold_model.predict(t_titles, no_text, m), strict=True):
                 teaser_pred[m][i] = p.category
+            for i, p in zip(test_idx, fold_model.predict(t_titles, summaries, m), strict=True):
+                summary_pred[m][i] = p.category
         for i, c in zip(test_idx, fold_base.predict(t_titles, t_texts), strict=True):
             stream_pred["tfidf_lr"][i] = c
         for i, c in zip(test_idx, fold_base.predict(t_titles, no_text), strict=True):
             teaser_pred["tfidf_lr"][i] = c
-        for i in test_idx:
+        for i, c in zip(test_idx, fold_base.predict(t_titles, summaries), strict=True):
+            summary_pred["tfidf_lr"][i] = c
+        for i, summary in zip(test_idx, summaries, strict=True):
             stream_pred["keywords"][i] = keyword_baseline(labelled[i].title, labelled[i].text)
             teaser_pred["keywords"][i] = keyword_baseline(labelled[i].title, "")
+            summary_pred["keywords"][i] = keyword_baseline(labelled[i].title, summary)
     heads = [e for e in val if e.origin == "aiid_reports"]
     h_titles = [e.title for e in heads]
     head_pred = {m: [p.category for p in model.predict(h_titles, [""] * len(heads), m)] for m in modes}
@@ -192,6 +200,7 @@ def evaluate(root: Path | None = None, log: Callable[[str], object] = print) -> 
             "headlines_recall": round(float(np.mean([c != "unrelated" for c in head_pred[m]])), 4) if heads else None,
             "combined": scores(l_gold + [e.category for e in heads], stream_pred[m] + head_pred[m]),
             "headline_only": scores(l_gold, teaser_pred[m]),
+            "teaser": scores(l_gold, summary_pred[m]),
         }
 
     # 3. the screen: recall on the stream, share of real AI/tech articles it passes

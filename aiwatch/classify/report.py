@@ -42,6 +42,11 @@ def print_report(report: dict[str, Any], console: Console) -> None:
         for name, s in report["stream"].items():
             t.add_row(*_row(name, s["headline_only"]))
         console.print(t)
+    if all("teaser" in s for s in report["stream"].values()):
+        t = _table("stream: the same articles from their headline and opening sentences (a feed's summary), 5-fold CV")
+        for name, s in report["stream"].items():
+            t.add_row(*_row(name, s["teaser"]))
+        console.print(t)
     sc = report["screen"]
     console.print(f"screen: threshold {sc['threshold']}, recall on relevant stream articles "
                   f"{sc['recall_stream_relevant']:.3f}, passes {sc['pass_share_ai_news']:.1%} of AI/tech news")

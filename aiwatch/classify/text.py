@@ -239,3 +239,18 @@ def sentences(text: str, *, stripped: str | None = None, limit: int = 15) -> lis
     """Article sentences, for evidence (original case kept)."""
     body = stripped if stripped is not None else strip_boilerplate(text or "")
     return [s.strip() for s in _SENT.split(body)[:limit] if len(s.split()) >= 4]
+
+
+TEASER_TARGET = 300  # characters: a feed's summary is a sentence or two
+
+
+def teaser_of(text: str) -> str:
+    """The opening sentences of an article, as a feed's summary gives them: whole sentences of the stripped
+    text until TEASER_TARGET characters are reached (so about 300-500)."""
+    out = ""
+    for sent in sentences(text or "", limit=8):
+        if len(out) >= TEASER_TARGET:
+            break
+        out = f"{out} {sent}".strip()
+    return out
+
