@@ -259,6 +259,21 @@ def test_a_letter_in_a_product_name_is_not_the_platform(extractor: EntityExtract
     assert "X" in {e.name for e in posted.entities}
 
 
+def test_phrases_of_a_foreign_headline_are_no_organisations(extractor: EntityExtractor) -> None:
+    """spaCy's English model read "Familias de víctimas de tiroteo" (Spanish news in AIID's reports) as a body."""
+    facts = extractor.extract("Familias de víctimas de tiroteo en Canadá demandan a OpenAI por uso de ChatGPT", "")
+    names = {e.name for e in facts.entities}
+    assert not any("amilias" in n or "ctimas" in n for n in names), names
+    assert "OpenAI" in names  # the gazetteer's names still count
+    # A firm no list knows is found in English ("de", "La" and "Los" in it are names, not Spanish) ...
+    sold = ("The algorithm was sold by Northwind Robotics Inc. to the city of Los Angeles, and de Blasio backed the "
+            "La Liga deal.")
+    assert "Northwind Robotics Inc" in {e.name for e in extractor.extract("AI contract", sold).entities}
+    # ... and not in Spanish.
+    vendido = "El algoritmo de Northwind Robotics Inc. fue vendido a la ciudad de Los Angeles."
+    assert not extractor.extract("AI contract", vendido).entities
+
+
 def test_a_system_named_like_a_common_word_is_found_only_as_written(extractor: EntityExtractor) -> None:
     """IMPACT (a teacher-rating system) and ALERT are in curated data; "Impact" and "Alert" are words."""
     words = extractor.extract("The AI Impact Tour", "Alert: the impact of AI on jobs is large. Impact matters.")

@@ -401,7 +401,7 @@ class EntityExtractor:
                             mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
                             continue
                         if headline_case or len(text) < 2 or not text[:1].isupper() or looks_like_person(text) \
-                                or text.lower() in _GENERIC \
+                                or text.lower() in _GENERIC or foreign(sent) \
                                 or len(text.split()) > 8 or _COMMON_PLURAL.match(text):
                             continue
                         kind = kind_of(text)
@@ -707,6 +707,25 @@ def _is_personal(name: str, persons: set[str]) -> bool:
 
 
 _THE = re.compile(r"^the\s+", re.I)
+
+# Function words of the other languages in the news (Spanish, French, German, Italian, Portuguese, Dutch) that
+# English text does not use. spaCy's English model reads a foreign headline's phrases as organisations
+# ("Familias de victimas de la matanza", "Le PDG"); only the gazetteer's names are trusted there.
+_WORD_RX = re.compile(r"[^\W\d_]+")
+_FOREIGN_WORDS = frozenset(
+    "de la el los las del y en por para una con que les des du le et est une sur pour dans au aux der die das und "
+    "mit für von nach bei nicht ist ein eine sich il di della delle dei degli che per con gli nel hanno não uma em het "
+    "een voor niet".split())
+_ENGLISH_WORDS = frozenset("the of and to in on for with by from is are was were has have after over its their "
+                           "that this at as".split())
+
+
+def foreign(sentence: str) -> bool:
+    """A sentence in another language: two or more of its words are function words of another language,
+    more than are English ones ("La Liga" or "de Blasio" alone in an English sentence do not count)."""
+    words = [w.lower() for w in _WORD_RX.findall(sentence)]
+    other = sum(w in _FOREIGN_WORDS for w in words)
+    return other >= 2 and other > sum(w in _ENGLISH_WORDS for w in words)
 
 
 def _clean(text: str) -> str:
