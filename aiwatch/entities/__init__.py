@@ -103,11 +103,11 @@ _HARM_CONTEXT = re.compile(r"\b(harm\w*|arrest\w*|hurt|injur\w*|kill\w*|die\w*|d
 
 # A capitalised plural word ("Gorillas", "Doctors") that spaCy calls an organisation is seldom one.
 _COMMON_PLURAL = re.compile(r"^[A-Z][a-z]{3,}s$")
-# Words spaCy (or a short alias) takes for an organisation that name none.
 # A one- or two-letter name after a product-line word is part of a product's name ("Tesla Model X", "Xbox Series
 # X"), not the platform X. (Any capitalised word would do in prose, but in a Title Case headline every word is.)
 _NAME_GOES_ON = re.compile(r"\b(?:Model|Series|Type|Mark|Mk|Version|Gen|Generation|Class|Phase|Project|Galaxy|Pixel|"
                            r"Xbox|Note)\s$")
+# Words spaCy (or a short alias) takes for an organisation that name none.
 _GENERIC = {"ai", "a.i.", "department", "government", "police", "company", "agency", "court", "the company",
             "chatbots", "chatbot", "algorithm", "app", "state", "city", "council", "ministry", "congress"}
 _NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many"}

@@ -146,8 +146,8 @@ def align_developers(rows: list[tuple[list[str], list[str]]], rounds: int = 20) 
     developers ("ChatGPT, Claude, Gemini | Anthropic, Google, OpenAI", AIAAIC's surveys) does not say which
     made which: each developer's credit is shared among the row's systems in proportion to how likely each
     is to be that developer's, as estimated from all rows, re-estimated a few rounds (expectation-maximisation,
-    as in word alignment). Counted per row instead, such surveys made OpenAI a developer of Claude as often
-    as Anthropic's own rows made Anthropic one, and Google one of Llama 2.
+    as in word alignment). Counted per row instead, such surveys listed OpenAI as a developer of Claude (in
+    half as many rows as Anthropic, enough to be kept) and Google, not Meta, as Llama 2's.
     """
     rows = [(sorted(set(s)), sorted(set(d))) for s, d in rows]
     prob: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(lambda: 1.0))  # P(developer | system)
