@@ -274,6 +274,18 @@ def test_phrases_of_a_foreign_headline_are_no_organisations(extractor: EntityExt
     assert not extractor.extract("AI contract", vendido).entities
 
 
+def test_a_platform_named_only_as_where_content_went_runs_nothing(extractor: EntityExtractor) -> None:
+    """A deepfake "posted on Facebook and spread across TikTok": the platforms are where it went. AIID lists
+    the maker (often unknown) as deployer, and the role model learnt it ("venue")."""
+    spread = extractor.extract("Deepfake of mayoral candidate spreads before vote",
+                               "A deepfake video of the mayoral candidate was posted on Facebook and spread across "
+                               "TikTok days before the vote. Election officials said the clip was fabricated.")
+    assert not {e.name for e in spread.entities if e.role in ("deployer", "developer")} & {"Facebook", "TikTok"}
+    ads = extractor.extract("Facebook ads algorithm discriminates", "Facebook's ad-delivery algorithm showed job "
+                            "ads for nurses mostly to women, researchers found.")
+    assert "deployer" in roles(ads, "Facebook")
+
+
 def test_a_system_named_like_a_common_word_is_found_only_as_written(extractor: EntityExtractor) -> None:
     """IMPACT (a teacher-rating system) and ALERT are in curated data; "Impact" and "Alert" are words."""
     words = extractor.extract("The AI Impact Tour", "Alert: the impact of AI on jobs is large. Impact matters.")

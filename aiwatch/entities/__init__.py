@@ -79,6 +79,10 @@ _OVERSEE_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:has\s+|have\s+|is\s+|was\s+|had
                             r"opened|launched|investigat\w*|probed?|probing|concluded|determined|found\s+that|"
                             r"charged|filed|urged|called\s+(?:on|for)|recommended|report(?:ed)?\s+(?:that|found))\b|"
                             r"^(?:'s|’s)\s+(?:investigation|probe|report|ruling|fine|lawsuit|complaint|inquiry)", re.I)
+# Where content went rather than who ran the system: "posted on X", "spread across TikTok and Instagram".
+_VENUE_BEFORE = re.compile(r"\b(?:on|onto|across|via|throughout)\s+(?:the\s+)?(?:(?:[\w-]+\s+){0,2}(?:platforms?|"
+                           r"sites?|apps?|networks?|media)\s+(?:like|such\s+as|including)\s+)?"
+                           r"(?:[\w.-]+,?\s+(?:and|or)\s+)?$", re.I)
 _OVERSEER_NAME = re.compile(r"\b(board|commission|commissioner|commissioner's|regulator|ombuds\w*|watchdog|"
                             r"tribunal|inspectorate)\b", re.I)
 # Who tells the story rather than takes part in it: "told Reuters", "according to The Washington Post",
@@ -485,7 +489,8 @@ class EntityExtractor:
                            n_orgs=len(bodies), from_gazetteer=ms[0].from_gazetteer,
                            oversees=any(_OVERSEE_BEFORE.search(m.before[-50:]) or _OVERSEE_AFTER.search(m.after[:60])
                                         for m in ms),
-                           overseer_name=bool(_OVERSEER_NAME.search(ms[0].name)))
+                           overseer_name=bool(_OVERSEER_NAME.search(ms[0].name)),
+                           venue=all(_VENUE_BEFORE.search(m.before[-40:]) for m in ms))
             out.append((key, ms[0], x, cues))
         return out
 

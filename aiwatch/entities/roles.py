@@ -5,7 +5,9 @@ party), ``features`` describe it: the words around its mentions ("developed by X
 used"), where it is named (headline, first sentence, as a sentence's subject), how often, its kind,
 whether it makes a system the article names, whether it is seen overseeing the system ("fined by X",
 "investigators from X", "X opened an investigation") or is named like a regulator ("... Board",
-"... Commission"), and how often curated data lists it as deployer or developer. Two logistic
+"... Commission"), whether it is named only as where content went ("posted on X", "spread across
+TikTok": AIID's editors seldom list such a platform as its deployer or developer),
+and how often curated data lists it as deployer or developer. Two logistic
 regressions (deployer, developer) turn that into probabilities. They are
 fitted by ``aiwatch train-cluster`` on AIID incident descriptions with AIID's alleged deployers and
 developers as labels. Each training description is read with a gazetteer built without the
@@ -35,7 +37,7 @@ from typing import Any
 ROLE_FILE = Path(__file__).resolve().parent / "roles.json"
 FEATURES = ("dev_cue", "dep_cue", "prior_dev_share", "prior_known", "prior_total_log", "public_body", "in_title",
             "in_first_sentence", "subject", "mentions_log", "first_org", "makes_named_system", "n_orgs_log",
-            "from_gazetteer", "only_org", "system", "oversees", "overseer_name")
+            "from_gazetteer", "only_org", "system", "oversees", "overseer_name", "venue")
 ROLES = ("deployer", "developer")
 
 
@@ -68,13 +70,13 @@ def load(path: Path = ROLE_FILE) -> RoleModel | None:
 
 def features(*, dev_cue: bool, dep_cue: bool, prior: dict[str, int], kind: str, in_title: bool,
              in_first: bool, subject: bool, mentions: int, first_org: bool, makes_system: bool, n_orgs: int,
-             from_gazetteer: bool, oversees: bool, overseer_name: bool) -> list[float]:
+             from_gazetteer: bool, oversees: bool, overseer_name: bool, venue: bool = False) -> list[float]:
     dep, dev = prior.get("deployer", 0), prior.get("developer", 0)
     total = dep + dev
     return [float(dev_cue), float(dep_cue), dev / total if total else 0.5, float(total > 0), math.log1p(total),
             float(kind == "public_body"), float(in_title), float(in_first), float(subject), math.log1p(mentions),
             float(first_org), float(makes_system), math.log1p(n_orgs), float(from_gazetteer), float(n_orgs == 1),
-            float(kind == "ai_system"), float(oversees), float(overseer_name)]
+            float(kind == "ai_system"), float(oversees), float(overseer_name), float(venue)]
 
 
 def fit(rows: list[list[float]], labels: dict[str, list[int]], seed: int = 0) -> RoleModel:
