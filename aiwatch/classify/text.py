@@ -253,4 +253,3 @@ def teaser_of(text: str) -> str:
             break
         out = f"{out} {sent}".strip()
     return out
-

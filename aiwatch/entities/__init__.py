@@ -405,8 +405,8 @@ class EntityExtractor:
                             mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
                             continue
                         if headline_case or len(text) < 2 or not text[:1].isupper() or looks_like_person(text) \
-                                or text.lower() in _GENERIC or foreign(sent) \
-                                or len(text.split()) > 8 or _COMMON_PLURAL.match(text):
+                                or text.lower() in _GENERIC \
+                                or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent):
                             continue
                         kind = kind_of(text)
                         if label == "PRODUCT":

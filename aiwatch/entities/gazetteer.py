@@ -150,14 +150,15 @@ def align_developers(rows: list[tuple[list[str], list[str]]], rounds: int = 20) 
     half as many rows as Anthropic, enough to be kept) and Google, not Meta, as Llama 2's.
     """
     rows = [(sorted(set(s)), sorted(set(d))) for s, d in rows]
+    named = {(s, d) for systems, devs in rows for s in systems for d in devs if _names_maker(s, d)}
     prob: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(lambda: 1.0))  # P(developer | system)
-    counts: dict[str, Counter] = {}
+    counts: dict[str, Counter] = defaultdict(Counter)
     for _ in range(rounds):
         counts = defaultdict(Counter)
         for systems, devs in rows:
             for d in devs:
                 makers = [s for s in systems if s != d]
-                weight = {s: prob[s][d] * (NAMED_MAKER if _names_maker(s, d) else 1.0) for s in makers}
+                weight = {s: prob[s][d] * (NAMED_MAKER if (s, d) in named else 1.0) for s in makers}
                 total = sum(weight.values())
                 for s in makers:
                     counts[s][d] += weight[s] / total if total else 0.0

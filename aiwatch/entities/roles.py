@@ -71,7 +71,7 @@ def load(path: Path = ROLE_FILE) -> RoleModel | None:
 
 def features(*, dev_cue: bool, dep_cue: bool, prior: dict[str, int], kind: str, in_title: bool,
              in_first: bool, subject: bool, mentions: int, first_org: bool, makes_system: bool, n_orgs: int,
-             from_gazetteer: bool, oversees: bool, overseer_name: bool, venue: bool = False) -> list[float]:
+             from_gazetteer: bool, oversees: bool, overseer_name: bool, venue: bool) -> list[float]:
     dep, dev = prior.get("deployer", 0), prior.get("developer", 0)
     total = dep + dev
     return [float(dev_cue), float(dep_cue), dev / total if total else 0.5, float(total > 0), math.log1p(total),
