@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Column, Table
 
 from aiwatch import config
+from aiwatch.classify.encoders import DEFAULT as DEFAULT_ENCODER  # numpy only: cheap
 from aiwatch.errors import AiwatchError
 
 if TYPE_CHECKING:  # the pipeline imports the store: only where a command needs it
@@ -472,7 +473,8 @@ def classify(
 
 @app.command()
 def train(
-    encoder: str = typer.Option("minilm", help="Encoder for the strong head: minilm, wordllama, or none."),
+    encoder: str = typer.Option(DEFAULT_ENCODER, help="Encoder for the strong head: minilm-q8 (8-bit MiniLM), "
+                                "minilm (its float form, half the speed), wordllama, or none."),
     output: Path = typer.Option(None, "--output", "-o", help="Where to save (default: the package's model file)."),
 ) -> None:
     """Reproduce the shipped classifier from ../shared/data (fixed seed; set AIWATCH_SHARED_DATA to move it).

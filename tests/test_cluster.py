@@ -197,10 +197,10 @@ def test_the_cluster_stage_reuses_the_classifiers_vectors(store: Store, tmp_path
     import numpy as np
 
     from aiwatch.classify import encoders
-    from aiwatch.cluster import Embedder
+    from aiwatch.cluster import EMBED_ENCODER, Embedder
     from aiwatch.ingest import ingest
 
-    if not encoders.available("minilm"):
+    if not encoders.available(EMBED_ENCODER):
         pytest.skip("needs the ml extra (MiniLM)")
     monkeypatch.setenv("AIWATCH_CLASSIFIER_MODE", "cascade")
     ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [article("uber", 0), article("clearview", 0)]))])

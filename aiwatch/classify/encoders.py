@@ -4,6 +4,11 @@
   384-d, title + lead cut at 128 tokens. It runs on ONNX Runtime: the package's weights, exported
   once to the cache folder, give the same vectors as PyTorch (largest difference ~2e-7) 1.6x faster
   on 2 cores and load in 0.3 s instead of ~1-5 s. Without onnxruntime it runs on sentence-transformers;
+* ``minilm-q8`` (the default, ``DEFAULT``) — the same graph with its weights quantised to 8 bits per
+  output channel (ONNX Runtime's dynamic quantisation, done once into the cache folder): 1.8x the speed of
+  ``minilm`` on 2 cores (92 against 51 texts/s, one text a call; this CPU has AVX-512 VNNI), cosine with
+  ``minilm``'s vectors 0.993 on average (0.983 at the lowest) over 320 news openings. Its own name, so no
+  cache or trained head mixes its vectors with ``minilm``'s;
 * ``wordllama`` — WordLlama static embeddings (256-d, ~1,400 docs/s here), a cheap middle option.
 
 Encoders load once per process. ``EmbeddingCache`` keeps vectors on disk keyed by the text's
@@ -13,6 +18,7 @@ hash, so training and evaluation re-use what an earlier run computed.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import warnings
@@ -25,6 +31,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 MAX_TOKENS = 128  # title + lead; MODELS.md: whole-document embeddings cost 2x for little gain
+DEFAULT = "minilm-q8"  # what `aiwatch train` fits the strong head on and the cluster stage embeds with
 
 
 class Encoder(Protocol):
@@ -161,6 +168,40 @@ def _threads() -> int:
     return int(given) if given.isdigit() and int(given) > 0 else max(1, os.cpu_count() or 1)
 
 
+class MiniLMInt8(MiniLM):
+    """MiniLM with 8-bit weights (per output channel) and 8-bit activations: ONNX Runtime only.
+
+    One text a call: the activations are quantised with one scale per call (the whole batch, padding too), so
+    in a batch a text's vector depended on its neighbours (up to 0.027 apart when the order changed). Alone,
+    a text always gets the same vector, whatever batch, engine or order brought it, and there is no padding:
+    it is also the fastest way (92 texts/s, against 83 in batches of 16)."""
+
+    name = "minilm-q8"
+    BATCH = 1
+
+    def __init__(self) -> None:
+        super().__init__("onnx")  # no PyTorch fallback: it would give the float vectors under this name
+
+    def _exported(self) -> Path:
+        source = super()._exported()
+        target = source.with_name(f"{source.stem}-q8pc.onnx")
+        if target.exists():
+            return target
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        tmp = target.with_name(f"{target.stem}.{os.getpid()}.tmp.onnx")
+        logging.disable(logging.WARNING)  # its advice to pre-process the graph, logged on the root logger
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+            os.replace(tmp, target)  # atomic, as the float export
+        finally:
+            logging.disable(logging.NOTSET)
+            tmp.unlink(missing_ok=True)
+        return target
+
+
 class WordLlamaEncoder:
     name = "wordllama"
     dim = 256
@@ -181,7 +222,7 @@ class WordLlamaEncoder:
 
 
 _LOADED: dict[str, Encoder] = {}
-ENCODERS = {"minilm": MiniLM, "wordllama": WordLlamaEncoder}
+ENCODERS = {"minilm": MiniLM, "minilm-q8": MiniLMInt8, "wordllama": WordLlamaEncoder}
 
 
 def get(name: str) -> Encoder:

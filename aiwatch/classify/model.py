@@ -200,14 +200,13 @@ class ClassifierModel:
         # sentences of the 95% of the stream that is unrelated would halve the classifier's speed.
         cands = [[c for c in ([t] if t else []) + (sentences("", stripped=s) if cat != "unrelated" or not t else [])
                   if c] for t, s, cat in zip(titles, stripped, cats, strict=True)]
-        flat = [c.casefold() for cs in cands for c in cs]
-        if not flat:
-            return [[] for _ in cands]
-        X = self.vectorizer.transform(flat)  # one call for the whole batch
+        # A lone candidate is the evidence whatever it scores: only lists of two or more are scored.
+        flat = [c.casefold() for cs in cands if len(cs) > 1 for c in cs]
+        X = self.vectorizer.transform(flat) if flat else None  # one call for the whole batch
         out, start = [], 0
         for cs, cat in zip(cands, cats, strict=True):
-            if not cs:
-                out.append([])
+            if len(cs) < 2:
+                out.append(cs)
                 continue
             contrib = np.asarray(X[start:start + len(cs)] @ self._direction(cat)).ravel()
             start += len(cs)

@@ -210,14 +210,15 @@ def classifier_text(title: str, text: str, *, stripped: str | None = None, lead_
 
 
 def encoder_text(title: str, text: str) -> str:
-    """The string the sentence encoder reads: title and the opening of the text as published.
+    """The string the sentence encoder reads: title and the opening of the text without page furniture
+    (``furniture_free``: share buttons and sign-up boxes out, name-heavy sentences kept).
 
     The cluster stage embeds this very string (``cluster.Embedder``), so the cascade's vector of a candidate
-    is kept and the article is encoded once. Not stripped: stripping drops name-heavy sentences as
-    menu-like, which cost the grouping of full articles 5 B-cubed points (wikiref). MiniLM is uncased and
-    reads 128 tokens, which 600 characters cover.
+    is kept and the article is encoded once. Not stripped the classifier's way: that drops name-heavy
+    sentences as menu-like, which cost the grouping of full articles 5 B-cubed points (wikiref). MiniLM is
+    uncased and reads 128 tokens, which 600 characters cover.
     """
-    return f"{title}. {(text or '')[:600]}".strip()
+    return f"{title}. {furniture_free(text or '')[:600]}".strip()
 
 
 _WORD = re.compile(r"\w+")
@@ -225,9 +226,8 @@ _WORD = re.compile(r"\w+")
 
 def furniture_free(text: str, chars: int = 600) -> str:
     """``text`` itself when its opening (the ``chars`` the encoder reads) has no page furniture, else its
-    ``strip_boilerplate(thorough=True)`` form. The cluster stage embeds this: a vector the classifier made of
-    the same opening is reused (``text`` returned as is), a page whose menus open it is embedded again
-    without them (same-site menus made every story of a site look alike)."""
+    ``strip_boilerplate(thorough=True)`` form: what the encoder reads (``encoder_text``; same-site menus made
+    every story of a site look alike to it)."""
     if not text:
         return text
     cleaned = strip_boilerplate(text, thorough=True)

@@ -119,7 +119,7 @@ def fit_examples(examples: list[Example], encoder: str | None, *, threshold: flo
                  version=version, with_tags=with_tags)
 
 
-def train(out: Path = M.MODEL_FILE, encoder: str | None = "minilm", root: Path | None = None,
+def train(out: Path = M.MODEL_FILE, encoder: str | None = encoders.DEFAULT, root: Path | None = None,
           progress: Callable[[int], object] | None = None, log: Callable[[str], object] = print) -> M.ClassifierModel:
     examples = data.load(root)
     train_set, val = split(examples)

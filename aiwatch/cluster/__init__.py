@@ -49,10 +49,11 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix, vstack
 
-from aiwatch.classify.text import encoder_text, furniture_free
+from aiwatch.classify.encoders import DEFAULT
+from aiwatch.classify.text import encoder_text
 from aiwatch.cluster import lexical
 
-EMBED_ENCODER = "minilm"
+EMBED_ENCODER = DEFAULT  # the classifier's: a candidate is encoded once, for both stages
 CANDIDATES = 30  # incidents whose centroid is closest by meaning are scored in full
 CENTER_FILE = Path(__file__).resolve().parent / "models" / "center.npz"
 
@@ -67,8 +68,13 @@ def load_center(encoder: str | None, path: Path = CENTER_FILE) -> np.ndarray | N
 
 
 def save_center(encoder: str, center: np.ndarray, path: Path = CENTER_FILE) -> None:
+    """Store ``encoder``'s centre; other encoders' centres in the file are kept."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **{encoder: center.astype(np.float32)})
+    kept: dict[str, np.ndarray] = {}
+    if path.exists():
+        with np.load(path) as z:
+            kept = {k: z[k] for k in z.files if k != encoder}
+    np.savez(path, **kept, **{encoder: center.astype(np.float32)})
     load_center.cache_clear()
 
 
@@ -164,27 +170,23 @@ def doc_features(docs: Sequence[Doc], embedder: Embedder, given: Sequence[np.nda
                  ) -> tuple[np.ndarray | None, csr_matrix]:
     """Embeddings (None without the encoder) and TF-IDF rows of docs: pure, so it runs on any worker.
 
-    The encoder reads title + the opening without page furniture (``furniture_free``); words read the text
+    The encoder reads title + the opening without page furniture (``encoder_text``); words read the text
     as given (stripping name-heavy sentences cost the grouping of full articles: wikiref 0.930 -> 0.907).
-    ``given``: vectors the same encoder made of the text as published (the classifier's), None where there
-    is none; used where that opening has no furniture, the others are encoded.
+    ``given``: vectors the same encoder made of the same string (the classifier's), None where there is
+    none; only the others are encoded.
     """
     titles = [d.title or "" for d in docs]
     texts = [d.text or "" for d in docs]
     lex = lexical.vectors(titles, texts)
     if embedder.encoder is None:
         return None, lex
-    # The encoder reads the opening without page furniture; a given vector is of the opening as published,
-    # so it is used only where the two are the same text.
-    leads = [furniture_free(t) for t in texts]
-    reuse = [given is not None and given[i] is not None and leads[i] is texts[i] for i in range(len(docs))]
-    todo = [i for i in range(len(docs)) if not reuse[i]]
+    todo = [i for i in range(len(docs)) if given is None or given[i] is None]
     emb = np.zeros((len(docs), embedder.encoder.dim), np.float32)
     if todo:
-        emb[todo] = embedder([titles[i] for i in todo], [leads[i] for i in todo])
+        emb[todo] = embedder([titles[i] for i in todo], [texts[i] for i in todo])
     for i in range(len(docs)):
-        if reuse[i]:
-            emb[i] = given[i]  # type: ignore[index]
+        if given is not None and given[i] is not None:
+            emb[i] = given[i]
     return emb, lex
 
 

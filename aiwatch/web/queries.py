@@ -392,9 +392,10 @@ def similar_to_text(conn: Connection, query: str, k: int = 5,
                     index: tuple[list[int], list[str], np.ndarray] | None = None) -> list[dict[str, Any]]:
     """Incidents nearest a free-text query by MiniLM embedding; empty when the encoder is not installed."""
     from aiwatch.classify import encoders
+    from aiwatch.cluster import EMBED_ENCODER
 
     try:
-        enc = encoders.get("minilm")
+        enc = encoders.get(EMBED_ENCODER)  # the incidents' centroids were made with it
     except encoders.EncoderUnavailable:
         return []
     ids, titles, mat = index if index is not None else centroids(conn)
