@@ -8,9 +8,10 @@ Texts: real AI/tech articles (first 3,000 characters of each page) and general n
 
 * baseline   — read the texts and TF-IDF-transform them (the floor of any model here);
 * fast       — TF-IDF screen + TF-IDF 4-class head + tags + evidence on every article;
-* cascade    — as fast, plus the MiniLM head on the screen's candidates only (the default; MiniLM on
-  ONNX Runtime);
-* cascade-torch — the same on PyTorch (sentence-transformers), the runtime before ONNX;
+* cascade    — as fast, plus the MiniLM head on the screen's candidates only (the default; MiniLM with 8-bit
+  weights on ONNX Runtime, ``minilm-q8``);
+* cascade-float — the same with MiniLM's float weights on ONNX Runtime (the encoder before 8 bits);
+* cascade-torch — the float weights on PyTorch (sentence-transformers), the runtime before ONNX;
 * minilm-all — the MiniLM head on every article (no screen): what the cascade saves.
 """
 
@@ -37,8 +38,8 @@ from aiwatch.classify import model as M
 model = M.default()
 if option != "baseline" and option != "fast":
     from aiwatch.classify import encoders
-    if option.endswith("-torch"):
-        encoders._LOADED[model.encoder] = encoders.MiniLM("torch")
+    if option.endswith("-torch") or option.endswith("-float"):  # the float encoder in the 8-bit one's place
+        encoders._LOADED[model.encoder] = encoders.MiniLM("torch" if option.endswith("-torch") else "onnx")
     encoders.get(model.encoder)  # load outside the timed part, as a long-running process would
 t0 = time.perf_counter()
 titles, texts = [r["title"] for r in rows], [r["text"] for r in rows]
@@ -78,7 +79,7 @@ def corpus(n: int, path: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=10_000)
-    ap.add_argument("--options", default="baseline,fast,cascade,cascade-torch,minilm-all")
+    ap.add_argument("--options", default="baseline,fast,cascade,cascade-float,cascade-torch,minilm-all")
     args = ap.parse_args()
     from rich.console import Console
     from rich.table import Table
