@@ -126,8 +126,13 @@ class ClassifierModel:
         candidates = np.flatnonzero(screen >= self.screen_threshold) if mode == "cascade" else np.arange(len(docs))
         use_strong = mode == "cascade" and self.strong_head is not None and self.encoder and len(candidates)
         embedding: dict[int, np.ndarray] = {}
+        # The text without page furniture: the encoder's input for candidates, the evidence's for the relevant
+        # (candidates, mostly): cleaned once.
+        thorough: dict[int, str] = {}
         if use_strong:
-            emb = encoders.get(self.encoder).encode([encoder_text(titles[i], texts[i]) for i in candidates])
+            thorough = {i: strip_boilerplate(texts[i] or "", thorough=True) for i in candidates.tolist()}
+            emb = encoders.get(self.encoder).encode([encoder_text(titles[i], texts[i], cleaned=thorough[i])
+                                                     for i in candidates.tolist()])
             embedding = dict(zip(candidates.tolist(), emb, strict=True))
             strong = self.strong_head.predict_proba(hstack([X[candidates], csr_matrix(emb)]).tocsr())
             probs[candidates] = (_ordered(strong, self.strong_head.classes_) + probs[candidates]) / 2
@@ -145,8 +150,8 @@ class ClassifierModel:
         name = self.name(mode)
         # Evidence is shown to people: drawn from the text without page furniture (a menu glued to the first
         # sentence was "why labelled"), which the relevant few are stripped of once more.
-        shown = [strip_boilerplate(texts[i] or "", thorough=True) if cat != "unrelated" else stripped[i]
-                 for i, cat in enumerate(cats)]
+        shown = [stripped[i] if cat == "unrelated" else thorough[i] if i in thorough
+                 else strip_boilerplate(texts[i] or "", thorough=True) for i, cat in enumerate(cats)]
         evidence = self._evidence_batch(titles, shown, cats)
         preds = []
         for i, cat in enumerate(cats):

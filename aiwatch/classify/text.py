@@ -209,28 +209,30 @@ def classifier_text(title: str, text: str, *, stripped: str | None = None, lead_
     return f"{title or ''}. {lead}".casefold().strip()
 
 
-def encoder_text(title: str, text: str) -> str:
+def encoder_text(title: str, text: str, *, cleaned: str | None = None) -> str:
     """The string the sentence encoder reads: title and the opening of the text without page furniture
     (``furniture_free``: share buttons and sign-up boxes out, name-heavy sentences kept).
 
     The cluster stage embeds this very string (``cluster.Embedder``), so the cascade's vector of a candidate
     is kept and the article is encoded once. Not stripped the classifier's way: that drops name-heavy
     sentences as menu-like, which cost the grouping of full articles 5 B-cubed points (wikiref). MiniLM is
-    uncased and reads 128 tokens, which 600 characters cover.
+    uncased and reads 128 tokens, which 600 characters cover. ``cleaned``: the text's
+    ``strip_boilerplate(thorough=True)``, when the caller has it already.
     """
-    return f"{title}. {furniture_free(text or '')[:600]}".strip()
+    return f"{title}. {furniture_free(text or '', cleaned=cleaned)[:600]}".strip()
 
 
 _WORD = re.compile(r"\w+")
 
 
-def furniture_free(text: str, chars: int = 600) -> str:
+def furniture_free(text: str, chars: int = 600, *, cleaned: str | None = None) -> str:
     """``text`` itself when its opening (the ``chars`` the encoder reads) has no page furniture, else its
     ``strip_boilerplate(thorough=True)`` form: what the encoder reads (``encoder_text``; same-site menus made
     every story of a site look alike to it)."""
     if not text:
         return text
-    cleaned = strip_boilerplate(text, thorough=True)
+    if cleaned is None:
+        cleaned = strip_boilerplate(text, thorough=True)
     opening = _WORD.findall(text[:chars])[:-1]  # the last word may be cut
     return text if _WORD.findall(cleaned[:chars + 200])[:len(opening)] == opening else cleaned
 
