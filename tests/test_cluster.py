@@ -143,6 +143,16 @@ def test_bcubed_reference_values() -> None:
     assert singles["precision"] == 1.0 and singles["recall"] == 0.5 and singles["clusters_per_incident"] == 2.0
 
 
+def test_the_role_ceiling_counts_a_listed_party_only_when_the_text_names_it() -> None:
+    from aiwatch.cluster.evaluate import _name_spans
+    from aiwatch.entities.roles import matches
+
+    spans = _name_spans("Woolworths' chatbot Olive told customers about its angry mother. A man was arrested.")
+    assert matches("woolworths group", spans)  # "Woolworths" would be scored a hit on the listed name
+    assert not matches("detroit police department", spans)  # neither the police nor their city is named
+    assert "police" not in _name_spans("Chicago police said") and "chicago police" in _name_spans("Chicago police said")
+
+
 # -- the pipeline stage --------------------------------------------------------------------------
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
