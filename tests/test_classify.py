@@ -303,6 +303,12 @@ def test_eval_meets_the_pinned_floors() -> None:
     for name in ("keywords", "tfidf_lr"):
         assert report["stream"][name]["articles"]["relevance"]["f1"] < E.headline_numbers(report)[
             "stream.relevance_f1"]
+    # The stream split by the annotator's confidence covers every hand-labelled article once.
+    for s in report["stream"].values():
+        by = s["articles_by_confidence"]
+        assert set(by) == {"high", "low"} and sum(v["n"] for v in by.values()) == s["articles"]["n"]
+    if "cascade" in report["validation"]:  # the screen's recall on articles its fold never saw
+        assert 0.5 < report["screen"]["recall_stream_relevant_cv"] <= 1.0
 
 
 def test_thorough_stripping_drops_menus_and_share_buttons_and_keeps_clean_text_as_is() -> None:

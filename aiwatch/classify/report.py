@@ -47,9 +47,19 @@ def print_report(report: dict[str, Any], console: Console) -> None:
         for name, s in report["stream"].items():
             t.add_row(*_row(name, s["teaser"]))
         console.print(t)
+    if all(s.get("articles_by_confidence") for s in report["stream"].values()):
+        t = Table("model", *(f"{c}-confidence labels: rel P / R / F1" for c in ("high", "low")),
+                  title="stream: the same 5-fold CV, by the annotator's confidence in each label")
+        for name, s in report["stream"].items():
+            by = s["articles_by_confidence"]
+            t.add_row(name, *(f"{by[c]['precision']:.3f} / {by[c]['recall']:.3f} / {by[c]['f1']:.3f}"
+                              if c in by else "-" for c in ("high", "low")))
+        console.print(t)
     sc = report["screen"]
+    cv = f" ({sc['recall_stream_relevant_cv']:.3f} out of fold)" if sc.get("recall_stream_relevant_cv") else ""
     console.print(f"screen: threshold {sc['threshold']}, recall on relevant stream articles "
-                  f"{sc['recall_stream_relevant']:.3f}, passes {sc['pass_share_ai_news']:.1%} of AI/tech news")
+                  f"{sc['recall_stream_relevant']:.3f} in sample{cv}, passes {sc['pass_share_ai_news']:.1%} of "
+                  "AI/tech news")
     g = Table("model", "lower-cased rel F1 (gap)", "boilerplate-stripped rel F1 (gap)", "share on unlabelled AI news",
               title="shortcut guards (validation)")
     for name, s in report["guards"].items():
