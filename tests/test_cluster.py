@@ -307,6 +307,32 @@ def test_incident_record_and_exports(store: Store, tmp_path: Path) -> None:
     assert detect_csv(path.read_text().splitlines()[0].split(",")) == "incidents"
 
 
+def test_the_incident_title_drops_the_sites_own_name_and_the_summary_its_page_furniture(store: Store,
+                                                                                       tmp_path: Path) -> None:
+    from aiwatch.cluster.incident import headline
+    from aiwatch.ingest import ingest
+
+    assert headline("Reddit bans deepfakes AI porn communities - The Verge", "theverge.com") == \
+        "Reddit bans deepfakes AI porn communities"
+    assert headline("Self-driving car kills woman | Reuters", None, "https://www.reuters.com/a") == \
+        "Self-driving car kills woman"
+    # A suffix that is not the site's own name may be part of the headline: kept.
+    kept = "Stable Diffusion lawsuit, plus caution from OpenAI | The AI Beat"
+    assert headline(kept, "venturebeat.com", "https://venturebeat.com/a") == kept
+    assert headline("Uber crash - Tesla", "example.com") == "Uber crash - Tesla"
+
+    title, text = EVENTS["clearview"][0]
+    page = ("Open Navigation Menu To revist this article, visit My Profile, then View saved stories. "
+            "Consider becoming a sponsor for The AI Impact Tour. " + text)
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [{**article("clearview", 0), "title": f"{title} - The Verge",
+                                                           "url": "https://www.theverge.com/a", "text": page}]))])
+    process_as_incidents(store)
+    with store.engine.connect() as conn:
+        inc = conn.execute(t.incidents.select()).mappings().one()
+    assert inc["title"] == title
+    assert inc["summary"] and "Navigation" not in inc["summary"] and "sponsor" not in inc["summary"]
+
+
 def test_incident_records_are_rebuilt_when_the_run_ends_and_after_a_kill(store: Store, tmp_path: Path) -> None:
     """A batch marks the incidents it touched stale; the record is rebuilt at the run's end, or by the next run."""
     from aiwatch.cluster import incident as I
