@@ -372,6 +372,8 @@ class EntityExtractor:
                     before, after = sent[:start], sent[ent.end_char:]
                     if label == "PERSON":
                         persons.add(text.lower())
+                    elif _photo_credit(text, before, label):
+                        continue
                     elif label == "GPE":
                         places.append(text)
                     elif label not in ("AIWATCH", "ORG", "PRODUCT"):
@@ -712,6 +714,19 @@ def _is_personal(name: str, persons: set[str]) -> bool:
 
 
 _THE = re.compile(r"^the\s+", re.I)
+# Picture credits scraped with the page: "(AP Photo/Steven Senne, File)", "Photo: Reuters/Jane Smith", "Credit:
+# Getty Images/Bloomberg". spaCy reads the first as an organisation (a photographer's name inside an entity's
+# name), the agencies as parties to the story.
+# The credited name follows "Photo:" or "Photo by" at most one word on, and "Images/" at once: a credit glued to
+# the next sentence ("... Getty Images/Bloomberg Clearview AI was fined") leaves that sentence's names alone.
+_CREDIT_WORD = r"\b(?:photo|photograph|image|illustration|credit|courtesy)s?"
+_CREDIT_BEFORE = re.compile(rf"{_CREDIT_WORD}(?:\s*:\s*|\s+by\s+)(?:\S+\s+)?\S*$|{_CREDIT_WORD}/\S*$", re.I)
+
+
+def _photo_credit(span: str, before: str, label: str) -> bool:
+    """A name in a picture credit, or a credit the model read as a name ("AP Photo/Steven Senne": a slash in
+    its span; the gazetteer's names are matched as written and may hold one)."""
+    return (label != "AIWATCH" and "/" in span) or bool(_CREDIT_BEFORE.search(before[-40:]))
 
 # Function words of the other languages in the news (Spanish, French, German, Italian, Portuguese, Dutch) that
 # English text does not use. spaCy's English model reads a foreign headline's phrases as organisations
