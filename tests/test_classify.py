@@ -311,6 +311,31 @@ def test_eval_meets_the_pinned_floors() -> None:
         assert 0.5 < report["screen"]["recall_stream_relevant_cv"] <= 1.0
 
 
+def test_thorough_stripping_drops_site_chrome_glued_to_the_story_and_keeps_the_story() -> None:
+    from aiwatch.classify.text import strip_boilerplate
+
+    page = ("Photos of dogs tagged on Instagram helped Facebook build an algorithm. Getty Images/WIRED Save this story "
+            "Save Save this story Save Company Facebook End User Big company Sector Social media Source Data Images "
+            "Technology Machine vision Using a social network like Facebook is a two-way street.")
+    out = strip_boilerplate(page, thorough=True)
+    assert "Source Data" not in out and "Save" not in out and "Big company" not in out
+    assert out.endswith("Using a social network like Facebook is a two-way street.")  # the story's first sentence
+    # The box ends where a word is none of its field's values: the story's own first word stays.
+    assert strip_boilerplate("Save this story Save Company Alphabet Google Google's bet on AI grew.",
+                             thorough=True) == "Google's bet on AI grew."
+    # MIT Technology Review's header and byline, and the Verge's header: the headline stands apart from the story.
+    mittr = ("Featured Topics Newsletters Events Podcasts Featured Topics Newsletters Events Podcasts Police are "
+             "training crime-predicting AIs on falsified data By Karen Hao archive page Jonathan Stray archive page "
+             "In May of 2010 the mayor of New Orleans asked the Justice Department to investigate the police.")
+    assert strip_boilerplate(mittr, thorough=True) == (
+        "Police are training crime-predicting AIs on falsified data . In May of 2010 the mayor of New Orleans "
+        "asked the Justice Department to investigate the police.")
+    verge = ("The Verge homepage The Verge homepage The Verge The Verge logo. / Tech / Reviews / Science / More Menu "
+             "Expand Menu Tech / Artificial Intelligence Microsoft invests $1 billion in OpenAI.")
+    assert strip_boilerplate(verge, thorough=True) == (
+        "Tech / Artificial Intelligence Microsoft invests $1 billion in OpenAI.")
+
+
 def test_thorough_stripping_drops_menus_and_share_buttons_and_keeps_clean_text_as_is() -> None:
     from aiwatch.classify.text import drop_menu_runs, furniture_free, strip_boilerplate
 

@@ -44,6 +44,38 @@ _MENU_WORD = re.compile(r"^[A-Z0-9&|‘'\"“(-]")
 _SHARE = re.compile(r"\b(?:share|post|follow us) (?:on|to) (?:facebook|x|twitter|linkedin|reddit|whatsapp|email|"
                     r"flipboard|pinterest|threads|bluesky)\b", re.IGNORECASE)
 _WORD_END = (",", ".", ";", ":", "!", "?", ")", "”", '"')
+# WIRED's AI database box between the standfirst and the story: "Save this story Save Save this story Save
+# Application Ethics Face recognition Company Alphabet Google End User Research Sector Public safety Source Data
+# Images Technology Machine learning" (352 pages of the AI news data). No punctuation ends it, so neither the
+# sentence nor the menu rules catch it, and its values came out as organisations ("Save Application Ethics
+# Regulation Surveillance Recommendation", "Source Data Images Technology Machine"). Each field takes only the
+# words its values use in the data, so the box ends where the story's first word is none of them.
+_BOX_FIELDS = {
+    "Application": "Autonomous Blockchain/cryptocurrency Cloud Content Deepfakes Ethics Fabrications Face Games "
+                   "Hardware Human-computer Identifying Logistics Personal Prediction Recommendation Regulation "
+                   "Robotics Safety Software Surveillance Text algorithm analysis assistant computing development "
+                   "driving finance generation interaction moderation recognition services",
+    "Company": "AI Alphabet Amazon Anduril Apple Boston Dynamics Facebook Google IBM Microsoft Nvidia Open Tencent "
+               "YouTube",
+    "End User": "Big Consumer Government Research Small Startup company",
+    "Sector": "Agriculture Automotive Aviation Consumer Defense Ecommerce Education Energy Entertainment Finance Games "
+              "Health IT Manufacturing Public Publishing Research Semiconductors Social Video care media safety "
+              "services",
+    "Source Data": "Biometric Clickstream Geolocation Images Sensors Speech Synthetic Text Transactions Video data",
+    "Technology": "Chips Machine Natural Network Neural Robotics language learning processing vision",
+}
+_WIRED_BOX = re.compile(r"\bSave this story(?: Save(?: this story)?)*(?:" + "|".join(
+    rf" {field}(?: (?:{'|'.join(re.escape(w) for w in words.split())})(?!\S))+" for field, words in _BOX_FIELDS.items())
+    + ")*")
+
+# Other sites' chrome glued to the headline and the first sentence in the AI news data, which no sentence rule can
+# drop without the news: MIT Technology Review's header and byline ("Featured Topics Newsletters Events Podcasts
+# Featured Topics Newsletters Events Podcasts <headline> By Karen Hao archive page <story>", 900 pages) and the
+# Verge's header ("The Verge homepage The Verge homepage The Verge The Verge logo. / Tech / Reviews / ... More Menu
+# Expand Menu", 750 pages). Each becomes a sentence break, so the headline stands apart from the story.
+_SITE_CHROME = re.compile(r"(?:Featured Topics Newsletters Events Podcasts ?)+"
+                          r"|\bBy (?:[A-Z][\w'’.-]* ){1,4}archive page(?: (?:[A-Z][\w'’.-]* ){1,4}archive page)*"
+                          r"|The Verge homepage.{0,200}?Expand Menu")
 
 
 def drop_menu_runs(text: str) -> str:
@@ -209,7 +241,9 @@ def strip_boilerplate(text: str, *, thorough: bool = False) -> str:
         return ""
     # Only the opening is ever read (LEAD_CHARS): cleaning the rest of a long page is wasted work.
     text = drop_nav_stretches(drop_code(text[:4 * LEAD_CHARS].replace("\n", " . ")))
-    parts = _SENT.split(drop_menu_runs(_SHARE.sub(" . ", text)) if thorough else text)
+    if thorough:
+        text = _SHARE.sub(" . ", _SITE_CHROME.sub(" . ", _WIRED_BOX.sub(" . ", text)))
+    parts = _SENT.split(drop_menu_runs(text) if thorough else text)
     # A sentence can only hold the phrases the page holds: looked for once on the page, then only those
     # (two or fewer of the 28 on 75% of the 10k bench pages) in each short sentence. (The phrases are ASCII, and
     # lower-casing maps characters one by one, so the page's lower-case form holds each sentence's.)
