@@ -334,6 +334,9 @@ def test_thorough_stripping_drops_site_chrome_glued_to_the_story_and_keeps_the_s
              "Expand Menu Tech / Artificial Intelligence Microsoft invests $1 billion in OpenAI.")
     assert strip_boilerplate(verge, thorough=True) == (
         "Tech / Artificial Intelligence Microsoft invests $1 billion in OpenAI.")
+    tnw = ("Toggle Navigation News Events TNW Conference 2024 June 20 & 21, 2024 All events Newsletters Jobs Buy now "
+           "before they are gone → This article was published on July 16, 2020 Deep tech An AI fooled clients.")
+    assert strip_boilerplate(tnw, thorough=True) == "Deep tech An AI fooled clients."
 
 
 def test_thorough_stripping_drops_menus_and_share_buttons_and_keeps_clean_text_as_is() -> None:

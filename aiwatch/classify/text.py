@@ -72,15 +72,20 @@ _WIRED_BOX = re.compile(r"\bSave this story(?: Save(?: this story)?)*(?:" + "|".
 # drop without the news: MIT Technology Review's header and byline ("Featured Topics Newsletters Events Podcasts
 # Featured Topics Newsletters Events Podcasts <headline> By Karen Hao archive page <story>", 900 pages) and the
 # Verge's header ("The Verge homepage The Verge homepage The Verge The Verge logo. / Tech / Reviews / ... More Menu
-# Expand Menu", 750 pages). Each becomes a sentence break, so the headline stands apart from the story. Each regex
-# runs only on pages holding its plain marker string, looked for first (a regex with a leading \b or an
-# alternation is tried at every position: run on every page, these doubled the cost of thorough cleaning).
+# Expand Menu", 750 pages), and The Next Web's. Each becomes a sentence break, so the headline stands apart from
+# the story. Each regex runs only on pages holding its plain marker string, looked for first (a regex with a
+# leading \b or an alternation is tried at every position: run on every page, these doubled the cost of thorough
+# cleaning).
 _SITE_CHROME = (
     ("Save this story", _WIRED_BOX),
     ("Featured Topics", re.compile(r"(?:Featured Topics Newsletters Events Podcasts ?)+")),
     ("archive page", re.compile(r"\bBy (?:[A-Z][\w'’.-]* ){1,4}archive page"
                                 r"(?: (?:[A-Z][\w'’.-]* ){1,4}archive page)*")),
     ("The Verge homepage", re.compile(r"The Verge homepage.{0,200}?Expand Menu")),
+    # The Next Web's menu, down to its dateline: "Toggle Navigation News Events TNW Conference 2024 ... Buy now
+    # before they are gone → This article was published on July 16, 2020" (79 pages).
+    ("Toggle Navigation", re.compile(r"Toggle Navigation News Events TNW Conference.{0,900}?"
+                                     r"This article was published on \w+ \d{1,2}, \d{4}")),
 )
 
 

@@ -724,9 +724,12 @@ _CREDIT_BEFORE = re.compile(rf"{_CREDIT_WORD}(?:\s*:\s*|\s+by\s+)(?:\S+\s+)?\S*$
 
 
 def _photo_credit(span: str, before: str, label: str) -> bool:
-    """A name in a picture credit, or a credit the model read as a name ("AP Photo/Steven Senne": a slash in
-    its span; the gazetteer's names are matched as written and may hold one)."""
-    return (label != "AIWATCH" and "/" in span) or bool(_CREDIT_BEFORE.search(before[-40:]))
+    """A name in a picture credit, or a credit or an embedded post the model read as a name ("AP Photo/Steven
+    Senne": a slash in its span; "JFC @jack https://t.co/...": a handle, a link; the gazetteer's names are
+    matched as written and may hold a slash)."""
+    if label != "AIWATCH" and ("/" in span or "@" in span or "www." in span):
+        return True
+    return bool(_CREDIT_BEFORE.search(before[-40:]))
 
 # Function words of the other languages in the news (Spanish, French, German, Italian, Portuguese, Dutch) that
 # English text does not use. spaCy's English model reads a foreign headline's phrases as organisations
