@@ -204,8 +204,8 @@ def evaluate(root: Path | None = None, log: Callable[[str], object] = print) -> 
             "combined": scores(l_gold + [e.category for e in heads], stream_pred[m] + head_pred[m]),
             "headline_only": scores(l_gold, teaser_pred[m]),
             "teaser": scores(l_gold, summary_pred[m]),
-            # The annotator marked each label's confidence: F1 against the sure ones alone shows how much of
-            # the gap is the model and how much is borderline labels (a ceiling no model is scored above).
+            # The annotator marked each label's confidence: F1 against the sure labels and against the unsure
+            # ones apart shows how much of the gap to a perfect score lies in borderline labels.
             "articles_by_confidence": {
                 conf: {**scores([l_gold[i] for i in idx], [stream_pred[m][i] for i in idx])["relevance"], "n": len(idx)}
                 for conf in ("high", "low")

@@ -731,6 +731,7 @@ def _photo_credit(span: str, before: str, label: str) -> bool:
         return True
     return bool(_CREDIT_BEFORE.search(before[-40:]))
 
+
 # Function words of the other languages in the news (Spanish, French, German, Italian, Portuguese, Dutch) that
 # English text does not use. spaCy's English model reads a foreign headline's phrases as organisations
 # ("Familias de victimas de la matanza", "Le PDG"); only the gazetteer's names are trusted there.
