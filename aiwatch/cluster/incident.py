@@ -35,8 +35,8 @@ CATEGORY_STRENGTH = {"incident": 3, "hazard": 2, "complementary": 1, "unrelated"
 SUMMARY_SENTENCES = 3
 TAG_MIN = 0.5  # the classifier's own threshold for giving a tag
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z0-9])")
-# A headline's trailing site name: "... - The Verge", "... | Reuters" (2,000 of the 16,500 AI news titles in
-# ../shared/data end so). Cut only when it names the site the article came from.
+# A headline's trailing site name: "... - The Verge", "... | Reuters" (1,313 of the 15,936 AI news titles in
+# ../shared/data end with their own site's name). Cut only when it names the site the article came from.
 _SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+([^-|–—]{2,60})$")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _HOST_WORDS = {"www", "news", "amp", "edition", "blog", "blogs"}  # host labels that name no site
