@@ -261,8 +261,8 @@ def strip_boilerplate(text: str, *, thorough: bool = False) -> str:
     # Only the opening is ever read (LEAD_CHARS): cleaning the rest of a long page is wasted work.
     text = drop_nav_stretches(drop_code(text[:4 * LEAD_CHARS].replace("\n", " . ")))
     if thorough:
-        text = _SHARE.sub(" . ", drop_site_chrome(text))
-    parts = _SENT.split(drop_menu_runs(text) if thorough else text)
+        text = drop_menu_runs(_SHARE.sub(" . ", drop_site_chrome(text)))
+    parts = _SENT.split(text)
     # A sentence can only hold the phrases the page holds: looked for once on the page, then only those
     # (two or fewer of the 28 on 75% of the 10k bench pages) in each short sentence. (The phrases are ASCII, and
     # lower-casing maps characters one by one, so the page's lower-case form holds each sentence's.)

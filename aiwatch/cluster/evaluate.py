@@ -240,7 +240,14 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     examples: list[dict[str, Any]] = []
     results = {}
     harmed = {"model": Counter(), "every_group_phrase": Counter()}
+    # The ceiling for an extractor that reads the text (no extractor involved): AIID's editors list parties the
+    # description never names (the city whose police ran the system, a campaign's owner, the maker they know of).
     named_in_text = {role: Counter() for role in ("deployer", "developer")}
+    for r in rows:
+        if int(r["incident_id"]) in held:
+            spans = _name_spans(f"{r['title']}. {r['description']}")
+            for role, gold in R.aiid_gold(r).items():
+                named_in_text[role].update(gold=len(gold), named=sum(1 for g in gold if R.matches(g, spans)))
     for name, ex in (("rules", EntityExtractor(gaz, role_model=None)),
                      ("model", EntityExtractor(gaz, role_model=model))):
         counts = {role: Counter() for role in ("deployer", "developer")}
@@ -251,9 +258,6 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
             gold_all = R.aiid_gold(r)
             for role in ("deployer", "developer"):
                 gold = gold_all[role]
-                if name == "model":
-                    spans = _name_spans(f"{r['title']}. {r['description']}")
-                    named_in_text[role].update(gold=len(gold), named=sum(1 for g in gold if R.matches(g, spans)))
                 predicted = {norm(e.name) for e in facts.entities if e.role == role}
                 for e in facts.entities:
                     if e.role == role:
@@ -282,8 +286,6 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     out["harmed_party"] = _prf(harmed["model"])
     out["baseline_rules"]["harmed_party"] = out["harmed_party"]  # the role model does not touch harmed groups
     out["baseline_every_group_phrase"] = {"harmed_party": _prf(harmed["every_group_phrase"])}
-    # The ceiling for an extractor that reads the text: AIID's editors list parties the description never
-    # names (the city whose police ran the system, a campaign's owner, the maker they know of).
     out["named_in_text"] = {role: round(c["named"] / c["gold"], 4) if c["gold"] else 0.0
                             for role, c in named_in_text.items()}
     out["missed_examples"] = examples

@@ -20,13 +20,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import numpy as np
 from sqlalchemy import Connection, select
 
 from aiwatch.classify.text import strip_boilerplate
 from aiwatch.entities.names import looks_like_person, norm
+from aiwatch.extract import domain_of
 from aiwatch.store import as_utc, now
 from aiwatch.store import schema as t
 from aiwatch.taxonomy import SEVERITIES
@@ -141,7 +141,7 @@ def headline(title: str, source: str | None = None, url: str | None = None) -> s
         return title
     tail = _NOT_ALNUM.sub("", m.group(1).lower())
     names = set()
-    for site in (source, urlsplit(url).hostname if url else None):
+    for site in (source, domain_of(url)):
         site = (site or "").lower()
         # A host's labels but its last ("theverge" of www.theverge.com, "bbc" of news.bbc.co.uk); a name as is.
         parts = site.split(".")[:-1] if "." in site and " " not in site else [site]
