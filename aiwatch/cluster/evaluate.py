@@ -233,6 +233,7 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     root = root or shared_dir()
     rows = list(csv.DictReader(require(root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="")))
     held = {int(r["incident_id"]) for r in rows if half_of("ent" + r["incident_id"]) == "test"}
+    held_rows = [r for r in rows if int(r["incident_id"]) in held]
     # Gazetteer and role model both rebuilt without the held-apart incidents.
     person = G.spacy_person_check()
     gaz = G.build(root, exclude_aiid=held, is_person_name=person)
@@ -243,17 +244,14 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     # The ceiling for an extractor that reads the text (no extractor involved): AIID's editors list parties the
     # description never names (the city whose police ran the system, a campaign's owner, the maker they know of).
     named_in_text = {role: Counter() for role in ("deployer", "developer")}
-    for r in rows:
-        if int(r["incident_id"]) in held:
-            spans = _name_spans(f"{r['title']}. {r['description']}")
-            for role, gold in R.aiid_gold(r).items():
-                named_in_text[role].update(gold=len(gold), named=sum(1 for g in gold if R.matches(g, spans)))
+    for r in held_rows:
+        spans = _name_spans(f"{r['title']}. {r['description']}")
+        for role, gold in R.aiid_gold(r).items():
+            named_in_text[role].update(gold=len(gold), named=sum(1 for g in gold if R.matches(g, spans)))
     for name, ex in (("rules", EntityExtractor(gaz, role_model=None)),
                      ("model", EntityExtractor(gaz, role_model=model))):
         counts = {role: Counter() for role in ("deployer", "developer")}
-        for r in rows:
-            if int(r["incident_id"]) not in held:
-                continue
+        for r in held_rows:
             facts = ex.extract(r["title"], r["description"])
             gold_all = R.aiid_gold(r)
             for role in ("deployer", "developer"):
