@@ -104,6 +104,10 @@ def ingest(
     follow_links: bool = typer.Option(False, "--follow-links",
                                       help="Fetch the full article when a feed entry carries only a summary."),
     process: bool = typer.Option(True, "--process/--no-process", help="Run `aiwatch process` afterwards."),
+    workers: int = typer.Option(None, "--workers", min=0,
+                                help="Processes that clean the articles of local files, and then run "
+                                     "`aiwatch process` (1: this process alone; 0: one per CPU). Default: the "
+                                     "workers setting (1)."),
 ) -> None:
     """Ingest articles. The same input twice changes nothing.
 
@@ -117,6 +121,7 @@ def ingest(
         fail("nothing to ingest: give files, folders or URLs, or --sample for the bundled AIID sample")
     store = _store()
     report = IngestReport()
+    n_workers = workers if workers is not None else config.get("workers")
     with _progress() as bar:
         task = bar.add_task("ingest", total=None)
 
@@ -127,7 +132,7 @@ def ingest(
             report.merge(ingest_sample(store, progress=advance))
         if inputs:
             report.merge(run_ingest(store, inputs, allow_private=allow_private, follow_links=follow_links,
-                                    progress=advance))
+                                    progress=advance, workers=n_workers))
     console.print(f"ingested: {report.added} new, {report.updated} updated, {report.unchanged} unchanged, "
                   f"{len(report.skipped)} skipped", highlight=False)
     for s in report.skipped[:10]:
@@ -135,7 +140,7 @@ def ingest(
     if len(report.skipped) > 10:
         console.print(f"  … {len(report.skipped) - 10} more: see `aiwatch skipped`", style="yellow")
     if process:
-        console.print("processed: " + _run_process(store).summary(), highlight=False)
+        console.print("processed: " + _run_process(store, workers=n_workers).summary(), highlight=False)
 
 
 @app.command()

@@ -32,8 +32,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_text_chars", 200_000, "Article text beyond this many characters is cut off."),
     Setting("classifier_mode", "cascade", "cascade (TF-IDF screen, MiniLM on candidates) or fast (TF-IDF only)."),
     Setting("batch_size", 500, "Articles written per transaction: a kill loses at most one batch, redone on rerun."),
-    Setting("workers", 1, "Processes for the per-article work of `aiwatch process`: 1, this one; 0, one per CPU "
-            "(on 2 cores 1.27x faster at 2.3x the memory: each holds the models); N, N."),
+    Setting("workers", 1, "Processes for the per-article work of `aiwatch process` and for cleaning local files' "
+            "articles in `aiwatch ingest`: 1, this one; 0, one per CPU (on 2 cores 1.27x faster at 2.3x the memory: "
+            "each holds the models); N, N."),
     Setting("require_login", False, "Web: require an editor's login to read anything (default: reading is public)."),
     Setting("cookie_secure", True, "Web: session cookie over HTTPS only (browsers count localhost as secure)."),
     Setting("secret", "", "Web: key that signs session cookies; set it so logins survive a restart."),

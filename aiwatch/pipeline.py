@@ -129,6 +129,12 @@ def _worker_init() -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
 
 
+def spawn_pool(n_workers: int) -> ProcessPoolExecutor:
+    """Worker processes for per-article work (``process``'s ``prepare``, ingest's extraction)."""
+    # spawn, not fork: a forked child would share this process's store connections and threads.
+    return ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
+
+
 def _prepare_in_worker(stage_name: str, batch: list[Article]) -> list[Article]:
     """A worker's ``prepare``: the stage (and its models) built on its first batch and kept."""
     from threadpoolctl import threadpool_limits
@@ -212,9 +218,7 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
             wanted = n_workers > 1 and hasattr(stage, "prepare") and total > 0 and (
                 workers > 1 or total >= POOL_MIN_BATCHES * batch_size)
             if wanted and pool is None:
-                # spawn, not fork: a forked child would share this process's store connections and threads.
-                pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_worker_init)
+                pool = spawn_pool(n_workers)
             use = pool if wanted else None
             prepared = _prepared(store, stage, batch_size, use, ahead=2 * n_workers if use else 1)
             report.record(stage.name, commit_all(store, stage, prepared, total, progress), started)

@@ -34,8 +34,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from ingest import build_corpus  # noqa: E402
 
 PG_ADMIN = os.environ.get("AIWATCH_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-ENGINES = {"local": ["--engine", "local"], "workers": ["--engine", "local", "--workers", "0"],
-           "ray": ["--engine", "ray"]}
+# engine -> (`aiwatch ingest` options, `aiwatch process` options). Ray runs process's stages; ingest stays local.
+ENGINES = {"local": ([], ["--engine", "local"]),
+           "workers": (["--workers", "0"], ["--engine", "local", "--workers", "0"]),
+           "ray": ([], ["--engine", "ray"])}
 QUERIES = ["facial recognition", "chatbot lawsuit", "self-driving crash", "deepfake", "police", "privacy",
            "hiring algorithm", "election", "openai", "tesla autopilot"]
 
@@ -165,8 +167,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--stores", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     ap.add_argument("--engines", nargs="+", default=["local"], choices=list(ENGINES),
-                    help="local: the default, one process; workers: `--workers 0`, a worker process per CPU; "
-                         "ray: a local Ray with this machine's CPUs")
+                    help="local: the default, one process; workers: `--workers 0` (ingest and process), a worker "
+                         "process per CPU; ray: a local Ray with this machine's CPUs")
     ap.add_argument("--work", default=None, help="folder for corpora and SQLite files")
     ap.add_argument("--png", default=str(ROOT / "artifacts" / "bench-cost-curve.png"))
     args = ap.parse_args()
@@ -187,8 +189,9 @@ def main() -> None:
                 url = new_store(kind, work)
                 env = {**os.environ, "AIWATCH_DB": url, "HF_HUB_OFFLINE": "1"}
                 aw = [sys.executable, "-m", "aiwatch"]
-                t_in, rss_in, all_in, _ = child_peak([*aw, "ingest", "--no-process", str(corpus)], env)
-                t_pr, rss_pr, all_pr, out = child_peak([*aw, "process", "--json", *ENGINES[engine]], env)
+                ingest_opts, process_opts = ENGINES[engine]
+                t_in, rss_in, all_in, _ = child_peak([*aw, "ingest", "--no-process", *ingest_opts, str(corpus)], env)
+                t_pr, rss_pr, all_pr, out = child_peak([*aw, "process", "--json", *process_opts], env)
                 stage_s = json.loads(out[-1])["seconds"]
                 size = store_size(url)
                 p95 = search_p95(url)

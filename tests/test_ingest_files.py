@@ -144,6 +144,31 @@ def test_rerunning_a_bad_corpus_adds_nothing(store: Store, bad_corpus: Path) -> 
     assert store.table_counts() == counts
 
 
+def test_worker_processes_store_what_one_process_stores(bad_corpus: Path, make_db,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Many small batches, bad records among good ones inside a batch, and a last batch that is not full.
+    monkeypatch.setenv("AIWATCH_BATCH_SIZE", "4")
+    lines = [json.dumps({"id": f"w-{i}", "title": f"Worker article {i}", "text": f"{STORY} Number {i}."})
+             if i % 7 else "{broken line" for i in range(1, 31)]
+    (bad_corpus / "15_many.jsonl").write_text("\n".join(lines))
+    from aiwatch import pipeline
+
+    started = []
+    spawn = pipeline.spawn_pool
+    monkeypatch.setattr(pipeline, "spawn_pool", lambda n: started.append(n) or spawn(n))
+    got = {}
+    for workers in (1, 2):
+        store = Store(make_db(f"w{workers}"))
+        report = ingest(store, [bad_corpus], workers=workers)
+        skipped = [(s["ref"], s["reason"], s["detail"]) for s in store.skipped(limit=1000)]
+        articles = {k: {f: v for f, v in a.items() if f != "ingested_at"} for k, a in _exported(store).items()}
+        got[workers] = (report.added, report.seen, sorted(map(str, report.skipped)), articles, sorted(skipped))
+        store.close()
+    assert got[1][0] == 3 + 3 + 26 + 2  # bad_corpus's good ones, and 26 of the 30 lines
+    assert started == [2]  # the second run extracted in two worker processes
+    assert got[2] == got[1]
+
+
 def test_missing_path_is_reported_not_fatal(store: Store, tmp_path: Path) -> None:
     (tmp_path / "ok.txt").write_text("Title\nBody text.")
     report = ingest(store, [tmp_path / "nope", tmp_path / "ok.txt"])

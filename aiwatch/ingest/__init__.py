@@ -6,16 +6,18 @@
 2. AIID snapshot tables (incidents.csv, reports.csv), recognised by their columns;
 3. URLs: a feed (RSS/Atom), an OPML list of feeds (each one polled), or an article page.
 
-Each raw item is cleaned by ``extract.make_article`` and written in batches, one
-transaction each (``AIWATCH_BATCH_SIZE``): an interrupted ingest loses at most the
-batch in flight, and a rerun skips what is already stored unchanged. An article keeps
+Each raw item is cleaned by ``extract.make_article`` (in worker processes with ``workers``)
+and written in batches, one transaction each (``AIWATCH_BATCH_SIZE``): an interrupted
+ingest loses at most the batches in flight, and a rerun skips what is already stored unchanged. An article keeps
 the id it was given; without one, its canonical URL; without that, its content hash.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -52,12 +54,18 @@ def is_url(value: str) -> bool:
 
 def ingest(store: Store, inputs: Iterable[str | Path], *, allow_private: bool = False,
            follow_links: bool = False, fetcher: Fetcher | None = None,
-           progress: Progress | None = None) -> IngestReport:
-    """Ingest files, folders and URLs into the store. Bad items are skipped and recorded, never fatal."""
+           progress: Progress | None = None, workers: int = 1) -> IngestReport:
+    """Ingest files, folders and URLs into the store. Bad items are skipped and recorded, never fatal.
+
+    ``workers``: processes that clean local files' items (``make_article``), as for ``pipeline.process``:
+    1, this one; 0, one per CPU; N, N; started once a file fills a whole batch. Reading and writing stay
+    in this process, in order: the store ends up the same.
+    """
     report = IngestReport()
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(allow_private=allow_private)
     opts = IngestOptions(follow_links=follow_links)
+    pool = ExtractPool(workers)
     try:
         for value in inputs:
             value = str(value)
@@ -74,8 +82,9 @@ def ingest(store: Store, inputs: Iterable[str | Path], *, allow_private: bool = 
                 report.merge(ingest_opml_file(store, path, fetcher, opts, progress))
                 continue
             source_id = store.source_id("file", str(path.resolve()), title=path.name)
-            report.merge(write_items(store, files.read_path(path), source_id, progress))
+            report.merge(write_items(store, files.read_path(path), source_id, progress, pool))
     finally:
+        pool.close()
         if own_fetcher:
             fetcher.close()
     return report
@@ -103,18 +112,19 @@ def ingest_sample(store: Store, progress: Progress | None = None) -> IngestRepor
     return write_items(store, files.read_path(BUNDLED_SAMPLE), source_id, progress)
 
 
-def write_items(store: Store, items: Iterable[RawItem | Skipped], source_id: int | None,
-                progress: Progress | None = None) -> IngestReport:
-    """Clean and store a stream of raw items, batch by batch."""
-    report = IngestReport()
+Made = tuple[list[Article], list[Skipped], int]  # a chunk's articles, its notes, the raw items it held
+
+
+def extract_chunk(items: list[RawItem | Skipped]) -> Made:
+    """``make_article`` over a chunk of raw items, in order. Pure: run here or in a worker process."""
     batch: list[Article] = []
     notes: list[Skipped] = []
-    size = config.get("batch_size")
+    seen = 0
     for item in items:
         if isinstance(item, Skipped):
             notes.append(item)
             continue
-        report.seen += 1
+        seen += 1
         try:
             article, field_notes = make_article(item)
             notes.extend(field_notes)
@@ -124,10 +134,68 @@ def write_items(store: Store, items: Iterable[RawItem | Skipped], source_id: int
         except Exception as exc:  # one malformed document must not sink the batch; say what it was
             log.debug("extract failed on %s", item.ref, exc_info=True)
             notes.append(Skipped("extract", "extract_error", f"{type(exc).__name__}: {str(exc)[:200]}", item.ref))
-        if len(batch) >= size:
-            _flush(store, batch, notes, source_id, report, progress)
-            batch, notes = [], []
-    _flush(store, batch, notes, source_id, report, progress)
+    return batch, notes, seen
+
+
+class ExtractPool:
+    """Worker processes for extraction (``--workers``), started only when an input fills a whole batch:
+    a feed of twenty entries is not worth the workers' start-up (a second or two each)."""
+
+    def __init__(self, workers: int) -> None:
+        from aiwatch.pipeline import worker_count
+
+        self.n = worker_count(workers)
+        self.pool: ProcessPoolExecutor | None = None
+
+    def get(self, full: bool) -> ProcessPoolExecutor | None:
+        """The pool for a chunk (``full``: it holds a whole batch), or None to extract it here."""
+        if self.n > 1 and self.pool is None and full:
+            from aiwatch.pipeline import spawn_pool
+
+            self.pool = spawn_pool(self.n)
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _chunks(items: Iterable[RawItem | Skipped], size: int) -> Iterator[list[RawItem | Skipped]]:
+    chunk: list[RawItem | Skipped] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _extracted(items: Iterable[RawItem | Skipped], size: int, pool: ExtractPool | None) -> Iterator[Made]:
+    """Chunks of ``size`` items extracted, in input order: here, or a few chunks ahead in the pool while
+    this process writes the earlier ones (reading the input and writing the store stay here, in order)."""
+    inflight: deque[Future[Made] | Made] = deque()
+    ahead = 2 * pool.n if pool else 1
+    for chunk in _chunks(items, size):
+        executor = pool.get(full=len(chunk) >= size) if pool is not None else None
+        inflight.append(executor.submit(extract_chunk, chunk) if executor else extract_chunk(chunk))
+        while len(inflight) >= ahead or (inflight and not isinstance(inflight[0], Future)):
+            head = inflight.popleft()
+            yield head.result() if isinstance(head, Future) else head
+    while inflight:  # the input is read: the chunks still in the workers
+        head = inflight.popleft()
+        yield head.result() if isinstance(head, Future) else head
+
+
+def write_items(store: Store, items: Iterable[RawItem | Skipped], source_id: int | None,
+                progress: Progress | None = None, pool: ExtractPool | None = None) -> IngestReport:
+    """Clean and store a stream of raw items, batch by batch (``pool``: extraction in worker processes;
+    the same articles, batches and order as without)."""
+    report = IngestReport()
+    for batch, notes, seen in _extracted(items, config.get("batch_size"), pool):
+        report.seen += seen
+        _flush(store, batch, notes, source_id, report, progress)
     return report
 
 
