@@ -8,8 +8,9 @@
 
 Each raw item is cleaned by ``extract.make_article`` (in worker processes with ``workers``)
 and written in batches, one transaction each (``AIWATCH_BATCH_SIZE``): an interrupted
-ingest loses at most the batches in flight, and a rerun skips what is already stored unchanged. An article keeps
-the id it was given; without one, its canonical URL; without that, its content hash.
+ingest loses at most the batches in flight, and a rerun skips what is already stored
+unchanged. An article keeps the id it was given; without one, its canonical URL; without
+that, its content hash.
 """
 
 from __future__ import annotations
