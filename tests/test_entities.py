@@ -326,3 +326,24 @@ def test_a_function_word_listed_as_a_body_is_no_entity(extractor: EntityExtracto
     """Curated data lists "Many" (one AIAAIC row) and "None" as deployers; "Many people believe" names nobody."""
     text = "Many people believe face recognition is accurate. None of the police forces said so. Who decides?"
     assert not {e.name for e in extractor.extract("Face recognition doubts", text).entities} & {"Many", "None", "Who"}
+
+
+def test_a_place_names_the_public_body_that_acted(extractor: EntityExtractor) -> None:
+    """"Detroit police", "the Toronto city council", a sheriff's office spaCy files as a facility: public bodies."""
+    facts = extractor.extract("Wrongful arrest", "Detroit police arrested a man after a facial recognition match. "
+                              "The Toronto city council bought the software.")
+    kinds = {e.name: e.kind for e in facts.entities}
+    assert kinds.get("Detroit Police") == "public_body" and kinds.get("Toronto City Council") == "public_body"
+    assert "deployer" in roles(facts, "Detroit Police")
+    facts = extractor.extract("Predictive policing", "The Intelligence-Led Policing model rolled out by the Pasco "
+                              "County Sheriff’s Office was allegedly developed based on flawed science.")
+    assert "deployer" in roles(facts, "Pasco County Sheriff’s Office")
+
+
+def test_a_term_the_text_spells_out_or_a_race_is_no_organisation(extractor: EntityExtractor) -> None:
+    facts = extractor.extract("Plate reader error", "In San Francisco, an automated license plate reader (ALPR) "
+                              "camera misread a number, and Detroit police arrested a Black man.")
+    names = {e.name for e in facts.entities}
+    assert "ALPR" not in names and "Black" not in names and "Detroit Police" in names
+    facts = extractor.extract("Fine", "The Federal Trade Commission (FTC) fined Rite Aid over its face scanning.")
+    assert {e.name for e in facts.entities} & {"Federal Trade Commission", "FTC"}

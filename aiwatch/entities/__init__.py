@@ -113,7 +113,9 @@ _NAME_GOES_ON = re.compile(r"\b(?:Model|Series|Type|Mark|Mk|Version|Gen|Generati
                            r"Xbox|Note)\s$")
 # Words spaCy (or a short alias) takes for an organisation that name none.
 _GENERIC = {"ai", "a.i.", "department", "government", "police", "company", "agency", "court", "the company",
-            "chatbots", "chatbot", "algorithm", "app", "state", "city", "council", "ministry", "congress"}
+            "chatbots", "chatbot", "algorithm", "app", "state", "city", "council", "ministry", "congress",
+            # people described by race or faith ("a Black man"), which the small model takes for a name
+            "black", "white", "asian", "hispanic", "latino", "latina", "muslim", "jewish", "indigenous"}
 _NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many"}
 
 
@@ -366,6 +368,10 @@ class EntityExtractor:
                 for ent in doc.ents:
                     label, text = ent.label_, ent.text.strip()
                     start = ent.start_char
+                    # spaCy's small model files many a public body under facilities ("the Pasco County
+                    # Sheriff's Office" came out FAC, and so never as a party): a body's name is a body's.
+                    if label == "FAC" and _BODY_HEAD.search(text):
+                        label = "ORG"
                     # spaCy's span often opens with the article ("the Home Office"): the name starts after it.
                     if label == "ORG" and (lead := _THE.match(text)):
                         text, start = text[lead.end():], start + lead.end()
@@ -376,6 +382,16 @@ class EntityExtractor:
                         continue
                     elif label == "GPE":
                         places.append(text)
+                        # "Detroit police", "Uganda's government": the place names the public body that acted.
+                        if (body := _PLACE_BODY.match(after)) and not headline_case and text[:1].isupper():
+                            name = f"{_THE.sub('', text)} {body.group(1).title()}"
+                            key = self.index.get(norm(name))
+                            if key:
+                                entry = entries[key]
+                                mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
+                            else:
+                                mentions.append(_Mention(norm(name), name, "public_body", sent, before,
+                                                         after[body.end():], False))
                     elif label not in ("AIWATCH", "ORG", "PRODUCT"):
                         continue
                     elif country_of(text):  # "Michigan" listed as a deployer is still a place here
@@ -407,7 +423,7 @@ class EntityExtractor:
                             mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
                             continue
                         if headline_case or len(text) < 2 or not text[:1].isupper() or looks_like_person(text) \
-                                or text.lower() in _GENERIC \
+                                or text.lower() in _GENERIC or _defined_term(text, before) \
                                 or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent):
                             continue
                         kind = kind_of(text)
@@ -714,6 +730,27 @@ def _is_personal(name: str, persons: set[str]) -> bool:
 
 
 _THE = re.compile(r"^the\s+", re.I)
+# The last word of a public body's or an organisation's name, for spans spaCy files as facilities.
+_BODY_HEAD = re.compile(r"\b(?:Office|Department|Police|Agency|Council|Board|Authority|Commission|Ministry|Court|"
+                        r"District|Bureau|Administration|Service|Services|Institute|University|College|Hospital|"
+                        r"Schools?|Clinic|Prison|Corporation|Company|Inc)\.?$")
+# After a place ("Detroit"): the body of that place that the sentence is about.
+_PLACE_BODY = re.compile(r"^(?:['’]s)?\s+(police|government|city council|county council|school district|"
+                         r"public schools|military|army|navy|air force|authorities|(?:interior |health |defen[cs]e )?"
+                         r"ministry)\b(?!\s+(?:department|service|force|of)\b)")
+# "automated license plate reader (ALPR)", "AI predictive modelling (AIPM)": an acronym the text defines by a
+# common phrase names a technology, not an organisation (spaCy tags such acronyms ORG).
+_ACRONYM = re.compile(r"^[A-Z]{2,6}s?$")
+
+
+def _defined_term(text: str, before: str) -> bool:
+    """``text`` is an acronym that ``before`` has just spelt out in lower-case words: "... reader (ALPR"."""
+    if not _ACRONYM.match(text) or not before.rstrip().endswith("("):
+        return False
+    words = re.findall(r"[\w-]+", before.rstrip()[:-1])[-len(text):]
+    initials = "".join(w if w.isupper() else w[0] for w in words).upper()
+    return text.rstrip("s").upper() in initials and any(w[0].islower() and w not in ("of", "and", "for", "the")
+                                                          for w in words)
 # Picture credits scraped with the page: "(AP Photo/Steven Senne, File)", "Photo: Reuters/Jane Smith", "Credit:
 # Getty Images/Bloomberg". spaCy reads the first as an organisation (a photographer's name inside an entity's
 # name), the agencies as parties to the story.
