@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -127,6 +128,16 @@ def _worker_init() -> None:
     # One thread for each model in each worker: the workers share the cores between them (ONNX Runtime
     # reads this through encoders._threads; two processes with two threads each fought over 2 cores).
     os.environ["OMP_NUM_THREADS"] = "1"
+    # A parent killed outright (SIGKILL, the OOM killer) never shuts its pool down, and its workers would wait
+    # for work forever: each watches its parent and leaves once it is gone (it is re-parented then).
+    parent = os.getppid()
+
+    def leave_with_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=leave_with_parent, name="aiwatch-parent-watch", daemon=True).start()
 
 
 def spawn_pool(n_workers: int) -> ProcessPoolExecutor:

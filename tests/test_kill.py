@@ -68,19 +68,35 @@ def _progress(db: str) -> int:
         return 0
 
 
-def _run(db: str, corpus: Path, kill_at: int | None = None) -> None:
-    """Run `aiwatch ingest` (which processes too); with kill_at, SIGKILL it once that much work is committed."""
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        try:
+            stat = (d / "stat").read_text() if d.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+            out.append(int(d.name))
+    return out
+
+
+def _run(db: str, corpus: Path, kill_at: int | None = None, *options: str) -> list[int]:
+    """Run `aiwatch ingest` (which processes too); with kill_at, SIGKILL it once that much work is committed.
+    Returns the processes it had started (its workers) when it was killed."""
     env = {**os.environ, "AIWATCH_DB": db, "AIWATCH_BATCH_SIZE": "100", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "aiwatch", "ingest", str(corpus)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "aiwatch", "ingest", *options, str(corpus)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if kill_at is not None:
         while _progress(db) < kill_at and proc.poll() is None:
             time.sleep(0.005)
+        workers = _children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        return
+        return workers
     _, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
+    return []
 
 
 def _snapshot(db: str) -> dict:
@@ -134,3 +150,27 @@ def test_kill_mid_ingest_then_rerun_equals_uninterrupted(tmp_path: Path, seed: i
     assert got == ref, f"killed after {point} of {total} units, {partial} articles stored"
     dup = Store(killed).stats()["duplicates"]
     assert dup["exact"] > 0 and dup["near"] > 0
+
+
+def test_a_killed_run_with_workers_leaves_none_behind_and_a_rerun_finishes(tmp_path: Path, make_db) -> None:
+    """`--workers 2`: SIGKILL mid-way reaches no shutdown code, yet the worker processes leave (they watch
+    their parent), and a rerun with workers gives what one uninterrupted process gives."""
+    from aiwatch.pipeline import DEFAULT_PIPELINE
+
+    corpus = tmp_path / "corpus.jsonl"
+    _corpus(corpus)
+    reference = make_db("reference")
+    _run(reference, corpus)
+    killed = make_db("killed")
+    total = N_ARTICLES * (1 + len(DEFAULT_PIPELINE))
+    workers = _run(killed, corpus, total // 2, "--workers", "2")
+    assert workers, "the run had started no worker process by the time it was killed"
+    for _ in range(600):  # they look for their parent once a second
+        alive = [p for p in workers if Path(f"/proc/{p}").exists()
+                 and Path(f"/proc/{p}/stat").read_text().split(")")[-1].split()[0] != "Z"]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert not alive, f"worker processes {alive} outlived their killed parent"
+    _run(killed, corpus, None, "--workers", "2")
+    assert _snapshot(killed) == _snapshot(reference)
