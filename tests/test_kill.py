@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from aiwatch.export import article_records
+from aiwatch.pipeline import DEFAULT_PIPELINE
 from aiwatch.store import Store
 from aiwatch.store import schema as t
 from tests.conftest import ROOT, STORY
@@ -122,16 +123,27 @@ def _snapshot(db: str) -> dict:
             "incidents": incidents}
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_kill_mid_ingest_then_rerun_equals_uninterrupted(tmp_path: Path, seed: int, make_db) -> None:
-    """SIGKILL at a random point of the work (ingest, dedup, classify or cluster), rerun, compare with a clean run."""
-    from aiwatch.pipeline import DEFAULT_PIPELINE
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
 
+
+@pytest.fixture
+def clean_run(tmp_path: Path, make_db) -> tuple[Path, str]:
+    """The corpus, and a store that one uninterrupted run over it filled."""
     corpus = tmp_path / "corpus.jsonl"
     _corpus(corpus)
     reference = make_db("reference")
     _run(reference, corpus)
+    return corpus, reference
 
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_kill_mid_ingest_then_rerun_equals_uninterrupted(clean_run: tuple[Path, str], seed: int, make_db) -> None:
+    """SIGKILL at a random point of the work (ingest, dedup, classify or cluster), rerun, compare with a clean run."""
+    corpus, reference = clean_run
     killed = make_db("killed")
     total = N_ARTICLES * (1 + len(DEFAULT_PIPELINE))
     # seed 1 lands in the ingest itself; the others anywhere up to 80% of the work
@@ -152,22 +164,16 @@ def test_kill_mid_ingest_then_rerun_equals_uninterrupted(tmp_path: Path, seed: i
     assert dup["exact"] > 0 and dup["near"] > 0
 
 
-def test_a_killed_run_with_workers_leaves_none_behind_and_a_rerun_finishes(tmp_path: Path, make_db) -> None:
+def test_a_killed_run_with_workers_leaves_none_behind_and_a_rerun_finishes(clean_run: tuple[Path, str],
+                                                                           make_db) -> None:
     """`--workers 2`: SIGKILL mid-way reaches no shutdown code, yet the worker processes leave (they watch
     their parent), and a rerun with workers gives what one uninterrupted process gives."""
-    from aiwatch.pipeline import DEFAULT_PIPELINE
-
-    corpus = tmp_path / "corpus.jsonl"
-    _corpus(corpus)
-    reference = make_db("reference")
-    _run(reference, corpus)
+    corpus, reference = clean_run
     killed = make_db("killed")
-    total = N_ARTICLES * (1 + len(DEFAULT_PIPELINE))
-    workers = _run(killed, corpus, total // 2, "--workers", "2")
+    workers = _run(killed, corpus, N_ARTICLES * (1 + len(DEFAULT_PIPELINE)) // 2, "--workers", "2")
     assert workers, "the run had started no worker process by the time it was killed"
     for _ in range(600):  # they look for their parent once a second
-        alive = [p for p in workers if Path(f"/proc/{p}").exists()
-                 and Path(f"/proc/{p}/stat").read_text().split(")")[-1].split()[0] != "Z"]
+        alive = [p for p in workers if _running(p)]
         if not alive:
             break
         time.sleep(0.1)
