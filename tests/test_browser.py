@@ -112,6 +112,23 @@ def test_filters_narrow_the_list(page) -> None:  # noqa: ANN001
     shot(page, "incidents-filtered")
 
 
+def test_entities_page_filters_by_kind(page) -> None:  # noqa: ANN001
+    page.goto("/")
+    page.click("nav >> text=Entities")
+    page.wait_for_url("**/entities")
+    before = int(page.locator("h1 small").inner_text())
+    page.select_option("select[name=kind]", "public_body")
+    page.click("#entity-filters button[type=submit]")
+    page.wait_for_url("**kind=public_body**")
+    assert 0 < int(page.locator("h1 small").inner_text()) < before
+    kinds = page.locator("tr.entity-row td:nth-child(2)").all_inner_texts()
+    assert kinds and set(kinds) == {"public body"}
+    shot(page, "entities-public-bodies")
+    page.locator("tr.entity-row a").first.click()
+    page.wait_for_url("**/entities/*")
+    assert "public body" in page.locator("h1 small").inner_text()
+
+
 def test_incident_page_shows_its_articles(page) -> None:  # noqa: ANN001
     page.goto("/incidents")
     page.locator("li.incident-row a").first.click()

@@ -46,7 +46,7 @@ def test_every_page_has_a_json_twin_with_the_same_data(client: TestClient) -> No
     assert listing["count"] >= 290 and len(listing["data"]) == 25
     first = listing["data"][0]["id"]
     pages = {"/": "/index.json", "/incidents": "/incidents.json", f"/incidents/{first}": f"/incidents/{first}.json",
-             "/search?q=tesla": "/search.json?q=tesla"}
+             "/search?q=tesla": "/search.json?q=tesla", "/entities": "/entities.json"}
     for html, twin in pages.items():
         r = client.get(html)
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), html
@@ -78,9 +78,34 @@ def test_filters_narrow_the_list_and_facets_count(client: TestClient) -> None:
     assert {r["id"] for r in page2["data"]}.isdisjoint({r["id"] for r in everything["data"]})
 
 
+def test_entities_are_listed_by_incidents_and_filter_by_kind_role_and_name(client: TestClient) -> None:
+    everything = client.get("/entities.json", params={"per_page": 100}).json()
+    rows = everything["data"]
+    assert everything["count"] > 20 and len(rows) == 100
+    assert [r["incidents"] for r in rows] == sorted((r["incidents"] for r in rows), reverse=True)
+    assert {r["kind"] for r in rows} <= {"organisation", "public_body", "ai_system", "group"}
+    top = rows[0]
+    assert sum(top["roles"].values()) >= top["incidents"] > 0
+    listed = client.get(f"/incidents.json?entity={top['id']}").json()["count"]
+    assert listed == top["incidents"]  # the list's count is the incidents the entity filter gives
+    bodies = client.get("/entities.json", params={"kind": "public_body"}).json()
+    assert 0 < bodies["count"] < everything["count"] and {r["kind"] for r in bodies["data"]} == {"public_body"}
+    deployers = client.get("/entities.json", params={"role": "deployer", "per_page": 100}).json()["data"]
+    assert deployers and all(r["incidents"] == r["roles"]["deployer"] for r in deployers)
+    part = top["name"][1:4].upper()
+    named = client.get("/entities.json", params={"q": part}).json()["data"]
+    assert top["id"] in {r["id"] for r in named} and all(part.lower() in r["name"].lower() for r in named)
+    assert client.get("/entities.json", params={"q": "%"}).json()["count"] == 0  # LIKE's wildcard, as written
+    html = client.get("/entities", params={"kind": "", "role": "", "q": ""})  # a form's "any" sends them empty
+    assert html.status_code == 200 and f'href="/entities/{top["id"]}"' in html.text
+    page2 = client.get("/entities.json", params={"page": 2, "per_page": 10}).json()["data"]
+    assert {r["id"] for r in page2}.isdisjoint({r["id"] for r in rows[:10]})
+
+
 @pytest.mark.parametrize("path, status", [("/incidents/999999.json", 404), ("/incidents.json?date_from=soon", 422),
                                           ("/incidents.json?per_page=1000", 422), ("/entities/999999.json", 404),
-                                          ("/tags/nonsense/x/feed.atom", 404)])
+                                          ("/tags/nonsense/x/feed.atom", 404), ("/entities.json?kind=person", 422),
+                                          ("/entities.json?role=victim", 422)])
 def test_one_error_shape(client: TestClient, path: str, status: int) -> None:
     r = client.get(path)
     assert r.status_code == status
@@ -97,8 +122,8 @@ def test_security_headers(client: TestClient) -> None:
 def test_untrusted_text_is_escaped(client: TestClient) -> None:
     found = client.get("/search.json", params={"q": "face scan shoppers"}).json()["data"]
     xss = next(h for h in found if "window.__xss" in h["title"])
-    for path in (f"/incidents/{xss['id']}", "/incidents", "/search?q=shoppers+flagged"):
-        html = client.get(path, params={"per_page": 100} if path == "/incidents" else None).text
+    for path in (f"/incidents/{xss['id']}", "/incidents", "/search?q=shoppers+flagged", "/entities"):
+        html = client.get(path, params={"per_page": 100} if path in ("/incidents", "/entities") else None).text
         assert "<script>window.__xss" not in html and "onerror=\"window" not in html
         assert "href=\"javascript:" not in html  # escaped text may say it; no link may be it
     assert "&lt;script&gt;" in client.get(f"/incidents/{xss['id']}").text
@@ -222,7 +247,7 @@ def test_search_ranks_only_the_newest_matches_of_a_common_word(web_db: str, monk
 
 def test_openapi_lists_the_api(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    for path in ("/incidents.json", "/incidents/{incident_id}.json", "/search.json", "/feed.atom",
+    for path in ("/incidents.json", "/incidents/{incident_id}.json", "/search.json", "/feed.atom", "/entities.json",
                  "/incidents/{incident_id}/merge", "/export/incidents.jsonl"):
         assert path in spec["paths"], path
 

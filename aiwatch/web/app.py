@@ -33,6 +33,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from aiwatch import config
 from aiwatch.store import Store
+from aiwatch.store import schema as t
 from aiwatch.taxonomy import CATEGORIES, FIELDS, SEVERITIES
 from aiwatch.web import editor as ED
 from aiwatch.web import queries as Q
@@ -247,6 +248,35 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
             return RedirectResponse(f"/incidents/{rec['merged_into']}", status_code=301)
         return page(request, "incident.html", {"i": rec, "citation": citation(rec, str(request.base_url)),
                                                "today": date.today().isoformat()})
+
+    def _entities(kind: str | None, role: str | None, q: str, page_no: int, per_page: int) -> dict[str, Any]:
+        # (empty means any: a form's "any" option sends it)
+        for name, value, allowed in (("kind", kind, t.ENTITY_KINDS), ("role", role, t.ENTITY_ROLES)):
+            if value and value not in allowed:
+                raise HTTPException(422, f"{name}: choose one of {', '.join(allowed)}, or leave it out")
+        with store.engine.connect() as conn:
+            return cache.get(("entities", kind, role, q, page_no, per_page),
+                             lambda: Q.entity_list(conn, kind=kind, role=role, q=q, page=page_no, per_page=per_page))
+
+    @app.get("/entities.json", summary="Organisations, public bodies, AI systems and groups by their number of "
+                                       "incidents", description="Filters: kind (organisation, public_body, "
+             "ai_system, group), role (deployer, developer, harmed_party, implicated_system), q (part of the name); "
+             "page, per_page (max 100). Each entity: id, name, kind, incidents, and incidents per role.")
+    def entities_json(kind: str | None = Query(None, max_length=20), role: str | None = Query(None, max_length=20),
+                      q: str = Query("", max_length=200), page: int = Query(1, ge=1),
+                      per_page: int = Query(50, ge=1, le=Q.MAX_PER_PAGE)) -> dict[str, Any]:
+        return _entities(kind or None, role or None, q, page, per_page)
+
+    @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
+    def entities_page(request: Request, kind: str | None = Query(None, max_length=20),
+                      role: str | None = Query(None, max_length=20), q: str = Query("", max_length=200),
+                      page_no: int = Query(1, ge=1, alias="page"),
+                      per_page: int = Query(50, ge=1, le=Q.MAX_PER_PAGE)) -> Response:
+        result = _entities(kind or None, role or None, q, page_no, per_page)
+        base = {k: v for k, v in request.query_params.items() if k != "page" and v}
+        return page(request, "entities.html", {"r": result, "query": base, "KINDS": t.ENTITY_KINDS,
+                                               "ROLES": t.ENTITY_ROLES,
+                                               "qs": lambda **kw: urlencode({**base, **kw})})
 
     def _entity(entity_id: int) -> dict[str, Any]:
         with store.engine.connect() as conn:

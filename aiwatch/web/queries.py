@@ -258,6 +258,44 @@ def entity(conn: Connection, entity_id: int) -> dict[str, Any] | None:
             "amounts": [dict(a) for a in amounts]}
 
 
+def entity_list(conn: Connection, *, kind: str | None = None, role: str | None = None, q: str = "",
+                page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """Organisations, public bodies, AI systems and groups by the number of incidents they are part of
+    (in ``role`` when given; merged and rejected incidents do not count), with their count in each role.
+    ``q``: a part of the name (case does not matter)."""
+    e, er, i = t.entities.c, t.entity_roles.c, t.incidents.c
+    conds: list[Any] = [i.status.not_in((*HIDDEN, "rejected"))]
+    if kind:
+        conds.append(e.kind == kind)
+    if role:
+        conds.append(er.role == role)
+    if q.strip():
+        # LIKE's own wildcards in the query are matched as written
+        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", q.strip().lower()) + "%"
+        conds.append(func.lower(e.name).like(pattern, escape="\\"))
+    n_inc = func.count(func.distinct(er.incident_id))
+    base = (select(e.id, e.name, e.kind, n_inc.label("incidents"))
+            .join(t.entity_roles, er.entity_id == e.id).join(t.incidents, i.id == er.incident_id)
+            .where(and_(*conds)).group_by(e.id, e.name, e.kind))
+    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    per = max(1, min(per_page, MAX_PER_PAGE))
+    rows = conn.execute(base.order_by(n_inc.desc(), e.name, e.id).limit(per)
+                        .offset((max(page, 1) - 1) * per)).mappings().all()
+    ids = [r["id"] for r in rows]
+    by_role: dict[int, dict[str, int]] = {x: {} for x in ids}
+    if ids:
+        for ent, r, n in conn.execute(select(er.entity_id, er.role, func.count(func.distinct(er.incident_id)))
+                                      .join(t.incidents, i.id == er.incident_id)
+                                      .where(er.entity_id.in_(ids), i.status.not_in((*HIDDEN, "rejected")))
+                                      .group_by(er.entity_id, er.role)):
+            by_role[ent][r] = n
+    data = [{"id": r["id"], "name": r["name"], "kind": r["kind"], "incidents": r["incidents"],
+             "roles": by_role[r["id"]]} for r in rows]
+    filters = {k: v for k, v in (("kind", kind), ("role", role), ("q", q.strip())) if v}
+    return {"data": data, "count": total, "page": max(page, 1), "per_page": per, "pages": max(1, -(-total // per)),
+            "filters": filters}
+
+
 def article(conn: Connection, article_id: int) -> dict[str, Any] | None:
     a = t.articles.c
     row = conn.execute(select(t.articles).where(a.id == article_id)).mappings().first()
