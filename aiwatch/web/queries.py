@@ -264,7 +264,8 @@ def entity_list(conn: Connection, *, kind: str | None = None, role: str | None =
     (in ``role`` when given; merged and rejected incidents do not count), with their count in each role.
     ``q``: a part of the name (case does not matter)."""
     e, er, i = t.entities.c, t.entity_roles.c, t.incidents.c
-    conds: list[Any] = [i.status.not_in((*HIDDEN, "rejected"))]
+    visible = i.status.not_in((*HIDDEN, "rejected"))
+    conds: list[Any] = [visible]
     if kind:
         conds.append(e.kind == kind)
     if role:
@@ -286,7 +287,7 @@ def entity_list(conn: Connection, *, kind: str | None = None, role: str | None =
     if ids:
         for ent, r, n in conn.execute(select(er.entity_id, er.role, func.count(func.distinct(er.incident_id)))
                                       .join(t.incidents, i.id == er.incident_id)
-                                      .where(er.entity_id.in_(ids), i.status.not_in((*HIDDEN, "rejected")))
+                                      .where(er.entity_id.in_(ids), visible)
                                       .group_by(er.entity_id, er.role)):
             by_role[ent][r] = n
     data = [{"id": r["id"], "name": r["name"], "kind": r["kind"], "incidents": r["incidents"],
