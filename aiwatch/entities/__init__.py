@@ -751,6 +751,8 @@ def _defined_term(text: str, before: str) -> bool:
     initials = "".join(w if w.isupper() else w[0] for w in words).upper()
     return text.rstrip("s").upper() in initials and any(w[0].islower() and w not in ("of", "and", "for", "the")
                                                           for w in words)
+
+
 # Picture credits scraped with the page: "(AP Photo/Steven Senne, File)", "Photo: Reuters/Jane Smith", "Credit:
 # Getty Images/Bloomberg". spaCy reads the first as an organisation (a photographer's name inside an entity's
 # name), the agencies as parties to the story.
