@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, func, select, text
+from sqlalchemy import Connection, and_, func, or_, select, text
 
 from aiwatch.cluster.incident import record
 from aiwatch.store import Store
@@ -271,9 +271,17 @@ def entity_list(conn: Connection, *, kind: str | None = None, role: str | None =
     if role:
         conds.append(er.role == role)
     if q.strip():
-        # LIKE's own wildcards in the query are matched as written
-        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", q.strip().lower()) + "%"
-        conds.append(func.lower(e.name).like(pattern, escape="\\"))
+        from aiwatch.entities.names import norm
+
+        def like(value: str) -> str:  # LIKE's own wildcards in the query are matched as written
+            return "%" + re.sub(r"([%_\\])", r"\\\1", value) + "%"
+
+        # The name as written (SQLite's lower() folds ASCII only), or its normalised key, which folds case and
+        # accents in Python: "munchen" finds "München", "home office" "the Home Office".
+        cond = func.lower(e.name).like(like(q.strip().lower()), escape="\\")
+        if key := norm(q):
+            cond = or_(cond, e.norm_name.like(like(key), escape="\\"))
+        conds.append(cond)
     n_inc = func.count(func.distinct(er.incident_id))
     base = (select(e.id, e.name, e.kind, n_inc.label("incidents"))
             .join(t.entity_roles, er.entity_id == e.id).join(t.incidents, i.id == er.incident_id)
