@@ -340,6 +340,21 @@ def test_a_place_names_the_public_body_that_acted(extractor: EntityExtractor) ->
     assert "deployer" in roles(facts, "Pasco County Sheriff’s Office")
 
 
+def test_a_place_that_acts_is_its_deployer_and_a_place_that_locates_is_not(extractor: EntityExtractor) -> None:
+    """"Toronto's use of", "deployed by Uganda": the place acts as its government, and runs the system. "Police in
+    Texas used": Texas only says where."""
+    facts = extractor.extract("Beach closures", "Toronto’s use of AI predictive modelling to forecast water "
+                              "quality left beaches open on unsafe days.")
+    assert roles(facts, "Toronto") == {"deployer"}
+    assert {e.kind for e in facts.entities if e.name == "Toronto"} == {"public_body"}
+    facts = extractor.extract("Surveillance", "Facial recognition cameras were reportedly deployed by Uganda to "
+                              "monitor political opposition and protests.")
+    assert "deployer" in roles(facts, "Uganda")
+    facts = extractor.extract("Arrest", "Police in Texas used facial recognition to arrest the wrong man.")
+    assert "Texas" not in {e.name for e in facts.entities}
+    assert facts.countries == ["United States"]  # still a place
+
+
 def test_a_term_the_text_spells_out_or_a_race_is_no_organisation(extractor: EntityExtractor) -> None:
     facts = extractor.extract("Plate reader error", "In San Francisco, an automated license plate reader (ALPR) "
                               "camera misread a number, and Detroit police arrested a Black man.")

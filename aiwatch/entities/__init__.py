@@ -174,6 +174,9 @@ class _Mention:
     before: str
     after: str
     from_gazetteer: bool
+    # A place seen acting as its government ("Toronto's use of"): a deployer by that rule, never scored by
+    # the role model (trained with such places among the bodies, it learnt to doubt every public body).
+    acting: bool = False
 
 
 def _initials(name: str) -> str:
@@ -392,10 +395,13 @@ class EntityExtractor:
                             else:
                                 mentions.append(_Mention(norm(name), name, "public_body", sent, before,
                                                          after[body.end():], False))
+                        else:
+                            mentions += self._place_acting(text, sent, before, after)
                     elif label not in ("AIWATCH", "ORG", "PRODUCT"):
                         continue
                     elif country_of(text):  # "Michigan" listed as a deployer is still a place here
                         places.append(text)
+                        mentions += self._place_acting(text, sent, before, after)
                     elif label == "AIWATCH":
                         entry = entries.get(ent.ent_id_)
                         if entry is None:
@@ -450,6 +456,20 @@ class EntityExtractor:
                                              sent[m.end():], False))
         return mentions, persons, places
 
+    def _place_acting(self, text: str, sent: str, before: str, after: str) -> list[_Mention]:
+        """"Toronto's use of", "Uganda deployed", "deployed by Uganda": the place acts as its government
+        (AIID's editors then list "toronto city government"), named as written; else nothing."""
+        possessive = text[-2:] in ("'s", "’s")  # spaCy's span sometimes holds it: "New York City's"
+        if not text[:1].isupper() or _IN_PLACE.search(before) \
+                or not (_PLACE_ACTS.match(text[-2:] + after if possessive else after) or _BY_PLACE.search(before)):
+            return []
+        name = _THE.sub("", text[:-2] if possessive else text)
+        key = self.index.get(norm(name))
+        if key is None:
+            return [_Mention(norm(name), name, "public_body", sent, before, after, False, acting=True)]
+        entry = self.gaz["entries"][key]
+        return [_Mention(key, entry["name"], "public_body", sent, before, after, True, acting=True)]
+
     def extract(self, title: str, text: str) -> ArticleFacts:
         return self.extract_many([(title, text)])[0]
 
@@ -486,7 +506,8 @@ class EntityExtractor:
                    for dev in entries.get(k, {}).get("developers", [])}
         # Bodies, and the systems that curated data lists as a party: AIID's editors name a product as its own
         # deployer or developer when it is what people know of the company ("ChatGPT", "Gemini").
-        orgs = [k for k, ms in by_key.items() if ms[0].kind in ("organisation", "public_body")
+        orgs = [k for k, ms in by_key.items() if (ms[0].kind in ("organisation", "public_body")
+                                                  and not all(m.acting for m in ms))
                 or (ms[0].kind == "ai_system" and any(entries.get(k, {}).get("roles", {}).values()))]
         bodies = [k for k in orgs if by_key[k][0].kind != "ai_system"]
         out = []
@@ -566,8 +587,9 @@ class EntityExtractor:
                 overseers.add(key)
         named = {s[0] for s in scored}
         # Systems, harmed groups, and the makers of named systems the text does not name: as by rule.
+        acting = [k for k, ms in by_key.items() if all(m.acting for m in ms)]
         out = [r for r in self._roles_by_rule(mentions) if r.role in ("implicated_system", "harmed_party")
-               or r.key not in named]
+               or (r.key not in named and r.key not in acting)]
         chosen: list[tuple[str, _Mention, str, float, str]] = []
         for key, first, p, cues in scored:
             if key in overseers:
@@ -575,6 +597,7 @@ class EntityExtractor:
             for role in ("deployer", "developer"):
                 if p[role] >= self.role_model.thresholds[role]:
                     chosen.append((key, first, role, p[role], cues.get(role, first.sentence)))
+        chosen += [(key, by_key[key][0], "deployer", 0.5, by_key[key][0].sentence) for key in acting]
         # Every incident has someone running the system: the likeliest body, when none clears the bar.
         if scored and not any(c[2] == "deployer" for c in chosen):
             key, first, p, cues = max(scored, key=lambda s: s[2]["deployer"])
@@ -738,6 +761,17 @@ _BODY_HEAD = re.compile(r"\b(?:Office|Department|Police|Agency|Council|Board|Aut
 _PLACE_BODY = re.compile(r"^(?:['’]s)?\s+(police|government|city council|county council|school district|"
                          r"public schools|military|army|navy|air force|authorities|(?:interior |health |defen[cs]e )?"
                          r"ministry)\b(?!\s+(?:department|service|force|of)\b)")
+# After a place: it acting as a body does ("Toronto's use of", "California's vaccine algorithm", "Uganda deployed").
+_PLACE_ACTS = re.compile(r"^(?:\s+(?:has\s+|had\s+|have\s+|reportedly\s+|allegedly\s+|also\s+)?"
+                         r"(?:deployed|uses|used|adopted|introduced|installed|procured|bought|commissioned|"
+                         r"employs|employed|rolled out|tested|trialled|trialed)\b"
+                         r"|['’]s\s+(?:[a-z-]+\s+){0,2}(?:use|deployment|rollout|algorithm|system|tool|program|"
+                         r"programme|chatbot|app|software|model|platform)s?\b)")
+# Before a place that only says where ("Police in Texas used ..."): the place is not the actor.
+_IN_PLACE = re.compile(r"\b(?:in|of|from|at|across|near|outside|throughout)\s+(?:the\s+)?$", re.I)
+# Before a place: "deployed by (the) Uganda", "procured by Henan".
+_BY_PLACE = re.compile(r"\b(?:deployed|used|adopted|procured|commissioned|operated|run|installed|introduced)"
+                       r"\s+by\s+(?:the\s+)?$")
 # "automated license plate reader (ALPR)", "AI predictive modelling (AIPM)": an acronym the text defines by a
 # common phrase names a technology, not an organisation (spaCy tags such acronyms ORG).
 _ACRONYM = re.compile(r"^[A-Z]{2,6}s?$")
