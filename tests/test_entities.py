@@ -353,6 +353,9 @@ def test_a_place_that_acts_is_its_deployer_and_a_place_that_locates_is_not(extra
     facts = extractor.extract("Arrest", "Police in Texas used facial recognition to arrest the wrong man.")
     assert "Texas" not in {e.name for e in facts.entities}
     assert facts.countries == ["United States"]  # still a place
+    facts = extractor.extract("Radiology AI", "The hospital, run by the UK’s National Health Service, used an AI "
+                              "tool to read scans.")
+    assert "UK" not in {e.name for e in facts.entities}  # the body it names acts, not the place
 
 
 def test_a_term_the_text_spells_out_or_a_race_is_no_organisation(extractor: EntityExtractor) -> None:

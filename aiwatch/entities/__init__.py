@@ -460,8 +460,9 @@ class EntityExtractor:
         """"Toronto's use of", "Uganda deployed", "deployed by Uganda": the place acts as its government
         (AIID's editors then list "toronto city government"), named as written; else nothing."""
         possessive = text[-2:] in ("'s", "’s")  # spaCy's span sometimes holds it: "New York City's"
-        if not text[:1].isupper() or _IN_PLACE.search(before) \
-                or not (_PLACE_ACTS.match(text[-2:] + after if possessive else after) or _BY_PLACE.search(before)):
+        rest = text[-2:] + after if possessive else after
+        if not text[:1].isupper() or _IN_PLACE.search(before) or _OWNS_NAMED.match(rest) \
+                or not (_PLACE_ACTS.match(rest) or _BY_PLACE.search(before)):
             return []
         name = _THE.sub("", text[:-2] if possessive else text)
         key = self.index.get(norm(name))
@@ -769,6 +770,8 @@ _PLACE_ACTS = re.compile(r"^(?:\s+(?:has\s+|had\s+|have\s+|reportedly\s+|alleged
                          r"programme|chatbot|app|software|model|platform)s?\b)")
 # Before a place that only says where ("Police in Texas used ..."): the place is not the actor.
 _IN_PLACE = re.compile(r"\b(?:in|of|from|at|across|near|outside|throughout)\s+(?:the\s+)?$", re.I)
+# After a place: a body of its own that the text names ("run by the UK's National Health Service"): that body acts.
+_OWNS_NAMED = re.compile(r"^['’]s\s+[A-Z]")
 # Before a place: "deployed by (the) Uganda", "procured by Henan".
 _BY_PLACE = re.compile(r"\b(?:deployed|used|adopted|procured|commissioned|operated|run|installed|introduced)"
                        r"\s+by\s+(?:the\s+)?$")
