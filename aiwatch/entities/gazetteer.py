@@ -215,10 +215,10 @@ def spacy_person_check() -> Callable[[str], bool]:
     """A name is a person's when spaCy reads it as PERSON in a neutral sentence (and no org word says otherwise)."""
     import spacy
 
-    from aiwatch.entities import SPACY_MODEL
+    from aiwatch.entities import SPACY_EXCLUDE, SPACY_MODEL
     from aiwatch.entities.names import BRANDS, ORG_WORDS, PUBLIC_WORDS, SYSTEM_WORDS, looks_like_person
 
-    nlp = spacy.load(SPACY_MODEL, exclude=["tagger", "parser", "lemmatizer", "attribute_ruler"])
+    nlp = spacy.load(SPACY_MODEL, exclude=SPACY_EXCLUDE)
 
     def is_person(name: str) -> bool:
         # One word ("Axon", "Alice") identifies nobody; a brand's product ("Amazon Echo") is no person.
