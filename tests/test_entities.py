@@ -358,6 +358,20 @@ def test_a_place_that_acts_is_its_deployer_and_a_place_that_locates_is_not(extra
     assert "UK" not in {e.name for e in facts.entities}  # the body it names acts, not the place
 
 
+def test_a_product_chosen_as_deployer_stands_for_its_maker(extractor: EntityExtractor) -> None:
+    """AIID's editors list OpenAI, not ChatGPT, as the deployer where people used ChatGPT; ChatGPT stays the
+    implicated system."""
+    facts = extractor.extract(
+        "ChatGPT Reportedly Referenced During Las Vegas Cybertruck Explosion Planning",
+        "The suspect in the Las Vegas Cybertruck explosion reportedly used ChatGPT to search for publicly available "
+        "information on explosives, ammunition, and fireworks regulations. ChatGPT is alleged to have played a "
+        "role in the planning of the explosion.")
+    assert "deployer" in roles(facts, "OpenAI")
+    assert roles(facts, "ChatGPT") & {"deployer"} == set()
+    assert "implicated_system" in roles(facts, "ChatGPT")
+    assert len(facts.entities) == len({(e.key, e.role) for e in facts.entities})  # one party, one role, once
+
+
 def test_a_term_the_text_spells_out_or_a_race_is_no_organisation(extractor: EntityExtractor) -> None:
     facts = extractor.extract("Plate reader error", "In San Francisco, an automated license plate reader (ALPR) "
                               "camera misread a number, and Detroit police arrested a Black man.")
