@@ -372,6 +372,21 @@ def test_a_product_chosen_as_deployer_stands_for_its_maker(extractor: EntityExtr
     assert len(facts.entities) == len({(e.key, e.role) for e in facts.entities})  # one party, one role, once
 
 
+def test_a_body_the_text_says_is_one_is_found_though_the_model_misses_it(extractor: EntityExtractor) -> None:
+    """spaCy's small model misses short or odd names; the words around them say what they are."""
+    facts = extractor.extract("Scoring error", "Quorvane, a hiring software company, rejected thousands of "
+                              "applicants after its AI model misread their answers.")
+    assert "Quorvane" in {e.name for e in facts.entities}
+    facts = extractor.extract("Cheating claims", "International testing organization TSQX admitted that its voice "
+                              "recognition tool wrongly flagged test-takers.")
+    assert "TSQX" in {e.name for e in facts.entities}
+    facts = extractor.extract("Deepfake", "In September, a deepfake video created by Zq3Meme circulated online.")
+    assert "Zq3Meme" in {e.name for e in facts.entities}
+    facts = extractor.extract("Surveillance", "Meanwhile, a company spokesperson said that the app used by the "
+                              "Israeli military was paused.")
+    assert {e.name for e in facts.entities} & {"Meanwhile", "Israeli"} == set()
+
+
 def test_a_term_the_text_spells_out_or_a_race_is_no_organisation(extractor: EntityExtractor) -> None:
     facts = extractor.extract("Plate reader error", "In San Francisco, an automated license plate reader (ALPR) "
                               "camera misread a number, and Detroit police arrested a Black man.")

@@ -441,6 +441,7 @@ class EntityExtractor:
                                 continue
                             kind = "ai_system"
                         mentions.append(_Mention(norm(text), _clean(text), kind, sent, before, after, False))
+            mentions += self._named_by_cue(sents, mentions, persons)
         else:
             for sent in sents:
                 for rx, key in self._surface or []:
@@ -458,6 +459,42 @@ class EntityExtractor:
                     mentions.append(_Mention(norm(phrase), phrase.lower(), "group", sent, sent[:m.start()],
                                              sent[m.end():], False))
         return mentions, persons, places
+
+    def _named_by_cue(self, sents: list[str], mentions: list[_Mention], persons: set[str]) -> list[_Mention]:
+        """Bodies spaCy's small model missed, where the text says what they are: "Gannett, a newspaper chain,",
+        "testing organization ETS", "a video created by C3PMeme". An organisation the gazetteer does not know
+        is otherwise found only when spaCy tags it, and it misses many short or odd names (ETS, Schufa, Gannett,
+        myInterview). In the sentences spaCy read (its PERSON spans rule out people), not in a Title Case
+        headline, where every word is capitalised."""
+        seen = {m.name.lower() for m in mentions}
+        # A capitalised word the text also writes in lower case is a word, not a name ("Are", "Off").
+        lower_words = set(re.findall(r"(?<![\w.])[a-z]+(?![\w])", " ".join(sents)))
+        out: list[_Mention] = []
+        # Only where spaCy's NER read the text: its PERSON spans keep "built by Joshua R" out.
+        for n_sent, sent in enumerate(sents[:NER_SENTENCES]):
+            if (n_sent == 0 and _title_case(sent)) or foreign(sent):
+                continue
+            for rx in (_APPOSITIVE, _DESCRIBED, _MADE_BY):
+                for m in rx.finditer(sent):
+                    text = m.group("name").rstrip(".")
+                    low = text.lower()
+                    words = text.split()
+                    if low in seen or low in lower_words or low in _GENERIC or _DEMONYM.match(text) \
+                            or any(w in _NOT_NAMES for w in words) or _MODIFIES.match(sent[m.end("name"):]) \
+                            or (len(words) > 1 and text.isupper()) \
+                            or looks_like_person(text) \
+                            or any(low in p or p in low for p in persons) or country_of(text) or len(text) < 2:
+                        continue
+                    seen.add(low)
+                    key = self.index.get(norm(text))
+                    if key:
+                        entry = self.gaz["entries"][key]
+                        out.append(_Mention(key, entry["name"], entry["kind"], sent, sent[:m.start("name")],
+                                            sent[m.end("name"):], True))
+                    else:
+                        out.append(_Mention(norm(text), _clean(text), kind_of(text), sent, sent[:m.start("name")],
+                                            sent[m.end("name"):], False))
+        return out
 
     def _place_acting(self, text: str, sent: str, before: str, after: str) -> list[_Mention]:
         """"Toronto's use of", "Uganda deployed", "deployed by Uganda": the place acts as its government
@@ -773,6 +810,37 @@ def _is_personal(name: str, persons: set[str]) -> bool:
                for p in persons)
 
 
+# A name as written: capitalised words ("Navy Federal Credit Union") or one camel-cased word ("myInterview").
+_WORD_OF_NAME = r"(?:[A-Z][\w&.-]*[\w&]|[A-Z])"
+_NAME = rf"(?P<name>(?:{_WORD_OF_NAME}|[a-z]+[A-Z][\w-]*)(?:\s+(?:(?:of|for)\s+)?{_WORD_OF_NAME}){{0,4}})"
+# What a body is, in the words around its name.
+_BODY_NOUN = (r"(?:company|chain|firm|startup|start-up|provider|organi[sz]ation|agency|developer|maker|manufacturer|"
+              r"platform|app|retailer|bank|insurer|lender|publisher|network|website|operator|vendor|contractor|"
+              r"district|university|college|hospital|council|authority|business|corporation|conglomerate|"
+              r"subsidiary|nonprofit|non-profit|charity|bureau|insurance company|credit bureau)")
+# "Gannett, a newspaper chain, ...": the appositive closes with a comma (or the sentence's end), so "Meanwhile,
+# a company called ..." is no name.
+_APPOSITIVE = re.compile(rf"(?<![\w'’-]){_NAME},\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?{_BODY_NOUN}"
+                         r"(?:\s+(?:based|headquartered|owned|run)\s+(?:in|by)\s+[\w\s]+?)?(?:,|\.$|$)")
+# "testing organization ETS admits ...", "the startup Clearview AI".
+_DESCRIBED = re.compile(rf"\b{_BODY_NOUN}\s+(?:called\s+|named\s+)?{_NAME}(?![\w'’-])")
+# "a video created by C3PMeme", "deployed by Gannett": a made or used thing's party.
+_MADE_BY = re.compile(r"\b(?:created|made|developed|built|produced|generated|released|deployed|operated|used|run|"
+                      rf"published|posted|sold|marketed)\s+by\s+(?:the\s+)?{_NAME}(?![\w'’-])")
+# A name followed by a body's noun or "&" is part of another phrase ("the German firm Siemens" is found,
+# "sold by Chinese-owned firm", "used by Imagination partners", "Weights & Biases" are not).
+_MODIFIES = re.compile(rf"^(?:\s*&|-|\s+(?:{_BODY_NOUN}|firm|team|partners|researchers|engineers|users|staff|employees|"
+                       r"officials|group)s?\b)")
+# A people's word ("the Israeli military") is no body's name.
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ese|ish|ean|can)$|^(?:Israeli|Pakistani|Iraqi|Saudi|Yemeni|Omani|Kuwaiti|"
+                      r"Qatari|Bangladeshi|Nepali|Somali|Emirati|Azerbaijani|Thai|Swiss|French|Dutch|Greek)$")
+# Capitalised words that open a sentence or a clause and name nothing.
+_NOT_NAMES = frozenset("Meanwhile However Additionally Furthermore Moreover Also Instead Today Yesterday Recently "
+                       "Previously Separately Earlier Later Finally Similarly Still Yet Now Then Here There Last In On "
+                       "At For From With After Before During Since While When Where Why How What Who This That These "
+                       "Those It Its The A An And But Or If As By Of To Some Many Most Several Each Every One Two "
+                       "Critics Researchers Experts Officials Users Customers Residents Police AI Unless Can Off "
+                       "Small".split())
 _THE = re.compile(r"^the\s+", re.I)
 # The last word of a public body's or an organisation's name, for spans spaCy files as facilities.
 _BODY_HEAD = re.compile(r"\b(?:Office|Department|Police|Agency|Council|Board|Authority|Commission|Ministry|Court|"

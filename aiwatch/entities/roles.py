@@ -82,7 +82,9 @@ def features(*, dev_cue: bool, dep_cue: bool, prior: dict[str, int], kind: str, 
 
 def fit(rows: list[list[float]], labels: dict[str, list[int]], seed: int = 0) -> RoleModel:
     """Two logistic regressions; each threshold maximises F2 on the training rows (recall counts double:
-    a missed deployer hides who is accountable, a wrong one is visible and an editor removes it)."""
+    a missed deployer hides who is accountable, a wrong one is visible and an editor removes it), in steps
+    of 0.01 (steps of 0.05 let a small change of the training rows move the deployer bar from 0.15 to 0.2:
+    recall 0.476 -> 0.464 on the held-apart incidents, for no change in what the model knows)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
@@ -95,7 +97,7 @@ def fit(rows: list[list[float]], labels: dict[str, list[int]], seed: int = 0) ->
         bias[role] = round(float(lr.intercept_[0]), 6)
         p = lr.predict_proba(X)[:, 1]
         best_t, best_f = 0.5, -1.0
-        for th in np.arange(0.1, 0.71, 0.05):
+        for th in np.arange(0.1, 0.705, 0.01):
             pred = p >= th
             tp = float((pred & (y == 1)).sum())
             prec = tp / max(pred.sum(), 1)
