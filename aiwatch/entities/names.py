@@ -91,7 +91,7 @@ ORG_WORDS = re.compile(
     r"church|museum|library|fund|trust|coalition|campaign|project|initiative|org|team|network|works|america|"
     r"europe|asia|africa|north|south|east|west|new|united|american|british|european|china|india|canada)\b", re.I)
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?(?:\s+[A-Z]\.|\s+[A-Z][a-z]+)?\s+"
-                        r"(?:[A-Z][a-z]*[’'])?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?$")
+                        r"(?:[A-Z][a-z]*[’'])?(?:Ma?c)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?$")
 
 
 def strip_accents(s: str) -> str:
