@@ -441,7 +441,7 @@ class EntityExtractor:
                             mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
                             continue
                         if headline_case or len(text) < 2 or not text[:1].isupper() \
-                                or looks_like_person(_clean(text)) or self._reads_as_person(_clean(text)) \
+                                or self._person_name(_clean(text)) \
                                 or text.lower() in _GENERIC or _defined_term(text, before) \
                                 or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent):
                             continue
@@ -470,11 +470,14 @@ class EntityExtractor:
                                              sent[m.end():], False))
         return mentions, persons, places
 
-    def _reads_as_person(self, name: str) -> bool:
-        """spaCy reads ``name`` as a person's in a neutral sentence ("According to Aleksandar Vučić, ..."): for a
-        name of two words or more that the gazetteer does not know and the model tagged as an organisation in its
-        own sentence ("Justin Bieber's voice"). No person is ever an entity. A single word is not tested: one word
-        identifies nobody, and company names that read like surnames went too (Gannett, Oracle, Krafton, Arup)."""
+    def _person_name(self, name: str) -> bool:
+        """A name the model tagged as an organisation in its own sentence that is a person's: by the cheap
+        heuristic ("Jane Doe", "Nikki MacLeod"), or because spaCy reads it as a person's in a neutral sentence
+        ("According to Aleksandar Vučić, ..."). No person is ever an entity. The second test is only for names of
+        two words or more: one word identifies nobody, and company names that read like surnames went too
+        (Gannett, Oracle, Krafton, Arup)."""
+        if looks_like_person(name):
+            return True
         if self.nlp is None or ORG_WORDS.search(name) or PUBLIC_WORDS.search(name) or SYSTEM_WORDS.search(name) \
                 or len(name.split()) < 2 or not _name_cased(name):
             return False
@@ -508,7 +511,7 @@ class EntityExtractor:
                     if low in seen or low in lower_words or low in _GENERIC or _DEMONYM.match(text) \
                             or any(w in _NOT_NAMES for w in words) or _MODIFIES.match(sent[m.end("name"):]) \
                             or (len(words) > 1 and text.isupper()) \
-                            or looks_like_person(text) or self._reads_as_person(text) \
+                            or self._person_name(text) \
                             or any(low in p or p in low for p in persons) or country_of(text) or len(text) < 2:
                         continue
                     seen.add(low)
@@ -856,7 +859,7 @@ _MADE_BY = re.compile(r"\b(?:created|made|developed|built|produced|generated|rel
 _PERSON_TEMPLATES = ("According to {}, the plan went ahead.", "{} said on Monday that it was true.")
 # A name followed by a body's noun or "&" is part of another phrase ("the German firm Siemens" is found,
 # "sold by Chinese-owned firm", "used by Imagination partners", "Weights & Biases" are not).
-_MODIFIES = re.compile(rf"^(?:\s*&|-|\s+(?:{_BODY_NOUN}|firm|team|partners|researchers|engineers|users|staff|employees|"
+_MODIFIES = re.compile(rf"^(?:\s*&|-|\s+(?:{_BODY_NOUN}|team|partners|researchers|engineers|users|staff|employees|"
                        r"officials|group)s?\b)")
 # A people's word ("the Israeli military") is no body's name.
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ese|ish|ean|can)$|^(?:Israeli|Pakistani|Iraqi|Saudi|Yemeni|Omani|Kuwaiti|"
@@ -947,9 +950,13 @@ def _name_cased(name: str) -> bool:
     """Written as people's names are: 1-4 capitalised words of letters, none with an inner capital ("AIXBT",
     "VTuber" and "OpenAI" are brands)."""
     words = name.split()
-    return 0 < len(words) <= 4 and all(
-        len(w) > 1 and w[0].isupper() and (rest := w[1:].replace("'", "").replace("’", "").replace("-", ""))
-        .isalpha() and rest.islower() for w in words)
+    if not 0 < len(words) <= 4:
+        return False
+    for w in words:
+        rest = re.sub(r"['’-]", "", w[1:])
+        if len(w) < 2 or not w[0].isupper() or not (rest.isalpha() and rest.islower()):
+            return False
+    return True
 
 
 def _clean(text: str) -> str:
