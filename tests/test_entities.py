@@ -351,6 +351,13 @@ def test_a_place_names_the_public_body_that_acted(extractor: EntityExtractor) ->
     facts = extractor.extract("Predictive policing", "The Intelligence-Led Policing model rolled out by the Pasco "
                               "County Sheriff’s Office was allegedly developed based on flawed science.")
     assert "deployer" in roles(facts, "Pasco County Sheriff’s Office")
+    # A body's word ends the name: spaCy reads "According to Lockport City Schools, ..." as a person's name.
+    title, text = ("Face recognition in schools", "SN Technologies allegedly misled Lockport City Schools about the "
+                   "performance of its face detection systems.")
+    assert "lockport city schools" in {key for key, _ in extractor.role_candidates(title, text)}
+    facts = extractor.extract("Gunshot detection", "The audio was used to convict a Black man of attempting to "
+                              "shoot Rochester's city police.")
+    assert {e.kind for e in facts.entities if e.name == "Rochester Police"} == {"public_body"}
 
 
 def test_a_place_that_acts_is_its_deployer_and_a_place_that_locates_is_not(extractor: EntityExtractor) -> None:

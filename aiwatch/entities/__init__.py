@@ -876,8 +876,10 @@ _THE = re.compile(r"^the\s+", re.I)
 _BODY_HEAD = re.compile(r"\b(?:Office|Department|Police|Agency|Council|Board|Authority|Commission|Ministry|Court|"
                         r"District|Bureau|Administration|Service|Services|Institute|University|College|Hospital|"
                         r"Schools?|Clinic|Prison|Corporation|Company|Inc)\.?$")
-# After a place ("Detroit"): the body of that place that the sentence is about.
-_PLACE_BODY = re.compile(r"^(?:['’]s)?\s+(police|government|city council|county council|school district|"
+# After a place ("Detroit"): the body of that place that the sentence is about ("Rochester's city police" is the
+# Rochester Police).
+_PLACE_BODY = re.compile(r"^(?:['’]s)?\s+(?:(?:city|county|state|local)\s+(?=police|government))?"
+                         r"(police|government|city council|county council|school district|"
                          r"public schools|military|army|navy|air force|authorities|(?:interior |health |defen[cs]e )?"
                          r"ministry)\b(?!\s+(?:department|service|force|of)\b)")
 # After a place: it acting as a body does ("Toronto's use of", "California's vaccine algorithm", "Uganda deployed").

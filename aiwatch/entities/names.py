@@ -84,11 +84,11 @@ jobseekers freelancers contractors creators-of-color survivors protesters activi
 ORG_WORDS = re.compile(
     r"\b(media|group|labs?|technologies|technology|tech|systems|health|bank|capital|news|network|motors|ai|"
     r"robotics|studios?|games|software|analytics|security|energy|partners|holdings|solutions|foundation|"
-    r"institute|university|college|school|association|society|union|club|airlines|airways|insurance|"
+    r"institute|university|college|schools?|association|society|union|club|airlines|airways|insurance|"
     r"company|corp|inc|ltd|llc|enterprises|industries|international|global|digital|data|cloud|pharma|"
     r"times|post|journal|press|tv|radio|magazine|store|stores|markets?|motors|auto|mobility|ventures|research|"
-    r"party|festival|alliance|services|centre|center|academy|law|agenda|lab|laboratory|health|care|clinic|"
-    r"church|museum|library|fund|trust|coalition|campaign|project|initiative|org|team|network|works|america|"
+    r"party|festival|alliance|services|centre|center|academy|law|agenda|lab|laboratory|health|care|clinics?|"
+    r"hospitals?|church|museum|library|fund|trust|coalition|campaign|project|initiative|org|team|network|works|america|"
     r"europe|asia|africa|north|south|east|west|new|united|american|british|european|china|india|canada)\b", re.I)
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?(?:\s+[A-Z]\.|\s+[A-Z][a-z]+)?\s+"
                         r"(?:[A-Z][a-z]*[’'])?(?:Ma?c)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?$")
