@@ -55,6 +55,16 @@ def test_harmed_groups_curated_data_names_for_a_party_or_for_public_harm(extract
     assert "amazon delivery drivers" not in harmed, harmed
 
 
+def test_a_bare_group_noun_is_no_harmed_party(extractor: EntityExtractor) -> None:
+    """"Users", "victims", "people" alone say nothing of who was harmed; "the public" is the general public,
+    listed once."""
+    facts = extractor.extract("Chatbot leak", "The chatbot leaked data of users and victims, and harmed the public. "
+                              "Many people and job applicants were exposed to the breach.")
+    harmed = [e.name for e in facts.entities if e.role == "harmed_party"]
+    assert not {"users", "victims", "people", "public"} & set(harmed), harmed
+    assert "job applicants" in harmed and harmed.count("general public") == 1, harmed
+
+
 def test_an_acronym_is_the_body_the_article_names_in_full(extractor: EntityExtractor) -> None:
     article = ("NTSB: Tesla Autopilot steered car into barrier before fatal crash",
                "Investigators from the National Transportation Safety Board found that the Autopilot system of a "

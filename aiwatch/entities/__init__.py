@@ -609,11 +609,22 @@ class EntityExtractor:
         else:
             out = self._roles_by_rule(mentions)
         out += self._implied_groups(out)
+        # "the public" harmed is the general public.
+        out = [EntityRole("general public", "group", "harmed_party", e.evidence, "general public")
+               if e.role == "harmed_party" and e.key == "public" else e for e in out]
         if sents and "general public" not in {e.key for e in out}:
             public = next((x for x in sents if _PUBLIC_HARM.search(x)), None)
             if public:
                 out.append(EntityRole("general public", "group", "harmed_party", public, "general public"))
-        return out
+        harmed: set[str] = set()
+        kept = []
+        for e in out:
+            if e.role == "harmed_party":
+                if e.key in _BARE_GROUPS or e.key in harmed:
+                    continue
+                harmed.add(e.key)
+            kept.append(e)
+        return kept
 
     def _implied_groups(self, found: list[EntityRole]) -> list[EntityRole]:
         """The people a party's system reaches, as curated data names them: a Tesla on Autopilot harms
@@ -872,6 +883,8 @@ _NOT_NAMES = frozenset("Meanwhile However Additionally Furthermore Moreover Also
                        "Critics Researchers Experts Officials Users Customers Residents Police AI Unless Can Off "
                        "Small".split())
 _THE = re.compile(r"^the\s+", re.I)
+# A group noun alone says nothing of who was harmed ("users", "people", "victims"): no harmed party by itself.
+_BARE_GROUPS = frozenset("people persons users public groups individuals victims members populations others".split())
 # The last word of a public body's or an organisation's name, for spans spaCy files as facilities.
 _BODY_HEAD = re.compile(r"\b(?:Office|Department|Police|Agency|Council|Board|Authority|Commission|Ministry|Court|"
                         r"District|Bureau|Administration|Service|Services|Institute|University|College|Hospital|"
