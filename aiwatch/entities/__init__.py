@@ -883,8 +883,9 @@ _NOT_NAMES = frozenset("Meanwhile However Additionally Furthermore Moreover Also
                        "Critics Researchers Experts Officials Users Customers Residents Police AI Unless Can Off "
                        "Small".split())
 _THE = re.compile(r"^the\s+", re.I)
-# A group noun alone says nothing of who was harmed ("users", "people", "victims"): no harmed party by itself.
-_BARE_GROUPS = frozenset("people persons users public groups individuals victims members populations others".split())
+# A group noun alone says nothing of who was harmed ("users", "people", "victims"): no harmed party by itself
+# ("the public" is made the general public in `_roles`).
+_BARE_GROUPS = frozenset("people persons users groups individuals victims members populations others".split())
 # The last word of a public body's or an organisation's name, for spans spaCy files as facilities.
 _BODY_HEAD = re.compile(r"\b(?:Office|Department|Police|Agency|Council|Board|Authority|Commission|Ministry|Court|"
                         r"District|Bureau|Administration|Service|Services|Institute|University|College|Hospital|"
