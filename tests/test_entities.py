@@ -65,6 +65,20 @@ def test_a_bare_group_noun_is_no_harmed_party(extractor: EntityExtractor) -> Non
     assert "job applicants" in harmed and harmed.count("general public") == 1, harmed
 
 
+def test_harmed_groups_in_sentences_of_consent_force_and_crashes(extractor: EntityExtractor) -> None:
+    """The harm words cover using work without permission, forcing, crashes; a number counts people and names no
+    group, and a group is named by its most specific name."""
+    art = extractor.extract("Image model trained on art", "Stable Diffusion was reportedly using artists' original "
+                            "works without permission for its AI training.")
+    assert "artists" in {e.name for e in art.entities if e.role == "harmed_party"}
+    crash = extractor.extract("Robotaxi hits people", "A robotaxi struck two pedestrians near a crossing.")
+    assert {e.name for e in crash.entities if e.role == "harmed_party"} == {"pedestrians"}
+    forced = extractor.extract("Cameras in vans", "Amazon delivery drivers were forced to consent to AI-powered "
+                               "cameras. Drivers who refused were dismissed, and the drivers lost their jobs.")
+    harmed = {e.name for e in forced.entities if e.role == "harmed_party"}
+    assert "amazon delivery drivers" in harmed and "drivers" not in harmed, harmed
+
+
 def test_an_acronym_is_the_body_the_article_names_in_full(extractor: EntityExtractor) -> None:
     article = ("NTSB: Tesla Autopilot steered car into barrier before fatal crash",
                "Investigators from the National Transportation Safety Board found that the Autopilot system of a "

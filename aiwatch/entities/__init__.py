@@ -115,7 +115,10 @@ _HARM_CONTEXT = re.compile(r"\b(harm\w*|arrest\w*|hurt|injur\w*|kill\w*|die\w*|d
                            r"victim\w*|"
                            r"affected|targeted|wrongly|falsely|denied|rejected|exposed|leaked|scammed|defrauded|"
                            r"misidentified|arrested|lost|against|threat\w*|risk\w*|sued|complain\w*|abuse\w*|"
-                           r"harass\w*|deceiv\w*|misled|fake|deepfake\w*|impersonat\w*)\b", re.I)
+                           r"harass\w*|deceiv\w*|misled|fake|deepfake\w*|impersonat\w*|"
+                           r"without (?:their |its |his |her )?(?:consent|permission|knowledge)|forced|misus\w*|"
+                           r"exploit\w*|fabricat\w*|mistaken\w*|sexual\w*|pornograph\w*|explicit|struck|crash\w*|"
+                           r"pirat\w*|infring\w*|surveil\w*|fraud\w*|scam\w*|mislabel\w*|dangerous)\b", re.I)
 
 
 # A capitalised plural word ("Gorillas", "Doctors") that spaCy calls an organisation is seldom one.
@@ -129,7 +132,10 @@ _GENERIC = {"ai", "a.i.", "department", "government", "police", "company", "agen
             "chatbots", "chatbot", "algorithm", "app", "state", "city", "council", "ministry", "congress",
             # people described by race or faith ("a Black man"), which the small model takes for a name
             "black", "white", "asian", "hispanic", "latino", "latina", "muslim", "jewish", "indigenous"}
-_NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many"}
+# Numbers count people, they do not name a group ("two pedestrians" are pedestrians).
+_NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many",
+                  "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "dozens",
+                  "hundreds", "thousands", "millions"}
 
 
 @dataclass
@@ -624,7 +630,8 @@ class EntityExtractor:
                     continue
                 harmed.add(e.key)
             kept.append(e)
-        return kept
+        # The most specific name of a group: not "drivers" beside "amazon delivery drivers".
+        return [e for e in kept if e.role != "harmed_party" or not any(k.endswith(" " + e.key) for k in harmed)]
 
     def _implied_groups(self, found: list[EntityRole]) -> list[EntityRole]:
         """The people a party's system reaches, as curated data names them: a Tesla on Autopilot harms
