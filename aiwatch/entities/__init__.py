@@ -113,8 +113,8 @@ _REPORTS_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:(?:first\s+)?(?:reported|report
 _FUNCTION_WORDS = frozenset("of and for the on in at to &".split())
 _HARM_CONTEXT = re.compile(r"\b(harm\w*|arrest\w*|hurt|injur\w*|kill\w*|die\w*|death\w*|discriminat\w*|bias\w*|"
                            r"victim\w*|"
-                           r"affected|targeted|wrongly|falsely|denied|rejected|exposed|leaked|scammed|defrauded|"
-                           r"misidentified|arrested|lost|against|threat\w*|risk\w*|sued|complain\w*|abuse\w*|"
+                           r"affected|targeted|wrongly|falsely|denied|rejected|exposed|leaked|defrauded|"
+                           r"misidentified|lost|against|threat\w*|risk\w*|sued|complain\w*|abuse\w*|"
                            r"harass\w*|deceiv\w*|misled|fake|deepfake\w*|impersonat\w*|"
                            r"without (?:their |its |his |her )?(?:consent|permission|knowledge)|forced|misus\w*|"
                            r"exploit\w*|fabricat\w*|mistaken\w*|sexual\w*|pornograph\w*|explicit|struck|crash\w*|"
