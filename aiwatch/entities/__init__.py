@@ -332,6 +332,7 @@ class EntityExtractor:
         self._group_rx = re.compile(r"\b((?:(?:" + "|".join(sorted(modifiers, key=len, reverse=True) or ["x"]) +
                                     r")\s){0,2}(?:" + "|".join(sorted(GROUP_HEADS)) + r"))\b", re.I)
         self._party_groups = _party_groups(self.gaz, self.index)
+        self._person_reads: dict[str, bool] = {}  # spaCy's reading of a name in neutral sentences (_person_name)
 
     # -- set-up --------------------------------------------------------------------------------
     def _load_spacy(self) -> Any:
@@ -487,7 +488,7 @@ class EntityExtractor:
         if self.nlp is None or ORG_WORDS.search(name) or PUBLIC_WORDS.search(name) or SYSTEM_WORDS.search(name) \
                 or len(name.split()) < 2 or not _name_cased(name):
             return False
-        cache = self.__dict__.setdefault("_person_reads", {})
+        cache = self._person_reads
         if name not in cache:
             if len(cache) > 50_000:  # a long-running process meets new names forever
                 cache.clear()
@@ -622,16 +623,7 @@ class EntityExtractor:
             public = next((x for x in sents if _PUBLIC_HARM.search(x)), None)
             if public:
                 out.append(EntityRole("general public", "group", "harmed_party", public, "general public"))
-        harmed: set[str] = set()
-        kept = []
-        for e in out:
-            if e.role == "harmed_party":
-                if e.key in _BARE_GROUPS or e.key in harmed:
-                    continue
-                harmed.add(e.key)
-            kept.append(e)
-        # The most specific name of a group: not "drivers" beside "amazon delivery drivers".
-        return [e for e in kept if e.role != "harmed_party" or not any(k.endswith(" " + e.key) for k in harmed)]
+        return _named_groups(out)
 
     def _implied_groups(self, found: list[EntityRole]) -> list[EntityRole]:
         """The people a party's system reaches, as curated data names them: a Tesla on Autopilot harms
@@ -967,6 +959,20 @@ def foreign(sentence: str) -> bool:
     words = [w.lower() for w in _WORD_RX.findall(sentence)]
     other = sum(w in _FOREIGN_WORDS for w in words)
     return other >= 2 and other > sum(w in _ENGLISH_WORDS for w in words)
+
+
+def _named_groups(roles: list[EntityRole]) -> list[EntityRole]:
+    """The harmed groups worth naming: each once, by its most specific name (not "drivers" beside "amazon delivery
+    drivers"), and no bare group noun (``_BARE_GROUPS``). Other roles pass unchanged."""
+    harmed = {e.key for e in roles if e.role == "harmed_party"}
+    out, seen = [], set()
+    for e in roles:
+        if e.role == "harmed_party":
+            if e.key in _BARE_GROUPS or e.key in seen or any(k.endswith(" " + e.key) for k in harmed):
+                continue
+            seen.add(e.key)
+        out.append(e)
+    return out
 
 
 def _name_cased(name: str) -> bool:
