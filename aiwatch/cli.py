@@ -401,6 +401,10 @@ def eval_clusters(
         for role in ("deployer", "developer", "harmed_party"):
             out.print(f"{role}: precision {er[role]['precision']:.3f}, recall {er[role]['recall']:.3f} "
                       f"({er[role]['gold']} named in AIID)")
+    for name, r in report.get("countries", {}).items():
+        m, b = r["model"], r["baseline_gpe_names"]
+        out.print(f"countries, {name}: precision {m['precision']:.3f}, recall {m['recall']:.3f} (GPE names alone: "
+                  f"{b['precision']:.3f}, {b['recall']:.3f}; {m['gold']} countries)")
     if as_json:
         as_json.write_text(json.dumps(report, indent=2, default=str))
     if check:

@@ -412,3 +412,5 @@ def test_eval_clusters_meets_its_floors(tmp_path: Path) -> None:
     base = report["datasets"]["aiid_reports_test"]["baseline_agglomerative"]
     assert model["f1"] >= base["f1"]
     assert report["order_stability_f1"] >= 0.95
+    countries = report["countries"]["aiid_cset"]  # cities, peoples and bodies name more places than GPE names
+    assert countries["model"]["recall"] > countries["baseline_gpe_names"]["recall"]

