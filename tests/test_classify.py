@@ -14,7 +14,7 @@ import pytest
 
 from aiwatch import taxonomy as tx
 from aiwatch.classify import model as M
-from aiwatch.classify.text import TEASER_TARGET, teaser_of
+from aiwatch.classify.text import TEASER_TARGET, classifier_text, teaser_of
 from aiwatch.store import Store
 from tests.conftest import ROOT, STORY, shared
 
@@ -105,6 +105,24 @@ def test_cascade_sends_only_candidates_to_the_encoder(model: M.ClassifierModel) 
     preds = model.predict([CRASH[0], LAUNCH[0]], [CRASH[1], LAUNCH[1]], "cascade")
     assert [p.screened_out for p in preds] == [False, True]
     assert "+minilm" in preds[0].model
+
+
+def test_the_cascade_tags_its_candidates_with_the_encoder_vector(model: M.ClassifierModel) -> None:
+    """A candidate the cascade has encoded is tagged by the heads that read its vector beside the TF-IDF
+    (over the same labels); fast mode, with no vector, by the TF-IDF heads alone."""
+    if not model.encoder:
+        pytest.skip("no encoder in the shipped model")
+    assert model.tag_heads_emb and {f: labels for f, (labels, _) in model.tag_heads_emb.items()} == {
+        f: labels for f, (labels, _) in model.tag_heads.items()}
+    cascade = model.predict([CRASH[0]], [CRASH[1]], "cascade")[0]
+    fast = model.predict([CRASH[0]], [CRASH[1]], "fast")[0]
+    assert cascade.embedding is not None and fast.embedding is None
+    assert {t["label"] for t in cascade.tags["harm_types"]} >= {"Physical (death)"}
+    scores = {(f, t["label"]): t["score"] for f, ts in cascade.tags.items() for t in ts}
+    docs, forced = [classifier_text(*CRASH)], np.array([[1.0, 0, 0, 0]])
+    with_vector = model._tags(docs, forced, embedding={0: cascade.embedding})[0]
+    assert {(f, t["label"]): t["score"] for f, ts in with_vector.items() for t in ts} == scores
+    assert model._tags(docs, forced)[0] != with_vector  # without the vector: the TF-IDF heads' scores
 
 
 def test_empty_and_odd_inputs_do_not_break_it(model: M.ClassifierModel) -> None:

@@ -68,7 +68,10 @@ def print_report(report: dict[str, Any], console: Console) -> None:
                   f"{strip['relevance_f1']:.3f} ({s['boilerplate_stripped_gap']['relevance_f1']:+.3f})",
                   ", ".join(f"{c} {v:.1%}" for c, v in s["share_on_unlabelled_ai_news"].items()))
     console.print(g)
-    t = Table("field", "micro P", "micro R", "micro F1", "examples", title="OECD tags (validation incidents/hazards)")
+    t = Table("field", "micro P", "micro R", "micro F1", "fast: F1", "examples",
+              title="OECD tags (validation incidents/hazards; fast: TF-IDF alone)")
+    fast = report.get("tags_fast", report["tags"])
     for field, s in report["tags"].items():
-        t.add_row(field, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["examples"]))
+        t.add_row(field, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+                  f"{fast[field]['f1']:.3f}" if field in fast else "", str(s["examples"]))
     console.print(t)
