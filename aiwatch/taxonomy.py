@@ -126,6 +126,54 @@ STAKEHOLDER_WORDS = {
 }
 
 
+# -- AIAAIC "Purpose" (free text, substring match) -> business_functions --------------------------------
+# What the system was for, read as the OECD business function it served. The purposes are AIAAIC's own words
+# (920 distinct, "Identify criminal suspects", "Moderate content", "Calculate price"); a purpose naming no
+# function ("Generate text", "Defraud", "Create characters") maps to nothing.
+PURPOSE_FUNCTION = {
+    "law enforcement": ["Compliance and justice"], "criminal": ["Compliance and justice"],
+    "suspect": ["Compliance and justice"], "police": ["Compliance and justice"], "crime": ["Compliance and justice"],
+    "reoffend": ["Compliance and justice"], "recidivism": ["Compliance and justice"],
+    "gunfire": ["Compliance and justice"], "gang": ["Compliance and justice"], "protest": ["Compliance and justice"],
+    "sentenc": ["Compliance and justice"], "bail": ["Compliance and justice"], "immigra": ["Compliance and justice"],
+    "border": ["Compliance and justice"], "asylum": ["Compliance and justice"], "legal": ["Compliance and justice"],
+    "compliance": ["Compliance and justice"], "benefit fraud": ["Compliance and justice"],
+    "welfare fraud": ["Compliance and justice"], "tax fraud": ["Compliance and justice"],
+    "strengthen security": ["ICT management and information security"],
+    "cybersecurity": ["ICT management and information security"],
+    "detect fraud": ["ICT management and information security"],
+    "verify identity": ["ICT management and information security"],
+    "authenticat": ["ICT management and information security"],
+    "detect malware": ["ICT management and information security"],
+    "detect bots": ["ICT management and information security"],
+    "moderate": ["Monitoring and quality control"], "detect hate": ["Monitoring and quality control"],
+    "detect misinformation": ["Monitoring and quality control"], "detect ai writing": ["Monitoring and quality control"],
+    "plagiarism": ["Monitoring and quality control"], "cheating": ["Monitoring and quality control"],
+    "proctor": ["Monitoring and quality control"], "monitor": ["Monitoring and quality control"],
+    "inspect": ["Monitoring and quality control"], "quality": ["Monitoring and quality control"],
+    "fact-check": ["Monitoring and quality control"], "detect nudity": ["Monitoring and quality control"],
+    "advertis": ["Marketing and advertisement"], "marketing": ["Marketing and advertisement"],
+    "recommend": ["Marketing and advertisement"], "promote": ["Marketing and advertisement"],
+    "engagement": ["Marketing and advertisement"], "calculate price": ["Sales"], "pricing": ["Sales"],
+    "optimise revenue": ["Sales"], "determine seller": ["Sales"], "sell ": ["Sales"], "sales": ["Sales"],
+    "customer service": ["Citizen/customer service"], "customer support": ["Citizen/customer service"],
+    "answer questions": ["Citizen/customer service"], "provide information, services": ["Citizen/customer service"],
+    "citizen": ["Citizen/customer service"], "public services": ["Citizen/customer service"],
+    "recruit": ["Human resource management"], "hiring": ["Human resource management"],
+    "job applicant": ["Human resource management"], "job candidate": ["Human resource management"],
+    "assess employee": ["Human resource management"], "employee performance": ["Human resource management"],
+    "manage workers": ["Human resource management"], "workforce": ["Human resource management"],
+    "deliver": ["Logistics"], "direct drivers": ["Logistics"], "logistic": ["Logistics"],
+    "warehouse": ["Logistics"], "route": ["Logistics"], "schedul": ["Logistics"],
+    "train ai": ["Research and development"], "train large language": ["Research and development"],
+    "train facial": ["Research and development"], "research": ["Research and development"],
+    "manufactur": ["Production"], "assemble": ["Production"], "maintenance": ["Maintenance"],
+    "repair": ["Maintenance"], "budget": ["Planning and budgeting"], "allocate": ["Planning and budgeting"],
+    "forecast": ["Planning and budgeting"], "procure": ["Procurement"], "accounting": ["Accounting"],
+    "audit": ["Accounting"],
+}
+
+
 def map_values(values: Iterable[str], table: dict[str, list[str]], *, substring: bool = False) -> list[str]:
     """Apply one mapping table to source values; unknown values map to nothing."""
     out: list[str] = []

@@ -211,7 +211,7 @@ def test_severity_follows_the_oecd_ladder(category: str, text: str, expected: st
 def test_every_mapping_table_targets_real_oecd_values() -> None:
     valid = {v for values in tx.FIELDS.values() for v in values}
     tables = [tx.AIAAIC_HARM, tx.AIAAIC_PRINCIPLES, tx.SECTOR_INDUSTRY, tx.TECH_TASK, tx.MIT_HARM, tx.CSET_AUTONOMY,
-              tx.STAKEHOLDER_WORDS]
+              tx.STAKEHOLDER_WORDS, tx.PURPOSE_FUNCTION]
     for table in tables:
         for targets in table.values():
             assert set(targets) <= valid, targets
@@ -219,6 +219,14 @@ def test_every_mapping_table_targets_real_oecd_values() -> None:
     assert tx.map_values(["Govt - police"], tx.SECTOR_INDUSTRY, substring=True) == [
         "Government, security, and defence"]
     assert tx.map_stakeholders(["black-women", "elaine-herzberg"]) == ["Women"]
+    purposes = tx.split_multi("Identify criminal suspects; Calculate price; Generate text")
+    assert tx.map_values(purposes, tx.PURPOSE_FUNCTION, substring=True) == ["Compliance and justice", "Sales"]
+
+
+def test_every_oecd_field_gets_a_tag_head(model: M.ClassifierModel) -> None:
+    """Business functions, which only the OECD sample labels directly, are learnt from AIAAIC's purposes too
+    (``taxonomy.PURPOSE_FUNCTION``): no field is left without a head."""
+    assert set(model.tag_heads) == set(tx.FIELDS)
 
 
 def test_classify_command_needs_no_database(tmp_path: Path) -> None:

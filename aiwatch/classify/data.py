@@ -160,6 +160,8 @@ def aiaaic(root: Path) -> list[Example]:
             "industries": tx.map_values(tx.split_multi(r.get("Impacted area | Sector")), tx.SECTOR_INDUSTRY,
                                         substring=True),
             "ai_tasks": tx.map_values(tx.split_multi(r.get("Technology")), tx.TECH_TASK, substring=True),
+            "business_functions": tx.map_values(tx.split_multi(r.get("Purpose")), tx.PURPOSE_FUNCTION,
+                                                substring=True),
         }
         uid = r["AIAAIC ID#"]
         out.append(Example(f"aiaaic:{uid}", r["Headline"], "", "incident", f"aiaaic:{uid}", "aiaaic", "headline",
