@@ -266,6 +266,8 @@ def test_a_city_names_its_country_and_a_shared_name_none() -> None:
     assert country_of_place("Cambridge") is None  # England, Massachusetts and Ontario: all ~0.1M
     assert country_of_place("Georgia") == "Georgia"  # the country table first: not a town of that name
     assert country_of("Detroit") is None  # a city's name alone does not make a name no organisation's
+    assert country_of_place("Xinjiang") == "China" and country_of_place("Osaka") == "Japan"  # ISO: "... Zizhiqu"
+    assert country_of_place("Hong Kong") == "Hong Kong"  # not ISO's Chinese subdivision "Hong Kong SAR"
 
 
 def test_countries_from_cities_peoples_and_bodies(extractor: EntityExtractor) -> None:
@@ -278,6 +280,7 @@ def test_countries_from_cities_peoples_and_bodies(extractor: EntityExtractor) ->
     assert countries("Ugandan police are accused of using facial recognition on protesters.") == ["Uganda"]
     assert countries("The Italian data protection authority opened a probe into the chatbot.") == ["Italy"]
     assert countries("Amazon India allegedly rigged its search algorithm.") == ["India"]
+    assert countries("Deepfake images of an Australian teacher were circulated by students.") == ["Australia"]
     assert countries("Twenty-four Amazon workers in New Jersey were hospitalized after a robot hit a can.") == [
         "United States"]  # a state, not the island of Jersey
     assert countries("Chinese hackers used the chatbot to write malware.") == []  # where harm was done is unsaid

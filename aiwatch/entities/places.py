@@ -55,6 +55,11 @@ COUNTRY_ALIASES = {
 # aliases' "Russia" (two spellings of one country would be two countries in every filter and count).
 DISPLAY = {"RU": "Russia", "PS": "Palestine", "KR": "South Korea", "KP": "North Korea", "NL": "Netherlands"}
 SUBDIVISION_COUNTRIES = ("US", "CA", "AU", "IN")
+# Provinces and prefectures of more countries, for a name the tagger read as a place only (``country_of_place``):
+# "Osaka" or "Hunan" tagged as an organisation stays one. China's are named without ISO's "Sheng", "Shi" and
+# "Zizhiqu" ("Xinjiang Uygur Zizhiqu" is Xinjiang).
+REGION_COUNTRIES = ("CN", "JP", "BR", "MX")
+_REGION_SUFFIX = re.compile(r"\s+(?:(?:Uygur|Huizu|Zhuangzu)\s+)?(?:Sheng|Shi|Zizhiqu|SAR)$")
 
 
 # Peoples' adjectives, for a body or group of a country ("Ugandan police", "the Italian data protection
@@ -90,7 +95,9 @@ _OF_COUNTRY = re.compile(
     r"ministers?|military|army|navy|prime minister|pm|president|lawmakers|parliament|legislators|watchdogs?|"
     r"agenc(?:y|ies)|data protection|privacy|city|cities|state|schools?|universit(?:y|ies)|students|citizens|"
     r"residents|voters|elections?|users|drivers|women|woman|men|man|famil(?:y|ies)|workers|consumers|"
-    r"customers|patients|hospitals?|compan(?:y|ies)|firms?|startups?|banks?|retailers?|insurers?|"
+    r"customers|patients|hospitals?|compan(?:y|ies)|firms?|startups?|banks?|retailers?|insurers?|teachers?|"
+    r"pupils|children|teens?|teenagers?|girls?|boys?|journalists?|artists?|actors?|actress(?:es)?|"
+    r"celebrit(?:y|ies)|politicians?|mps?|senators?|mayors?|lawyers?|doctors?|nurses?|activists?|authors?|"
     r"telecoms?|operators?|broadcasters?|newspapers?|media|public|people)\b", re.I)
 # The public body of a place named as an organisation ("Detroit Police Department", "London Metropolitan
 # Police", "Los Angeles Unified School District").
@@ -127,7 +134,8 @@ def _table() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def _cities() -> dict[str, str]:
-    """Folded city name -> display name of its country, from the shipped ``cities.json``."""
+    """Folded city name -> display name of its country, from the shipped ``cities.json``, and the regions of
+    ``REGION_COUNTRIES``."""
     if not CITY_FILE.exists():
         return {}
     import pycountry
@@ -139,6 +147,13 @@ def _cities() -> dict[str, str]:
             continue
         for n in names:
             out[n] = _display(country)
+    known = _table()
+    for code in REGION_COUNTRIES:
+        display = _display(pycountry.countries.get(alpha_2=code))
+        for sub in pycountry.subdivisions.get(country_code=code) or ():
+            name = fold(_REGION_SUFFIX.sub("", sub.name))
+            if name not in known:  # "Hong Kong SAR", "Taiwan Sheng": their own entries in the country table
+                out.setdefault(name, display)
     return out
 
 
