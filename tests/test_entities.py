@@ -65,6 +65,10 @@ def test_a_bare_group_noun_is_no_harmed_party(extractor: EntityExtractor) -> Non
     harmed = [e.name for e in facts.entities if e.role == "harmed_party"]
     assert not {"users", "victims", "people", "public"} & set(harmed), harmed
     assert "job applicants" in harmed and harmed.count("general public") == 1, harmed
+    # "times" counts, it names no group (a news report: "29 disengagements — times human drivers were forced ...")
+    facts = extractor.extract("Robotaxi crashes", "The cars crashed 18 times and had 29 disengagements, times human "
+                              "drivers were forced to take control.")
+    assert "times human drivers" not in [e.name for e in facts.entities], facts.entities
 
 
 def test_harmed_groups_in_sentences_of_consent_force_and_crashes(extractor: EntityExtractor) -> None:

@@ -135,7 +135,7 @@ _GENERIC = {"ai", "a.i.", "department", "government", "police", "company", "agen
 # Numbers count people, they do not name a group ("two pedestrians" are pedestrians).
 _NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many",
                   "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "dozens",
-                  "hundreds", "thousands", "millions"}
+                  "hundreds", "thousands", "millions", "times"}  # "29 disengagements — times human drivers ..."
 
 
 @dataclass
