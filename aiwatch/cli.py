@@ -401,6 +401,10 @@ def eval_clusters(
         for role in ("deployer", "developer", "harmed_party"):
             out.print(f"{role}: precision {er[role]['precision']:.3f}, recall {er[role]['recall']:.3f} "
                       f"({er[role]['gold']} named in AIID)")
+    if "news_organisations" in report:
+        no = report["news_organisations"]
+        out.print(f"organisations in hand-labelled news: {no['recall_as_party']:.3f} of {no['organisations']} listed "
+                  f"as a party, {no['recall_named']:.3f} named at all")
     for name, r in report.get("countries", {}).items():
         m, b = r["model"], r["baseline_gpe_names"]
         out.print(f"countries, {name}: precision {m['precision']:.3f}, recall {m['recall']:.3f} (GPE names alone: "

@@ -32,6 +32,8 @@ know (the city whose police ran the system, the maker of a product).
 
 Countries: the countries aiwatch gives an AIID description, an OECD monitor event or an AIAAIC headline,
 against the country CSET's annotators, the OECD monitor or AIAAIC place it in (``country_eval``).
+Organisations in real news: of the main organisations written down for each relevant hand-labelled AI news
+article, the share listed as a party (``news_organisation_eval``).
 """
 
 from __future__ import annotations
@@ -424,6 +426,59 @@ def country_eval(root: Path | None = None, log: Callable[[str], Any] = print) ->
     return out
 
 
+# -- organisations in real news --------------------------------------------------------------------
+
+def news_organisation_eval(root: Path | None = None, log: Callable[[str], Any] = print) -> dict[str, Any]:
+    """Of the main organisations the annotator of the hand-labelled AI news wrote down for each relevant
+    article (``organisations``), the share aiwatch lists as a party of the article (any role, a gazetteer
+    alias counting), and the share it names at all (parties and the named bodies it gave no role: the
+    ceiling for the role step). The articles are as crawled: their first 3,000 characters, page furniture
+    included. The annotator lists the main organisations only, so there is no precision to measure."""
+    import gzip
+    import sys
+
+    from aiwatch.entities import default
+    from aiwatch.entities import roles as R
+    from aiwatch.entities.names import norm
+
+    root = root or shared_dir()
+    labels = [json.loads(line) for line in require(root / "ai_news_labeled" / "labels.jsonl").open(encoding="utf-8")
+              if line.strip()]
+    wanted = {r["art_id"]: r for r in labels if r["category"] != "unrelated" and r.get("organisations")}
+    csv.field_size_limit(sys.maxsize)
+    texts: dict[str, tuple[str, str]] = {}
+    with gzip.open(require(root / "ai_tech_news_unlabeled" / "ai_tech_news.csv.gz"), "rt", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["art_id"] in wanted:
+                texts[r["art_id"]] = (r["title"], r["text_head"])
+    ids = sorted(texts)
+    ex = default()
+    entries = ex.gaz["entries"]
+
+    def names(keys: set[str]) -> set[str]:
+        out = set(keys)
+        for k in keys:
+            out |= {norm(a) for a in entries.get(k, {}).get("aliases", [])}
+        return out
+
+    def found(gold: str, named: set[str]) -> bool:
+        return R.matches(gold, named) or any(R.matches(p, {gold}) for p in named)
+
+    c: Counter = Counter()
+    for i, facts in zip(ids, ex.extract_many([texts[i] for i in ids]), strict=True):
+        parties = names({e.key for e in facts.entities if e.kind != "group"} |
+                        {norm(e.name) for e in facts.entities if e.kind != "group"})
+        bodies = parties | names({k for k, _ in ex.role_candidates(*texts[i])})
+        for g in {norm(o) for o in wanted[i]["organisations"]}:
+            c.update(gold=1, party=found(g, parties), named=found(g, bodies))
+    out = {"articles": len(ids), "organisations": c["gold"],
+           "recall_as_party": round(c["party"] / c["gold"], 4) if c["gold"] else 0.0,
+           "recall_named": round(c["named"] / c["gold"], 4) if c["gold"] else 0.0}
+    log(f"  organisations in {len(ids)} hand-labelled news articles: {out['recall_as_party']:.3f} of the "
+        f"annotator's {c['gold']} main organisations listed as a party, {out['recall_named']:.3f} named at all")
+    return out
+
+
 # -- the whole report ------------------------------------------------------------------------------
 def evaluate(log: Callable[[str], Any] = print, *, tune_grid: bool = False, entities: bool = True) -> dict[str, Any]:
     root = shared_dir()
@@ -447,6 +502,7 @@ def evaluate(log: Callable[[str], Any] = print, *, tune_grid: bool = False, enti
     if entities:
         report["entity_roles"] = entity_role_eval(root, log)
         report["countries"] = country_eval(root, log)
+        report["news_organisations"] = news_organisation_eval(root, log)
     return report
 
 
