@@ -364,7 +364,7 @@ def fit(titles: list[str], texts: list[str], categories: list[str], weights: np.
     # The tag TF-IDF (every mode), and beside it the encoder's vector where the cascade has one.
     F = tag_vec.fit_transform([docs[i] for i in relevant])
     FE = None
-    if strong is not None:  # the cascade's candidates are encoded anyway: their tags read the vector too
+    if strong is not None and with_tags:  # the cascade's candidates are encoded anyway: their tags read it too
         FE = hstack([F, csr_matrix((embeddings[relevant] * TAG_EMB_SCALE).astype(np.float32))]).tocsr()
     tag_heads: dict[str, tuple[list[str], list[Any]]] = {}
     tag_heads_emb: dict[str, tuple[list[str], list[Any]]] = {}
