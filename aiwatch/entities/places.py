@@ -136,12 +136,11 @@ def _table() -> dict[str, str]:
 def _cities() -> dict[str, str]:
     """Folded city name -> display name of its country, from the shipped ``cities.json``, and the regions of
     ``REGION_COUNTRIES``."""
-    if not CITY_FILE.exists():
-        return {}
     import pycountry
 
     out = {}
-    for code, names in json.loads(CITY_FILE.read_text(encoding="utf-8"))["cities"].items():
+    shipped = json.loads(CITY_FILE.read_text(encoding="utf-8"))["cities"] if CITY_FILE.exists() else {}
+    for code, names in shipped.items():
         country = pycountry.countries.get(alpha_2=code)
         if country is None:
             continue
