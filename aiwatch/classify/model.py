@@ -377,9 +377,9 @@ def fit(titles: list[str], texts: list[str], categories: list[str], weights: np.
             yv = np.array([value in tags[relevant[i]].get(fname, []) for i in has])
             if yv.sum() < TAG_MIN_EXAMPLES or yv.all():
                 continue
-            heads.append(_tag_lr().fit(F[has], yv))
+            heads.append(_lr(C_TAGS, max_iter=2000).fit(F[has], yv))
             if FE is not None:
-                heads_emb.append(_tag_lr().fit(FE[has], yv))
+                heads_emb.append(_lr(C_TAGS, max_iter=2000).fit(FE[has], yv))
             labels.append(value)
         if heads:
             tag_heads[fname] = (labels, heads)
@@ -397,16 +397,10 @@ def fit(titles: list[str], texts: list[str], categories: list[str], weights: np.
     return model
 
 
-def _tag_lr():  # noqa: ANN202
+def _lr(C: float, max_iter: int = 3000):  # noqa: ANN202
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=C_TAGS, max_iter=2000, class_weight="balanced", random_state=SEED)
-
-
-def _lr(C: float):  # noqa: ANN202
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=C, max_iter=3000, class_weight="balanced", random_state=SEED)
+    return LogisticRegression(C=C, max_iter=max_iter, class_weight="balanced", random_state=SEED)
 
 
 def fit_screen(docs: list[str], y: np.ndarray, w: np.ndarray) -> tuple[Any, Any, Any]:

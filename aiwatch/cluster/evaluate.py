@@ -373,8 +373,9 @@ def country_sets(root: Path) -> dict[str, list[tuple[str, str, str, set[str]]]]:
         path = root / "aiid" / f"classifications_CSETv1{name}.csv"
         if path.exists():
             for r in csv.DictReader(path.open(encoding="utf-8", newline="")):
-                if (c := _country_name(r.get("Location Country (two letters)", ""))) and r["Incident ID"] not in cset:
-                    cset[r["Incident ID"].strip()] = {c}
+                c = _country_name(r.get("Location Country (two letters)", ""))
+                if c:
+                    cset.setdefault(r["Incident ID"].strip(), {c})
     incidents = {r["incident_id"]: r for r in csv.DictReader(
         require(root / "aiid" / "incidents.csv").open(encoding="utf-8", newline=""))}
     out: dict[str, list[tuple[str, str, str, set[str]]]] = {
