@@ -211,6 +211,15 @@ def main() -> None:
               f"{r['process_s'] or ''} | {r['stage_s'] or ''} | {r['peak_rss_mb'] or ''} | "
               f"{r['peak_rss_all_mb'] or ''} | {r['bytes_per_article'] or ''} | "
               f"{r['search_p95_ms'] or ''} | {r['relevant_pct'] if r['relevant_pct'] is not None else ''} |")
+    # Linear cost means the same time per article at every size: the ratio of the largest size's to the smallest's.
+    for kind in args.stores:
+        for engine in args.engines:
+            mine = sorted((r["n"], (r["ingest_s"] + r["process_s"]) / r["n"]) for r in rows
+                          if r["store"] == kind and r["engine"] == engine)
+            if len(mine) > 1:
+                (n0, c0), (n1, c1) = mine[0], mine[-1]
+                print(f"{kind}, {engine}: {1000 * c0:.2f} ms per article at {n0:,}, {1000 * c1:.2f} at {n1:,}: "
+                      f"x{c1 / c0:.2f} per article for x{n1 / n0:.0f} articles (1.00 is linear)")
     plot(rows, Path(args.png))
 
 

@@ -278,6 +278,22 @@ def test_editor_decisions_survive_reruns(store: Store, tmp_path: Path) -> None:
             "title"] == "Grok antisemitic posts (edited)"
 
 
+def test_a_back_filled_older_report_moves_the_event_date(store: Store, tmp_path: Path) -> None:
+    from aiwatch.export import incident_records
+    from aiwatch.ingest import ingest
+
+    ingest(store, [str(write_jsonl(tmp_path / "today.jsonl", [article("uber", 1, day=30)]))])
+    process_as_incidents(store)
+    [rec] = incident_records(store)
+    assert rec["event_date"] == (DAY + timedelta(days=31)).date().isoformat()
+
+    ingest(store, [str(write_jsonl(tmp_path / "archive.jsonl", [article("uber", 0)]))])  # a month older
+    process_as_incidents(store)
+    [rec] = incident_records(store)
+    assert {a["id"] for a in rec["articles"]} == {"uber-0", "uber-1"}
+    assert rec["event_date"] == DAY.date().isoformat() and rec["first_seen"].startswith(DAY.date().isoformat())
+
+
 def test_incident_record_and_exports(store: Store, tmp_path: Path) -> None:
     from aiwatch.export import INCIDENT_FIELDS, export_incidents
     from aiwatch.ingest import ingest

@@ -239,7 +239,9 @@ def refresh(conn: Connection, incident_ids: Iterable[int]) -> None:
             "last_seen": max((m["when"] for m in members if m["when"]), default=None),
             "updated_at": now(),
         }
-        if values["first_seen"] is not None and not row["event_date"]:
+        # A machine-made record's event date is its earliest article's, recomputed each time: a back-filled
+        # older report moves it. An imported incident's date (AIID's) stands, as an editor's does (locked).
+        if values["first_seen"] is not None and (not curated or not row["event_date"]):
             values["event_date"] = values["first_seen"].date()
         if not curated:
             lead = (relevant or members)[0]
