@@ -119,5 +119,6 @@ def process(store: Store, stages: Sequence[str] | None = None, *, address: str |
         if progress:
             progress(stage.name, 0, total)
         prepared = _prepared_on_ray(ray, store, stage, batch_size, workers)
-        report.record(stage.name, commit_all(store, stage, prepared, total, progress), started)
+        report.record(stage.name, commit_all(store, stage, prepared, total, progress, batch_size=batch_size),
+                      started)
     return report

@@ -191,14 +191,27 @@ def _prepared(store: Store, stage: Stage, batch_size: int, pool: ProcessPoolExec
         yield item.result() if isinstance(item, Future) else item
 
 
+# A stage with this many batches to do refreshes the store's statistics when it starts, and again each time
+# the batches it has committed double (``Store.refresh_statistics``: PostgreSQL plans by them), so the plans
+# follow a store that grows within the run, at a cost of log2(batches) ANALYZEs.
+STATS_BATCHES = 4
+
+
 def commit_all(store: Store, stage: Stage, prepared: Iterable[list[Article]], total: int,
-               progress: Callable[[str, int, int], Any] | None = None) -> int:
+               progress: Callable[[str, int, int], Any] | None = None, *, batch_size: int | None = None) -> int:
     """``compute`` and commit each prepared batch in turn, then the stage's ``finish``; the articles done.
-    Every engine ends a stage this way; they differ in where ``prepare`` ran."""
-    done = 0
+    Every engine ends a stage this way; they differ in where ``prepare`` ran. ``batch_size``: the batches'
+    (only to judge whether a stage is big enough for a statistics refresh before it starts)."""
+    done, batches, next_stats = 0, 0, STATS_BATCHES
+    if total >= STATS_BATCHES * (batch_size or config.get("batch_size")):
+        store.refresh_statistics()  # ingest may just have added most of the store
     for batch in prepared:
         commit_batch(store, stage, stage.compute(batch))
         done += len(batch)
+        batches += 1
+        if batches == next_stats:
+            store.refresh_statistics()
+            next_stats *= 2
         if progress:
             progress(stage.name, done, max(total, done))
     if hasattr(stage, "finish"):
@@ -232,7 +245,8 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
                 pool = spawn_pool(n_workers)
             use = pool if wanted else None
             prepared = _prepared(store, stage, batch_size, use, ahead=2 * n_workers if use else 1)
-            report.record(stage.name, commit_all(store, stage, prepared, total, progress), started)
+            report.record(stage.name, commit_all(store, stage, prepared, total, progress, batch_size=batch_size),
+                          started)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -36,3 +36,25 @@ def test_workers_are_one_per_cpu_when_asked_for_with_0(monkeypatch: pytest.Monke
     monkeypatch.setattr("os.cpu_count", lambda: 6)
     assert pipeline.worker_count(0) == 6
     assert pipeline.worker_count(3) == 3
+
+
+def test_a_long_stage_keeps_postgresqls_statistics_up_with_the_growing_store(store: Store, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # PostgreSQL plans by its statistics, and autovacuum may be slow or off: a stage refreshes them when it
+    # starts (when it has at least STATS_BATCHES batches to do) and each time its committed batches double.
+    from sqlalchemy import text
+
+    lines = [f'{{"id": "s{i}", "title": "Story {i}", "text": "Report number {i} about a city council vote on '
+             f'the budget for road number {i}, with quotes from {i} residents and the mayor."}}' for i in range(50)]
+    (tmp_path / "s.jsonl").write_text("\n".join(lines) + "\n")
+    ingest(store, [str(tmp_path / "s.jsonl")])
+    refreshed: list[int] = []
+    real = store.refresh_statistics
+    monkeypatch.setattr(store, "refresh_statistics", lambda: (refreshed.append(store.table_counts()
+                                                                               ["dedup_signatures"]), real()))
+    pipeline.process(store, ["dedup.minhash.v1"], batch_size=5)
+    assert refreshed == [0, 20, 40]  # before the first batch, after the 4th and after the 8th (of 10)
+    if store.dialect == "postgresql":  # and the planner saw the table as it was then
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'dedup_signatures'")
+                                ).scalar() == 40

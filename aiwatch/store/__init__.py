@@ -139,6 +139,19 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def refresh_statistics(self) -> None:
+        """Have PostgreSQL re-read its tables' statistics (ANALYZE); nothing on SQLite.
+
+        PostgreSQL plans every query by them, and autovacuum refreshes them only now and then (never where it
+        is off, as on this project's test machines): a store that grows from empty within one run is planned
+        as if it were still empty. Dedup's band lookups on a 100k-article store: 10.9 s per 3,000 articles
+        without statistics, 1.0 s with them. ANALYZE samples each table, so it costs about a second even then.
+        """
+        if self.dialect != "postgresql":
+            return
+        with self.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
     # -- sources -----------------------------------------------------------------
     def source_id(self, kind: str, location: str, title: str | None = None, conn: Connection | None = None) -> int:
         """The id of a source, created on first sight."""
