@@ -122,6 +122,23 @@ def new_store(kind: str, work: Path) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
+def drop_store(url: str) -> None:
+    """A measured store is removed: a 100k one takes a gigabyte, and PostgreSQL's outlive the work folder."""
+    if url.startswith("sqlite:///"):
+        p = Path(url[len("sqlite:///"):])
+        for f in p.parent.glob(p.name + "*"):
+            f.unlink()
+        return
+    from sqlalchemy import create_engine, text
+
+    from aiwatch.store import resolve_url
+
+    engine = create_engine(resolve_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:  # FORCE: this process's own measuring connections may still be open
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    engine.dispose()
+
+
 def store_size(url: str) -> int:
     if url.startswith("sqlite:///"):
         p = Path(url[len("sqlite:///"):])
@@ -170,6 +187,7 @@ def main() -> None:
                     help="local: the default, one process; workers: `--workers 0` (ingest and process), a worker "
                          "process per CPU; ray: a local Ray with this machine's CPUs")
     ap.add_argument("--work", default=None, help="folder for corpora and SQLite files")
+    ap.add_argument("--keep", action="store_true", help="keep the stores (removed once measured by default)")
     ap.add_argument("--png", default=str(ROOT / "artifacts" / "bench-cost-curve.png"))
     args = ap.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="aiwatch-bench-"))
@@ -203,6 +221,8 @@ def main() -> None:
                        "stage_s": " / ".join(f"{v:.0f}" for v in stage_s.values())}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
+                if not args.keep:
+                    drop_store(url)
     print("\n| N | store | engine | articles/s end to end | ingest s | process s | dedup / classify / cluster s |"
           " peak RSS MB, largest process | peak RSS MB, all processes | bytes/article | search p95 ms | relevant % |"
           "\n|---|---|---|---|---|---|---|---|---|---|---|---|")
