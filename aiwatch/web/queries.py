@@ -362,7 +362,7 @@ def search(store: Store, q: str, limit: int = 20, offset: int = 0) -> dict[str, 
             # The matches come from the GIN index, always. With statistics, the planner would rather walk the
             # primary key backwards and test every row's tsvector (a detoast each) until it has the window:
             # 127 ms against 52 for "openai" in the 10k bench store; or scan the whole table for a common word
-            # (810 ms for "privacy"). Planner settings for this transaction only (the connection rolls back).
+            # (810 ms for "privacy"). Planner settings for these two queries only.
             conn.execute(text("SET LOCAL enable_seqscan = off"))
             conn.execute(text("SET LOCAL enable_indexscan = off"))
         best: dict[int, tuple[float, str, int]] = {}  # incident -> (score, "incident"|"article", row id)
@@ -370,6 +370,9 @@ def search(store: Store, q: str, limit: int = 20, offset: int = 0) -> dict[str, 
         for inc_id, score in conn.execute(text(backend["incidents"]), params):
             best[inc_id] = (score * 2, "incident", inc_id)  # a match in the incident's own words weighs double
         art = {a_id: score for a_id, score in conn.execute(text(backend["articles"]), params)}
+        if store.dialect == "postgresql":  # the lookups by id below plan as usual
+            conn.execute(text("SET LOCAL enable_seqscan = on"))
+            conn.execute(text("SET LOCAL enable_indexscan = on"))
         ia = t.incident_articles.c
         ids = list(art)
         for i in range(0, len(ids), 900):
