@@ -370,9 +370,9 @@ def search(store: Store, q: str, limit: int = 20, offset: int = 0) -> dict[str, 
         for inc_id, score in conn.execute(text(backend["incidents"]), params):
             best[inc_id] = (score * 2, "incident", inc_id)  # a match in the incident's own words weighs double
         art = {a_id: score for a_id, score in conn.execute(text(backend["articles"]), params)}
-        if store.dialect == "postgresql":  # the lookups by id below plan as usual
-            conn.execute(text("SET LOCAL enable_seqscan = on"))
-            conn.execute(text("SET LOCAL enable_indexscan = on"))
+        if store.dialect == "postgresql":  # the lookups by id below plan as the server is configured
+            conn.execute(text("RESET enable_seqscan"))
+            conn.execute(text("RESET enable_indexscan"))
         ia = t.incident_articles.c
         ids = list(art)
         for i in range(0, len(ids), 900):
