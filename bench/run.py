@@ -111,15 +111,21 @@ def baseline(corpus: Path) -> float:
 def new_store(kind: str, work: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{work / f'bench-{uuid.uuid4().hex[:6]}.db'}"
+    name = f"aiwatch_bench_{uuid.uuid4().hex[:8]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def _pg_admin(statement: str) -> None:
+    """One statement on the server's admin database, outside a transaction (CREATE/DROP DATABASE need that)."""
     from sqlalchemy import create_engine, text
 
     from aiwatch.store import resolve_url
 
-    name = f"aiwatch_bench_{uuid.uuid4().hex[:8]}"
     engine = create_engine(resolve_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+        conn.execute(text(statement))
+    engine.dispose()
 
 
 def drop_store(url: str) -> None:
@@ -129,14 +135,8 @@ def drop_store(url: str) -> None:
         for f in p.parent.glob(p.name + "*"):
             f.unlink()
         return
-    from sqlalchemy import create_engine, text
-
-    from aiwatch.store import resolve_url
-
-    engine = create_engine(resolve_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:  # FORCE: this process's own measuring connections may still be open
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    engine.dispose()
+    # FORCE: this process's own measuring connections may still be open
+    _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def store_size(url: str) -> int:

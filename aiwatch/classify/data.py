@@ -195,12 +195,12 @@ def news_negatives(root: Path) -> list[Example]:
     return out
 
 
-def _news_rows(root: Path) -> dict[str, dict[str, str]]:
+def news_rows(root: Path) -> dict[str, dict[str, str]]:
     return {r["art_id"]: r for r in _csv(root / "ai_tech_news_unlabeled" / "ai_tech_news.csv.gz")}
 
 
 def ai_news_labeled(root: Path, rows: dict[str, dict[str, str]] | None = None) -> list[Example]:
-    rows = rows if rows is not None else _news_rows(root)
+    rows = rows if rows is not None else news_rows(root)
     out = []
     with require(root / "ai_news_labeled" / "labels.jsonl").open(encoding="utf-8") as f:
         for line in f:
@@ -219,7 +219,7 @@ def ai_news_labeled(root: Path, rows: dict[str, dict[str, str]] | None = None) -
 
 def unlabelled_negatives(root: Path, labelled_ids: set[str], rows: dict[str, dict[str, str]] | None = None,
                          n: int = UNLABELLED_NEGATIVES, seed: int = 13) -> list[Example]:
-    rows = rows if rows is not None else _news_rows(root)
+    rows = rows if rows is not None else news_rows(root)
     pool = [r for aid, r in rows.items() if f"news:{aid}" not in labelled_ids
             and not HARM_WORDS.search(r["title"]) and not HARM_WORDS.search(_lead(r["text_head"]))]
     pool.sort(key=lambda r: r["art_id"])
@@ -279,7 +279,7 @@ def headlines_of(examples: list[Example], origin: str | None = None) -> list[Exa
 def load(root: Path | None = None, *, unlabelled: int = UNLABELLED_NEGATIVES) -> list[Example]:
     """Every labelled example from the shared data, in a fixed order."""
     root = root or shared_dir()
-    rows = _news_rows(root)
+    rows = news_rows(root)
     labelled = ai_news_labeled(root, rows)
     negatives = news_negatives(root) + unlabelled_negatives(root, {e.uid for e in labelled}, rows, n=unlabelled)
     # The hand-labelled articles' headlines too (LABELLED_TITLES, same label and story): the unlabelled negatives

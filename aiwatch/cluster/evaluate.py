@@ -261,12 +261,9 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
             gold_all = R.aiid_gold(r)
             for role in ("deployer", "developer"):
                 gold = gold_all[role]
-                predicted = {norm(e.name) for e in facts.entities if e.role == role}
-                for e in facts.entities:
-                    if e.role == role:
-                        predicted |= {norm(a) for a in gaz["entries"].get(e.key, {}).get("aliases", [])}
-                hit_gold = {g for g in gold if R.matches(g, predicted) or any(R.matches(p, {g}) for p in predicted)}
                 named = {norm(e.name) for e in facts.entities if e.role == role}
+                predicted = _with_aliases(named, {e.key for e in facts.entities if e.role == role}, gaz["entries"])
+                hit_gold = {g for g in gold if _found(g, predicted)}
                 hit_pred = {p for p in named if R.matches(p, gold)}
                 counts[role].update(gold=len(gold), gold_hit=len(hit_gold), pred=len(named), pred_hit=len(hit_pred))
                 if name == "model" and gold - hit_gold and len(examples) < 8:
@@ -278,7 +275,7 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
                                       ("every_group_phrase", _group_phrases(f"{r['title']}. {r['description']}"))):
                     harmed[method].update(
                         gold=len(gold), pred=len(named),
-                        gold_hit=sum(1 for g in gold if R.matches(g, named) or any(R.matches(p, {g}) for p in named)),
+                        gold_hit=sum(1 for g in gold if _found(g, named)),
                         pred_hit=sum(1 for p in named if R.matches(p, gold)))
         results[name] = counts
     out: dict[str, Any] = {"incidents": len(held), "baseline_rules": {}}
@@ -316,6 +313,23 @@ def _name_spans(text: str, longest: int = 4) -> set[str]:
     words = norm(text).split()
     return {w for n in range(1, longest + 1) for i in range(len(words) - n + 1)
             if len(w := " ".join(words[i:i + n])) > 3 and w not in _NOT_A_NAME}
+
+
+def _found(gold: str, named: set[str]) -> bool:
+    """A gold name is found when it matches a named one, or a named one matches it ("Meta" / "Meta Platforms")."""
+    from aiwatch.entities import roles as R
+
+    return R.matches(gold, named) or any(R.matches(p, {gold}) for p in named)
+
+
+def _with_aliases(names: set[str], keys: set[str], entries: dict[str, Any]) -> set[str]:
+    """The names, and the gazetteer aliases of the entities with those keys (normalised)."""
+    from aiwatch.entities.names import norm
+
+    out = set(names)
+    for k in keys:
+        out |= {norm(a) for a in entries.get(k, {}).get("aliases", [])}
+    return out
 
 
 def _prf(c: Counter) -> dict[str, Any]:
@@ -435,43 +449,28 @@ def news_organisation_eval(root: Path | None = None, log: Callable[[str], Any] =
     alias counting), and the share it names at all (parties and the named bodies it gave no role: the
     ceiling for the role step). The articles are as crawled: their first 3,000 characters, page furniture
     included. The annotator lists the main organisations only, so there is no precision to measure."""
-    import gzip
-    import sys
-
+    from aiwatch.classify.data import news_rows
     from aiwatch.entities import default
-    from aiwatch.entities import roles as R
     from aiwatch.entities.names import norm
 
     root = root or shared_dir()
     labels = [json.loads(line) for line in require(root / "ai_news_labeled" / "labels.jsonl").open(encoding="utf-8")
               if line.strip()]
     wanted = {r["art_id"]: r for r in labels if r["category"] != "unrelated" and r.get("organisations")}
-    csv.field_size_limit(sys.maxsize)
-    texts: dict[str, tuple[str, str]] = {}
-    with gzip.open(require(root / "ai_tech_news_unlabeled" / "ai_tech_news.csv.gz"), "rt", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            if r["art_id"] in wanted:
-                texts[r["art_id"]] = (r["title"], r["text_head"])
+    texts = {aid: (r["title"], r["text_head"]) for aid, r in news_rows(root).items() if aid in wanted}
     ids = sorted(texts)
     ex = default()
     entries = ex.gaz["entries"]
 
-    def names(keys: set[str]) -> set[str]:
-        out = set(keys)
-        for k in keys:
-            out |= {norm(a) for a in entries.get(k, {}).get("aliases", [])}
-        return out
-
-    def found(gold: str, named: set[str]) -> bool:
-        return R.matches(gold, named) or any(R.matches(p, {gold}) for p in named)
-
     c: Counter = Counter()
     for i, facts in zip(ids, ex.extract_many([texts[i] for i in ids]), strict=True):
-        parties = names({e.key for e in facts.entities if e.kind != "group"} |
-                        {norm(e.name) for e in facts.entities if e.kind != "group"})
-        bodies = parties | names({k for k, _ in ex.role_candidates(*texts[i])})
+        named = {e.key for e in facts.entities if e.kind != "group"} | {
+            norm(e.name) for e in facts.entities if e.kind != "group"}
+        parties = _with_aliases(named, named, entries)
+        candidates = {k for k, _ in ex.role_candidates(*texts[i])}
+        bodies = parties | _with_aliases(candidates, candidates, entries)
         for g in {norm(o) for o in wanted[i]["organisations"]}:
-            c.update(gold=1, party=found(g, parties), named=found(g, bodies))
+            c.update(gold=1, party=_found(g, parties), named=_found(g, bodies))
     out = {"articles": len(ids), "organisations": c["gold"],
            "recall_as_party": round(c["party"] / c["gold"], 4) if c["gold"] else 0.0,
            "recall_named": round(c["named"] / c["gold"], 4) if c["gold"] else 0.0}

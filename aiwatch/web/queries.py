@@ -363,16 +363,14 @@ def search(store: Store, q: str, limit: int = 20, offset: int = 0) -> dict[str, 
             # primary key backwards and test every row's tsvector (a detoast each) until it has the window:
             # 127 ms against 52 for "openai" in the 10k bench store; or scan the whole table for a common word
             # (810 ms for "privacy"). Planner settings for these two queries only.
-            conn.execute(text("SET LOCAL enable_seqscan = off"))
-            conn.execute(text("SET LOCAL enable_indexscan = off"))
+            conn.execute(text("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"))
         best: dict[int, tuple[float, str, int]] = {}  # incident -> (score, "incident"|"article", row id)
         params = {"q": query, "cap": cap, "window": window}
         for inc_id, score in conn.execute(text(backend["incidents"]), params):
             best[inc_id] = (score * 2, "incident", inc_id)  # a match in the incident's own words weighs double
         art = {a_id: score for a_id, score in conn.execute(text(backend["articles"]), params)}
         if store.dialect == "postgresql":  # the lookups by id below plan as the server is configured
-            conn.execute(text("RESET enable_seqscan"))
-            conn.execute(text("RESET enable_indexscan"))
+            conn.execute(text("RESET enable_seqscan; RESET enable_indexscan"))
         ia = t.incident_articles.c
         ids = list(art)
         for i in range(0, len(ids), 900):
