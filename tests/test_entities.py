@@ -325,6 +325,28 @@ def test_a_body_written_after_the_is_still_found(extractor: EntityExtractor) -> 
     assert not any(n.lower().startswith("the ") for n in names)
 
 
+def test_a_body_named_like_a_person_is_found_after_the(extractor: EntityExtractor) -> None:
+    """"White House" and "Stack Overflow" have a "First Last" shape; "the" before a name says it is a body's.
+    The same shape without the article, in the same text, stays out: a person's name is never risked."""
+    def candidates(text: str) -> set[str]:
+        return {k for k, _ in extractor.role_candidates("AI rules", text)}
+
+    assert "white house" in candidates("This week, the White House released ten AI principles for federal agencies.")
+    assert "stack overflow" in candidates("Answers written by ChatGPT were banned by the Stack Overflow moderators.")
+    assert "human rights watch" in candidates("Human Rights Watch said the algorithm wrongly cut families' aid.")
+    assert "ann lowe" not in candidates("Ann Lowe said the algorithm wrongly cut her family's aid.")
+
+
+def test_a_watchdog_is_one_entity_under_its_initials_and_its_name(extractor: EntityExtractor) -> None:
+    alone = {k for k, _ in extractor.role_candidates("ACLU sues Clearview AI",
+                                                     "The ACLU filed a lawsuit against Clearview AI in Illinois.")}
+    both = {k for k, _ in extractor.role_candidates(
+        "Lawsuit against Clearview AI", "The American Civil Liberties Union (ACLU) filed a lawsuit against "
+                                        "Clearview AI in Illinois. The ACLU said the company broke the law.")}
+    assert "american civil liberties union" in alone and "american civil liberties union" in both
+    assert "aclu" not in alone | both
+
+
 def test_a_system_curated_data_lists_as_a_party_is_a_role_candidate(extractor: EntityExtractor) -> None:
     """AIID's editors list a product as its own deployer or developer ("ChatGPT", "Gemini"): the role model
     scores such a system like a body, so it can take the role; a system no one lists as a party is not scored."""

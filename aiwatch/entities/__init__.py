@@ -129,7 +129,7 @@ _NAME_GOES_ON = re.compile(r"\b(?:Model|Series|Type|Mark|Mk|Version|Gen|Generati
                            r"Xbox|Note)\s$")
 # Words spaCy (or a short alias) takes for an organisation that name none.
 _GENERIC = {"ai", "a.i.", "department", "government", "police", "company", "agency", "court", "the company",
-            "chatbots", "chatbot", "algorithm", "app", "state", "city", "council", "ministry", "congress",
+            "chatbots", "chatbot", "algorithm", "app", "state", "city", "council", "ministry", "congress", "q&a",
             # people described by race or faith ("a Black man"), which the small model takes for a name
             "black", "white", "asian", "hispanic", "latino", "latina", "muslim", "jewish", "indigenous"}
 # Numbers count people, they do not name a group ("two pedestrians" are pedestrians).
@@ -398,6 +398,9 @@ class EntityExtractor:
                     if label == "ORG" and (lead := _THE.match(text)):
                         text, start = text[lead.end():], start + lead.end()
                     before, after = sent[:start], sent[ent.end_char:]
+                    # "the White House", "the Stack Overflow team": a determiner goes before a body's name, not
+                    # before a person's, so the name's "First Last" shape does not make it one.
+                    determined = bool(_THE_BEFORE.search(before))
                     if label in ("ORG", "AIWATCH") and (country := country_of_org(text)):
                         places.append(country)  # "Amazon India", "Detroit Police Department"
                     elif label in ("NORP", "GPE") and (country := country_of_people(text, after)):
@@ -452,7 +455,7 @@ class EntityExtractor:
                             mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
                             continue
                         if headline_case or len(text) < 2 or not text[:1].isupper() \
-                                or self._person_name(_clean(text)) \
+                                or (not determined and self._person_name(_clean(text))) \
                                 or text.lower() in _GENERIC or _defined_term(text, before) \
                                 or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent):
                             continue
@@ -890,6 +893,7 @@ _NOT_NAMES = frozenset("Meanwhile However Additionally Furthermore Moreover Also
                        "Critics Researchers Experts Officials Users Customers Residents Police AI Unless Can Off "
                        "Small".split())
 _THE = re.compile(r"^the\s+", re.I)
+_THE_BEFORE = re.compile(r"(?:^|\s)the\s+$", re.I)
 # A group noun alone says nothing of who was harmed ("users", "people", "victims"): no harmed party by itself
 # ("the public" is made the general public in `_roles`).
 _BARE_GROUPS = frozenset("people persons users groups individuals victims members populations others".split())

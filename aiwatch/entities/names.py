@@ -51,6 +51,20 @@ ALIASES: dict[str, list[str]] = {
     "Perplexity": ["Perplexity AI"],
     "ShotSpotter": ["SoundThinking"],
     "Palantir": ["Palantir Technologies"],
+    # Watchdogs, regulators and standards bodies that AI incident news names by their initials as often as
+    # in full ("the American Civil Liberties Union (ACLU)" ... "the ACLU said"): one entity under both.
+    # Initials that are also common words or other names stay out (ICO, EPIC, MIT).
+    "American Civil Liberties Union": ["ACLU"],
+    "Electronic Frontier Foundation": ["EFF"],
+    "Human Rights Watch": ["HRW"],
+    "National Institute of Standards and Technology": ["NIST", "U.S. National Institute of Standards and Technology"],
+    "National Transportation Safety Board": ["NTSB"],
+    "Equal Employment Opportunity Commission": ["EEOC", "U.S. Equal Employment Opportunity Commission"],
+    "Consumer Financial Protection Bureau": ["CFPB"],
+    "Food and Drug Administration": ["FDA", "U.S. Food and Drug Administration"],
+    "Federal Communications Commission": ["FCC"],
+    "Department of Justice": ["DOJ", "Justice Department", "U.S. Department of Justice"],
+    "White House": [],
 }
 
 _SUFFIX = re.compile(r"\b(inc|incorporated|ltd|limited|llc|l\.l\.c|corp|corporation|co|plc|gmbh|ag|sa|pbc|lp)\.?$",
@@ -61,7 +75,8 @@ PUBLIC_WORDS = re.compile(
     r"\b(police|department|ministry|government|agency|council|court|commission|authority|administration|"
     r"parliament|congress|senate|army|military|forces|navy|air force|municipality|city of|state of|county|"
     r"bureau|office|service|regulator|inspectorate|tribunal|prosecutor|sheriff|nhs|federal|national|"
-    r"republic|customs|border|immigration|embassy|cabinet|state|public|school district|board of)\b", re.I)
+    r"republic|customs|border|immigration|embassy|cabinet|state|public|school district|board of|white house)\b",
+    re.I)
 SYSTEM_WORDS = re.compile(
     r"\b(gpt|chatgpt|grok|gemini|copilot|autopilot|alexa|siri|bard|claude|llama|sora|dall-?e|midjourney|"
     r"stable diffusion|algorithm|chatbot|bot|app|model|system|tool|assistant|software|driver|self-driving|fsd|"
@@ -89,6 +104,8 @@ ORG_WORDS = re.compile(
     r"times|post|journal|press|tv|radio|magazine|store|stores|markets?|motors|auto|mobility|ventures|research|"
     r"party|festival|alliance|services|centre|center|academy|law|agenda|lab|laboratory|health|care|clinics?|"
     r"hospitals?|church|museum|library|fund|trust|coalition|campaign|project|initiative|org|team|network|works|america|"
+    # heads of names that read as "First Last" otherwise ("Human Rights Watch", "Algorithmic Justice League")
+    r"league|watch|committee|caucus|computing|collective|consortium|"
     r"europe|asia|africa|north|south|east|west|new|united|american|british|european|china|india|canada)\b", re.I)
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?(?:\s+[A-Z]\.|\s+[A-Z][a-z]+)?\s+"
                         r"(?:[A-Z][a-z]*[’'])?(?:Ma?c)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?$")
