@@ -512,6 +512,20 @@ def test_a_body_the_text_says_is_one_is_found_though_the_model_misses_it(extract
     assert {e.name for e in facts.entities} & {"Meanwhile", "Israeli"} == set()
 
 
+def test_a_body_the_text_calls_one_is_found_in_any_sentence_and_a_titled_person_never(
+        extractor: EntityExtractor) -> None:
+    """Past the sentences spaCy reads, "a company called X" still says what X is; "security firm Adversa AI"
+    keeps its "AI"; a title ("company CEO Richard Young") marks a person, whatever the words before it."""
+    filler = " ".join(f"The game asked the player to pump balloon number {n}." for n in range(8))
+    text = f"{filler} The game is one of a series made by a company called Pymetrics, which screens applicants."
+    assert "pymetrics" in {k for k, _ in extractor.role_candidates("Hiring games", text)}
+    assert "adversa ai" in {k for k, _ in extractor.role_candidates(
+        "Jailbreaks", "Soon, the CEO of security firm Adversa AI had GPT-4 writing phishing emails.")}
+    names = {k for k, _ in extractor.role_candidates(
+        "Crash", "Electronics engineer and defence company CEO Richard Young says the robot was at fault.")}
+    assert not any("richard" in n or "young" in n for n in names), names
+
+
 def test_a_term_the_text_spells_out_or_a_race_is_no_organisation(extractor: EntityExtractor) -> None:
     facts = extractor.extract("Plate reader error", "In San Francisco, an automated license plate reader (ALPR) "
                               "camera misread a number, and Detroit police arrested a Black man.")

@@ -513,17 +513,22 @@ class EntityExtractor:
         # A capitalised word the text also writes in lower case is a word, not a name ("Are", "Off").
         lower_words = set(re.findall(r"(?<![\w.])[a-z]+(?![\w])", " ".join(sents)))
         out: list[_Mention] = []
-        # Only where spaCy's NER read the text: its PERSON spans keep "built by Joshua R" out.
-        for n_sent, sent in enumerate(sents[:NER_SENTENCES]):
+        for n_sent, sent in enumerate(sents):
             if (n_sent == 0 and _title_case(sent)) or foreign(sent):
                 continue
-            for rx in (_APPOSITIVE, _DESCRIBED, _MADE_BY):
+            # "a company called Pymetrics", "Vumacam, the company building ...": the text says it is a body, in
+            # any sentence. "built by Joshua R" says nothing of the kind, and "a developer PC" too little: those
+            # only where spaCy's NER read the text, whose PERSON spans keep people's names out.
+            for rx in (_APPOSITIVE, _DESCRIBED, _MADE_BY) if n_sent < NER_SENTENCES else (_APPOSITIVE, _CALLED):
                 for m in rx.finditer(sent):
                     text = m.group("name").rstrip(".")
                     low = text.lower()
                     words = text.split()
+                    # "AI" alone is no name, but it ends many ("security firm Adversa AI")
+                    own = words[:-1] if len(words) > 1 and words[-1] == "AI" else words
                     if low in seen or low in lower_words or low in _GENERIC or _DEMONYM.match(text) \
-                            or any(w in _NOT_NAMES for w in words) or _MODIFIES.match(sent[m.end("name"):]) \
+                            or _TITLE_WORDS.search(text) \
+                            or any(w in _NOT_NAMES for w in own) or _MODIFIES.match(sent[m.end("name"):]) \
                             or (len(words) > 1 and text.isupper()) \
                             or self._person_name(text) \
                             or any(low in p or p in low for p in persons) or country_of(text) or len(text) < 2:
@@ -874,6 +879,11 @@ _APPOSITIVE = re.compile(rf"(?<![\w'’-]){_NAME},\s+(?:a|an|the)\s+(?:[\w-]+\s+
                          r"(?:\s+(?:based|headquartered|owned|run)\s+(?:in|by)\s+[\w\s]+?)?(?:,|\.$|$)")
 # "testing organization ETS admits ...", "the startup Clearview AI".
 _DESCRIBED = re.compile(rf"\b{_BODY_NOUN}\s+(?:called\s+|named\s+)?{_NAME}(?![\w'’-])")
+_CALLED = re.compile(rf"\b{_BODY_NOUN}\s+(?:called|named)\s+{_NAME}(?![\w'’-])")
+# A person's title inside a would-be name ("defence company CEO Richard Young"): a person, never an entity.
+_TITLE_WORDS = re.compile(r"\b(?:CEO|CTO|CFO|COO|Chief|President|Founder|Co-founder|Chairman|Chairwoman|Chair|Director|"
+                          r"Head|Manager|Officer|Executive|Dr|Mr|Mrs|Ms|Prof|Professor|Senator|Sen|Rep|Minister|"
+                          r"Secretary|Judge|Spokesperson|Spokesman|Spokeswoman|Analyst|Mayor|Governor)\b\.?")
 # "a video created by C3PMeme", "deployed by Gannett": a made or used thing's party.
 _MADE_BY = re.compile(r"\b(?:created|made|developed|built|produced|generated|released|deployed|operated|used|run|"
                       rf"published|posted|sold|marketed)\s+by\s+(?:the\s+)?{_NAME}(?![\w'’-])")
