@@ -223,13 +223,18 @@ def test_person_heuristic() -> None:
     ("paid US$1,500 each", 1_500, "USD"),
     ("a €2.5bn deal", 2_500_000_000, "EUR"),
     ("settled for 400,000 euros", 400_000, "EUR"),
+    ("fined Rs 50 crore by the regulator", 500_000_000, "INR"),  # Indian numbering: a crore is 10 million
+    ("victims lost Rs. 2.5 lakh", 250_000, "INR"),
+    ("RM5 million in losses", 5_000_000, "MYR"),
+    ("fined 2 million rubles", 2_000_000, "RUB"),
 ])
 def test_money_is_normalised(text: str, value: float, currency: str) -> None:
     [m] = find_amounts(text)
     assert m.value == pytest.approx(value) and m.currency == currency and m.text in text
 
 
-@pytest.mark.parametrize("text", ["up 50% in 2023", "the 2024 model had 3 million users", "version 4.5"])
+@pytest.mark.parametrize("text", ["up 50% in 2023", "the 2024 model had 3 million users", "version 4.5",
+                                  "the rs 2 model", "try 5 times"])
 def test_numbers_that_are_not_money(text: str) -> None:
     assert find_amounts(text) == []
 
