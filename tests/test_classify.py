@@ -198,7 +198,12 @@ def test_unrelated_scores_half_or_more_exactly_when_unrelated(model: M.Classifie
 
 @pytest.mark.parametrize("category,text,expected", [
     ("incident", "The robot crashed into a shelf; nobody was hurt.", "serious incident"),
-    ("incident", "The algorithm denied benefits to thousands of families.", "incident"),
+    # OECD's other grounds: essential services cut off, rights violated by an act against people
+    ("incident", "The algorithm denied benefits to thousands of families.", "serious incident"),
+    ("incident", "Police wrongly arrested a man after a facial recognition match.", "serious incident"),
+    ("incident", "The credit algorithm discriminated against women applying for loans.", "serious incident"),
+    ("incident", "The image generator gave racist and sexist results.", "incident"),  # biased output alone
+    ("incident", "The chatbot invented a refund policy and customers complained.", "incident"),
     ("incident", "The autonomous drone strike killed 30 people in the village.", "disaster"),
     ("hazard", "Researchers showed the chatbot could be jailbroken.", "hazard"),
     ("hazard", "The self-driving software could cause a fatal crash.", "serious hazard"),

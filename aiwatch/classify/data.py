@@ -129,6 +129,22 @@ def aiid_incidents(root: Path) -> list[Example]:
     return out
 
 
+def aiid_seriousness(root: Path) -> dict[str, bool]:
+    """Whether each AIID incident CSET annotated as harmed is serious on OECD's grounds (``model.severity``),
+    by CSET's own fields: (a) "Lives Lost" or "Injuries" above zero, (b) "Impact on Critical Services" yes,
+    (c) "Rights Violation" yes. Harmed: "AI Harm Level" a tangible harm event, or "Special Interest
+    Intangible Harm" yes; near-misses, issues and the unharmed are left out. Keys are example uids
+    ("aiid:<id>"). CSET's "maybe" counts as no: the gold is the annotators' sure calls."""
+    out = {}
+    for c in _csv(root / "aiid" / "classifications_CSETv1.csv"):
+        if c.get("AI Harm Level") != "AI tangible harm event" and c.get("Special Interest Intangible Harm") != "yes":
+            continue
+        out[f"aiid:{c['Incident ID']}"] = (_positive(c.get("Lives Lost")) or _positive(c.get("Injuries"))
+                                           or c.get("Impact on Critical Services") == "yes"
+                                           or c.get("Rights Violation") == "yes")
+    return out
+
+
 def _positive(value: str | None) -> bool:
     try:
         return float(value or 0) > 0

@@ -140,6 +140,31 @@ def tag_scores(model: M.ClassifierModel, val: list[Example]) -> tuple[dict[str, 
 
 
 # -- the evaluation ------------------------------------------------------------------------------------------
+def severity_scores(model: M.ClassifierModel, root: Path, val_uids: set[str]) -> dict[str, Any]:
+    """Serious (serious incident or disaster) or not, on the AIID incidents CSET annotated as harmed
+    (``data.aiid_seriousness``), each read as an incident from its title and description with the tags the
+    model gives it: the rule on all its grounds, and the baseline on physical harm alone (the rule before
+    the other grounds were added). Precision/recall/F1 of "serious", on the validation fold and on all of
+    them (the severity rule is not trained; its words were chosen from OECD's definitions and checked against
+    all of these incidents, so neither figure is out of sample for the wording)."""
+    gold_of = data.aiid_seriousness(root)
+    rows = [e for e in data.aiid_incidents(root) if e.uid in gold_of]
+    if not rows:
+        return {}
+    preds = model.predict([e.title for e in rows], [e.text for e in rows])
+    out: dict[str, Any] = {}
+    for name, grounds in (("rule", M.SERIOUS_GROUNDS), ("physical_only", ("physical",))):
+        serious = [M.severity("incident", p.tags, f"{e.title} {e.text}", grounds) in ("serious incident", "disaster")
+                   for e, p in zip(rows, preds, strict=True)]
+        out[name] = {}
+        for part, keep in (("validation", lambda e: e.uid in val_uids), ("all", lambda e: True)):
+            pairs = [(gold_of[e.uid], s) for e, s in zip(rows, serious, strict=True) if keep(e)]
+            out[name][part] = {**prf(sum(g and s for g, s in pairs), sum(s and not g for g, s in pairs),
+                                     sum(g and not s for g, s in pairs)),
+                               "incidents": len(pairs), "serious": sum(g for g, _ in pairs)}
+    return out
+
+
 def evaluate(root: Path | None = None, log: Callable[[str], object] = print) -> dict[str, Any]:
     model = M.default()
     examples = data.load(root)
@@ -164,6 +189,7 @@ def evaluate(root: Path | None = None, log: Callable[[str], object] = print) -> 
                                                                                              strict=True)])
     report["validation"]["tfidf_lr"] = scores(gold, tfidf.predict(titles, texts))
     report["tags"], report["tags_fast"] = tag_scores(model, val)
+    report["severity"] = severity_scores(model, root or data.shared_dir(), {e.uid for e in val})
 
     # 2. stream: cross-validation over the hand-labelled articles, plus held-apart report headlines
     labelled = [e for e in examples if e.origin == data.LABELLED]
@@ -275,6 +301,7 @@ def headline_numbers(report: dict[str, Any]) -> dict[str, float]:
         "validation.macro_f1": report["validation"][best]["macro_f1"],
         "screen.recall_stream_relevant": report["screen"]["recall_stream_relevant"],
         **{f"tags.{f}.f1": v["f1"] for f, v in report.get("tags", {}).items() if v.get("examples", 0) >= 40},
+        **({"severity.serious_f1": report["severity"]["rule"]["all"]["f1"]} if report.get("severity") else {}),
     }
 
 

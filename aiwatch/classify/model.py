@@ -82,6 +82,21 @@ _KILLED = re.compile(r"\b(\d[\d,]*|dozens|hundreds|thousands)\s+(?:people\s+|per
 _KILLED_N = re.compile(r"\b(?:killed|killing|kills)\s+(?:at least\s+|more than\s+|over\s+|nearly\s+)?"
                        r"(\d[\d,]*|dozens|hundreds|thousands)\b", re.I)
 _HARM_WORDS = re.compile(r"\b(killed|died|death|dead|fatal|injur\w*|hospitali[sz]ed|crash\w*)\b", re.I)
+# OECD (c), a serious violation of human rights or breach of the law protecting them: an act against people, not
+# a biased output alone ("racist results" is an incident; "wrongly arrested", "discriminated against" applicants,
+# "violated the GDPR" are serious).
+_RIGHTS_WORDS = re.compile(
+    r"\b(?:(?:wrongful(?:ly)?|wrongly|falsely|mistakenly|unjustly)\s+(?:\w+\s+){0,2}(?:arrest\w*|detain\w*|jail\w*|"
+    r"accus\w*|convict\w*|flag\w*|fined|stopped|denied|fired|expelled)|arrested|detained|jailed|imprisoned|"
+    r"discriminat\w*\s+against|violat\w*\s+(?:\w+\s+){0,3}(?:laws?|rights|act|gdpr|regulations?|constitution)|"
+    r"unlawful\w*|illegal\w*|child\s+sex\w*\s+abuse)\b", re.I)
+# OECD (b), essential services disrupted: a public or health service named, and people cut off or hurt by it.
+_SERVICE_WORDS = re.compile(r"\b(?:welfare|benefits?|medicaid|medicare|health\s*care|hospitals?|patients?|insur\w*|"
+                            r"vaccin\w*|power\s+grid|water\s+supply|emergency|911|electricity|unemployment|"
+                            r"housing|tax)\b", re.I)
+_SERVICE_LOSS = re.compile(r"\b(?:cut\w*|denied|deny\w*|denial|exclud\w*|reject\w*|wrongly|underestimat\w*|"
+                           r"disrupt\w*|outage|lost|lose|accus\w*|stopped|reduc\w*)\b", re.I)
+SERIOUS_GROUNDS = ("physical", "services", "rights")
 _WORDS = {"dozens": 24, "hundreds": 200, "thousands": 2000}
 DISASTER_DEATHS = 10  # OECD: a disaster disrupts a community; ten or more deaths is our proxy
 
@@ -321,26 +336,36 @@ def _ordered(p: np.ndarray, classes: Any) -> np.ndarray:
     return p[:, idx].astype(np.float64)
 
 
-def severity(category: str, tags: dict[str, list[dict]], text: str) -> str | None:
-    """The OECD severity ladder, by rule.
+def severity(category: str, tags: dict[str, list[dict]], text: str,
+             grounds: tuple[str, ...] = SERIOUS_GROUNDS) -> str | None:
+    """The OECD severity ladder, by rule, on OECD's grounds for a serious incident (2024): (a) death or
+    serious harm to health ("physical": death or injury tags, or such words), (b) disruption of essential
+    services ("services": a welfare, health, insurance, housing or emergency service named, with people cut
+    off, denied or wrongly treated), (c) a serious violation of human rights or of the law protecting them
+    ("rights": wrongful arrest or accusation, discrimination against people, a law or rights violated). (d),
+    serious harm to property, communities or the environment, has no rule.
 
-    hazard -> "serious hazard" when the plausible harm is physical (tags) or deadly (words);
-    incident -> "disaster" when DISASTER_DEATHS or more deaths are reported, "serious incident"
-    when the harm is physical (death or injury tags, or such words), else "incident".
+    hazard -> "serious hazard" when the plausible harm is serious on those grounds; incident -> "disaster"
+    when DISASTER_DEATHS or more deaths are reported, "serious incident" when serious, else "incident".
+    ``aiwatch eval`` scores the rule against CSET's annotations of AIID incidents (``severity``), with
+    ``grounds=("physical",)`` as the baseline.
     """
     if category not in ("incident", "hazard"):
         return None
     harm = {t["label"] for t in tags.get("harm_types", [])}
-    physical = bool(harm & {tx.DEATH, tx.INJURY}) or bool(_HARM_WORDS.search(text))
+    serious = "physical" in grounds and (bool(harm & {tx.DEATH, tx.INJURY}) or bool(_HARM_WORDS.search(text)))
+    serious = serious or ("services" in grounds and bool(_SERVICE_WORDS.search(text))
+                          and bool(_SERVICE_LOSS.search(text)))
+    serious = serious or ("rights" in grounds and bool(_RIGHTS_WORDS.search(text)))
     if category == "hazard":
-        return "serious hazard" if physical else "hazard"
+        return "serious hazard" if serious else "hazard"
     deaths = 0
     for m in [*_KILLED.finditer(text), *_KILLED_N.finditer(text)]:
         tok = m.group(1).lower().replace(",", "")
         deaths = max(deaths, _WORDS.get(tok, int(tok) if tok.isdigit() else 0))
     if deaths >= DISASTER_DEATHS:
         return "disaster"
-    return "serious incident" if physical else "incident"
+    return "serious incident" if serious else "incident"
 
 
 # -- fitting ------------------------------------------------------------------------------------------

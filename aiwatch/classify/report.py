@@ -68,6 +68,13 @@ def print_report(report: dict[str, Any], console: Console) -> None:
                   f"{strip['relevance_f1']:.3f} ({s['boilerplate_stripped_gap']['relevance_f1']:+.3f})",
                   ", ".join(f"{c} {v:.1%}" for c, v in s["share_on_unlabelled_ai_news"].items()))
     console.print(g)
+    if report.get("severity"):
+        t = Table("rule", *(f"{part}: P / R / F1 (serious of incidents)" for part in ("validation", "all")),
+                  title="severity: serious incident or not, against CSET's annotations of harmed AIID incidents")
+        for name, by in report["severity"].items():
+            t.add_row(name, *(f"{by[p]['precision']:.3f} / {by[p]['recall']:.3f} / {by[p]['f1']:.3f} "
+                              f"({by[p]['serious']} of {by[p]['incidents']})" for p in ("validation", "all")))
+        console.print(t)
     t = Table("field", "micro P", "micro R", "micro F1", "fast: F1", "examples",
               title="OECD tags (validation incidents/hazards; fast: TF-IDF alone)")
     fast = report.get("tags_fast", report["tags"])
