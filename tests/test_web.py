@@ -216,6 +216,9 @@ def test_citation_and_bibtex(client: TestClient) -> None:
 def test_search_snippets_mark_matches(client: TestClient) -> None:
     hits = client.get("/search.json", params={"q": "autopilot"}).json()["data"]
     assert hits and any("autopilot" in (h["title"] + h["snippet"]).lower() for h in hits)
+    # the API's snippet is plain text; its HTML twin marks the matches, escaped
+    assert not any("\x02" in h["snippet"] or "\x03" in h["snippet"] for h in hits)
+    assert any("<mark>" in h["snippet_html"].lower() for h in hits)
     html = client.get("/search", params={"q": "autopilot"}).text
     assert "<mark>" in html.lower()
     assert client.get("/search.json", params={"q": '") OR * NEAR('}).status_code == 200  # no query syntax leaks

@@ -319,7 +319,14 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
 
     @app.get("/search.json", summary="Full-text search over incidents and their articles, with snippets")
     def search_json(q: str = Query("", max_length=200), page: int = Query(1, ge=1)) -> dict[str, Any]:
-        return _search(q, page)
+        """Each hit's ``snippet`` is plain text; ``snippet_html`` is the same text escaped, its matches in
+        ``<mark>`` (safe to insert as HTML: the article text in it cannot carry markup)."""
+        result = _search(q, page)
+        for hit in result["data"]:
+            raw = hit.get("snippet") or ""
+            hit["snippet"] = raw.replace(Q.MARK_OPEN, "").replace(Q.MARK_CLOSE, "")
+            hit["snippet_html"] = str(highlight(raw))
+        return result
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request, q: str = Query("", max_length=200), page_no: int = Query(1, ge=1,
