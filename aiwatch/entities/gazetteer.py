@@ -26,6 +26,7 @@ from typing import Any
 from aiwatch.entities.names import (
     ALIASES,
     GENERIC_ACTOR,
+    GROUP_HEADS,
     group_name,
     is_group_phrase,
     kind_of,
@@ -35,6 +36,24 @@ from aiwatch.entities.names import (
 )
 
 GAZETTEER_FILE = Path(__file__).resolve().parent / "gazetteer.json"
+# Words that name a kind of body, not one body: AIID lists "lawyers", "law enforcement", "hospitals" or "state
+# governments" as deployers. As gazetteer entries they made every "Lawyers Denied Entry ..." headline a party
+# named Lawyers, and gathered unrelated incidents on one entity page.
+_KIND_OF_BODY = frozenset("""
+hospitals schools banks universities colleges governments government agencies agency employers landlords retailers
+insurers platforms websites apps courts lawyers law enforcement militaries military armies cities states state media
+outlets news businesses startups brands social local federal public private online tech companies firms police
+departments department officials authorities
+""".split())
+
+
+def generic_body(name: str) -> bool:
+    """'Lawyers', 'law enforcement agencies', 'British law enforcement': a kind of body, no one body's name."""
+    from aiwatch.entities.places import DEMONYMS
+
+    words = re.sub(r"[^\w\s]", " ", name.lower().replace("-", " ")).split()  # as written: "News Corp" keeps "corp"
+    return bool(words) and words[-1] not in DEMONYMS and all(
+        w in _KIND_OF_BODY or w in GROUP_HEADS or w in DEMONYMS for w in words)
 
 
 def _slug_display(slug: str) -> str:
@@ -65,7 +84,7 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
         key = norm(name)
         if not key or len(key) < 2:
             return None
-        if kind != "group" and is_person_name is not None and is_person_name(name):
+        if kind != "group" and ((is_person_name is not None and is_person_name(name)) or generic_body(name)):
             return None
         entry = entries.setdefault(key, {"name": name, "kind": kind, "aliases": []})
         # A proper-cased name beats a slug-derived one ("OpenAI" over "Openai").
