@@ -351,6 +351,9 @@ def test_a_body_named_like_a_person_is_found_after_the(extractor: EntityExtracto
     assert "white house" in candidates("This week, the White House released ten AI principles for federal agencies.")
     assert "stack overflow" in candidates("Answers written by ChatGPT were banned by the Stack Overflow moderators.")
     assert "human rights watch" in candidates("Human Rights Watch said the algorithm wrongly cut families' aid.")
+    # a venue spaCy reads as a facility, whose operator AIID lists as the deployer of its cameras
+    assert "madison square garden" in candidates("Lawyers were barred from entry to Madison Square Garden after a "
+                                                 "facial recognition system matched them.")
     assert "ann lowe" not in candidates("Ann Lowe said the algorithm wrongly cut her family's aid.")
 
 

@@ -392,7 +392,8 @@ class EntityExtractor:
                     start = ent.start_char
                     # spaCy's small model files many a public body under facilities ("the Pasco County
                     # Sheriff's Office" came out FAC, and so never as a party): a body's name is a body's.
-                    if label == "FAC" and _BODY_HEAD.search(text):
+                    facility = label == "FAC"
+                    if facility and _BODY_HEAD.search(text):
                         label = "ORG"
                     # spaCy's span often opens with the article ("the Home Office"): the name starts after it.
                     if label == "ORG" and (lead := _THE.match(text)):
@@ -400,7 +401,8 @@ class EntityExtractor:
                     before, after = sent[:start], sent[ent.end_char:]
                     # "the White House", "the Stack Overflow team": a determiner goes before a body's name, not
                     # before a person's, so the name's "First Last" shape does not make it one.
-                    determined = bool(_THE_BEFORE.search(before))
+                    # So does spaCy's reading it as a facility ("Madison Square Garden").
+                    determined = bool(_THE_BEFORE.search(before)) or facility
                     if label in ("ORG", "AIWATCH") and (country := country_of_org(text)):
                         places.append(country)  # "Amazon India", "Detroit Police Department"
                     elif label in ("NORP", "GPE") and (country := country_of_people(text, after)):
@@ -910,7 +912,10 @@ _BARE_GROUPS = frozenset("people persons users groups individuals victims member
 # The last word of a public body's or an organisation's name, for spans spaCy files as facilities.
 _BODY_HEAD = re.compile(r"\b(?:Office|Department|Police|Agency|Council|Board|Authority|Commission|Ministry|Court|"
                         r"District|Bureau|Administration|Service|Services|Institute|University|College|Hospital|"
-                        r"Schools?|Clinic|Prison|Corporation|Company|Inc)\.?$")
+                        r"Schools?|Clinic|Prison|Corporation|Company|Inc|"
+                        # venues run by a company or a public body, which AIID lists as deployers of their
+                        # cameras ("Madison Square Garden", "Stanford Shopping Center", "Heathrow Airport")
+                        r"Garden|Arena|Stadium|Center|Centre|Mall|Airport|Casino|Museum|Rink)\.?$")
 # After a place ("Detroit"): the body of that place that the sentence is about ("Rochester's city police" is the
 # Rochester Police).
 _PLACE_BODY = re.compile(r"^(?:['’]s)?\s+(?:(?:city|county|state|local)\s+(?=police|government))?"
