@@ -357,6 +357,17 @@ def test_a_body_named_like_a_person_is_found_after_the(extractor: EntityExtracto
     assert "ann lowe" not in candidates("Ann Lowe said the algorithm wrongly cut her family's aid.")
 
 
+def test_a_capitalised_word_the_text_also_writes_in_lower_case_is_no_name(extractor: EntityExtractor) -> None:
+    """spaCy tags a sentence's first word ("Quantum", "Digital") or a surname alone ("Sunak") as an organisation;
+    the same word in lower case elsewhere in the text says it is a word. A known name stays ("Meta")."""
+    article = ("Quantum computing has a hype problem",
+               "Digital twins and quantum chips are everywhere; digital firms such as Meta say quantum "
+               "advantage is near. Meta declined to comment.")
+    candidates = {k for k, _ in extractor.role_candidates(*article)}
+    assert not candidates & {"quantum", "digital"}
+    assert "meta" in candidates
+
+
 def test_a_watchdog_is_one_entity_under_its_initials_and_its_name(extractor: EntityExtractor) -> None:
     alone = {k for k, _ in extractor.role_candidates("ACLU sues Clearview AI",
                                                      "The ACLU filed a lawsuit against Clearview AI in Illinois.")}

@@ -381,6 +381,8 @@ class EntityExtractor:
         persons: set[str] = set()
         places: list[str] = []
         entries = self.gaz["entries"]
+        # A capitalised word the text also writes in lower case is a word, not a name ("Digital", "Quantum").
+        lower_words = set(_LOWER_WORD.findall(" ".join(sents)))
         if self.nlp is not None:
             docs = docs if docs is not None else self._docs_many([sents])[0]
             for n_sent, (sent, doc) in enumerate(zip(sents, docs, strict=True)):
@@ -459,6 +461,7 @@ class EntityExtractor:
                         if headline_case or len(text) < 2 or not text[:1].isupper() \
                                 or (not determined and self._person_name(_clean(text))) \
                                 or text.lower() in _GENERIC or _defined_term(text, before) \
+                                or (" " not in text and text.lower() in lower_words) \
                                 or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent):
                             continue
                         kind = kind_of(text)
@@ -513,7 +516,7 @@ class EntityExtractor:
         headline, where every word is capitalised."""
         seen = {m.name.lower() for m in mentions}
         # A capitalised word the text also writes in lower case is a word, not a name ("Are", "Off").
-        lower_words = set(re.findall(r"(?<![\w.])[a-z]+(?![\w])", " ".join(sents)))
+        lower_words = set(_LOWER_WORD.findall(" ".join(sents)))
         out: list[_Mention] = []
         for n_sent, sent in enumerate(sents):
             if (n_sent == 0 and _title_case(sent)) or foreign(sent):
@@ -905,6 +908,7 @@ _NOT_NAMES = frozenset("Meanwhile However Additionally Furthermore Moreover Also
                        "Critics Researchers Experts Officials Users Customers Residents Police AI Unless Can Off "
                        "Small".split())
 _THE = re.compile(r"^the\s+", re.I)
+_LOWER_WORD = re.compile(r"(?<![\w.])[a-z]+(?![\w])")
 _THE_BEFORE = re.compile(r"(?:^|\s)the\s+$", re.I)
 # A group noun alone says nothing of who was harmed ("users", "people", "victims"): no harmed party by itself
 # ("the public" is made the general public in `_roles`).
