@@ -203,6 +203,7 @@ def test_unrelated_scores_half_or_more_exactly_when_unrelated(model: M.Classifie
     ("incident", "Police wrongly arrested a man after a facial recognition match.", "serious incident"),
     ("incident", "The credit algorithm discriminated against women applying for loans.", "serious incident"),
     ("incident", "The image generator gave racist and sexist results.", "incident"),  # biased output alone
+    ("incident", "Fake AI images of the mayor being arrested spread online.", "incident"),  # a depicted arrest
     ("incident", "The chatbot invented a refund policy and customers complained.", "incident"),
     ("incident", "The autonomous drone strike killed 30 people in the village.", "disaster"),
     ("hazard", "Researchers showed the chatbot could be jailbroken.", "hazard"),

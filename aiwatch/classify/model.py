@@ -87,7 +87,8 @@ _HARM_WORDS = re.compile(r"\b(killed|died|death|dead|fatal|injur\w*|hospitali[sz
 # "violated the GDPR" are serious).
 _RIGHTS_WORDS = re.compile(
     r"\b(?:(?:wrongful(?:ly)?|wrongly|falsely|mistakenly|unjustly)\s+(?:\w+\s+){0,2}(?:arrest\w*|detain\w*|jail\w*|"
-    r"accus\w*|convict\w*|flag\w*|fined|stopped|denied|fired|expelled)|arrested|detained|jailed|imprisoned|"
+    r"accus\w*|convict\w*|flag\w*|fined|stopped|denied|fired|expelled)|"
+    r"(?<!being )(?:arrested|detained|jailed|imprisoned)|"  # not an arrest an image depicts
     r"discriminat\w*\s+against|violat\w*\s+(?:\w+\s+){0,3}(?:laws?|rights|act|gdpr|regulations?|constitution)|"
     r"unlawful\w*|illegal\w*|child\s+sex\w*\s+abuse)\b", re.I)
 # OECD (b), essential services disrupted: a public or health service named, and people cut off or hurt by it.
