@@ -194,7 +194,7 @@ def test_the_gazetteer_holds_no_person() -> None:
     from aiwatch.entities import gazetteer as G
 
     entries = G.load()["entries"]
-    for person in PEOPLE + ["Donald Trump", "Elon Musk"]:
+    for person in PEOPLE + ["Donald Trump", "Elon Musk", "Zhang", "Zhao", "Deng", "Y. S. Jagan Mohan Reddy"]:
         assert norm(person) not in entries, person
     assert all(e["kind"] in ("organisation", "public_body", "ai_system", "group") for e in entries.values())
 
@@ -224,6 +224,8 @@ def test_the_store_refuses_a_person_or_an_unknown_kind(store) -> None:
 
 def test_person_heuristic() -> None:
     assert looks_like_person("Jane Doe") and looks_like_person("John Q. Smith") and looks_like_person("Nikki MacLeod")
+    assert looks_like_person("Y. S. Jagan Mohan Reddy") and looks_like_person("Zhang")  # initials first; a surname
+    assert not looks_like_person("LIN") and not looks_like_person("J. Crew")
     for body in ("Clearview AI", "Detroit Police Department", "Keolis North America", "Youhug Media", "Uber"):
         assert not looks_like_person(body), body
 
@@ -564,3 +566,12 @@ def test_a_term_the_text_spells_out_or_a_race_is_no_organisation(extractor: Enti
     assert "ALPR" not in names and "Black" not in names and "Detroit Police" in names
     facts = extractor.extract("Fine", "The Federal Trade Commission (FTC) fined Rite Aid over its face scanning.")
     assert {e.name for e in facts.entities} & {"Federal Trade Commission", "FTC"}
+
+
+def test_a_studys_cited_authors_are_no_parties() -> None:
+    """AIAAIC's developer cell of a research study cites its authors ("Zhao, B., Zhang, Z."): persons."""
+    from aiwatch.entities.names import split_parties
+
+    assert split_parties("Zhao, B., Zhang, Z., Xu, C., Sun, Y., Deng, C.") == []
+    assert split_parties("Deng, C.; Stanford University") == ["Stanford University"]
+    assert split_parties("General Motors/Cruise LLC; Uber") == ["General Motors", "Cruise LLC", "Uber"]

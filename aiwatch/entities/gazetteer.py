@@ -240,10 +240,13 @@ def spacy_person_check() -> Callable[[str], bool]:
     nlp = spacy.load(SPACY_MODEL, exclude=SPACY_EXCLUDE)
 
     def is_person(name: str) -> bool:
-        # One word ("Axon", "Alice") identifies nobody; a brand's product ("Amazon Echo") is no person.
+        # One word ("Axon", "Alice") identifies nobody, unless it is a common surname alone ("Zhang", from a
+        # study's cited authors); a brand's product ("Amazon Echo") is no person.
         words = name.split()
-        if len(words) < 2 or words[0].lower() in BRANDS:
-            return False  # "Axon" identifies nobody; "Amazon Echo" is a product
+        if len(words) < 2:
+            return looks_like_person(name)
+        if words[0].lower() in BRANDS:
+            return False
         if looks_like_person(name) or TITLES.match(name):  # "Jane Doe": dropped even if it might be a firm
             return True
         if len(words) > 4 or not all(w[:1].isupper() for w in words) or ORG_WORDS.search(name) \

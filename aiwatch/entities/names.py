@@ -107,6 +107,16 @@ ORG_WORDS = re.compile(
     # heads of names that read as "First Last" otherwise ("Human Rights Watch", "Algorithmic Justice League")
     r"league|watch|committee|caucus|computing|collective|consortium|"
     r"europe|asia|africa|north|south|east|west|new|united|american|british|european|china|india|canada)\b", re.I)
+# A study's authors as cited: "Zhao, B.", "Deng, C. J." (a surname, a comma, initials).
+_CITED_AUTHOR = re.compile(r"\b[A-Z][a-z'’-]+,\s+(?:[A-Z]\.\s*){1,3}(?=,|;|$)")
+_LEADING_INITIALS = re.compile(r"^(?:[A-Za-z]\.\s*){1,3}(?=[A-Z][a-z])|^(?:[A-Z]\s+){2,3}(?=[A-Z][a-z])")
+# The commonest Chinese, Korean and Vietnamese surnames, romanised, that are no English word or brand ("Sun",
+# "Song", "Park" are left out): alone, such a name is a person's. AIAAIC's developer cells cited study authors.
+SURNAMES = frozenset("""
+zhang wang li liu chen yang huang zhao wu zhou xu zhu guo gao lin luo zheng liang xie tang deng feng cao peng zeng
+xiao tian dong pan yuan cai jiang cheng wei su ding ren shen yao cui zhong tan kim choi jung kang cho yoon lim
+nguyen tran pham hoang
+""".split())
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?(?:\s+[A-Z]\.|\s+[A-Z][a-z]+)?\s+"
                         r"(?:[A-Z][a-z]*[’'])?(?:Ma?c)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?$")
 
@@ -142,11 +152,12 @@ def acronym_of(name: str) -> str | None:
 
 
 def split_parties(value: str) -> list[str]:
-    """AIAAIC cells hold several parties: 'General Motors/Cruise LLC; Uber'."""
+    """AIAAIC cells hold several parties: 'General Motors/Cruise LLC; Uber'. A study's authors cited as
+    'Zhao, B., Zhang, Z.' are persons and are dropped (split on commas, their surnames came out as bodies)."""
     out = []
-    for part in re.split(r"\s*[;/|]\s*|\s*,\s+(?=[A-Z])", value or ""):
-        part = part.strip()
-        if part and part.lower() not in {"unknown", "n/a", "various", "multiple", "unclear", "-"}:
+    for part in re.split(r"\s*[;/|]\s*|\s*,\s+(?=[A-Z])", _CITED_AUTHOR.sub("", value or "")):
+        part = part.strip(" ,")
+        if re.search(r"[A-Za-z]", part) and part.lower() not in {"unknown", "n/a", "various", "multiple", "unclear"}:
             out.append(part)
     return out
 
@@ -179,12 +190,15 @@ bing air uber lyft waymo cruise twitter tiktok youtube instagram snapchat ring a
 
 
 def looks_like_person(name: str) -> bool:
-    """Two or three capitalised words and nothing that makes them a body: 'Jane Doe', 'John Q. Smith'.
+    """Two or three capitalised words and nothing that makes them a body: 'Jane Doe', 'John Q. Smith',
+    'Y. S. Jagan Mohan Reddy' (initials first); or one of the commonest East Asian surnames alone ('Zhang').
 
     A cheap guard used where spaCy's reading is not at hand; the extractor also drops every
     span spaCy labels PERSON and every name that a PERSON span of the same article contains.
     """
-    name = name.strip()
+    name = _LEADING_INITIALS.sub("", name.strip())
+    if name.lower() in SURNAMES and name[1:].islower():  # "Zhang", not the acronym "LIN"
+        return True
     if name.split()[:1] and name.split()[0].lower() in BRANDS:
         return False
     if PUBLIC_WORDS.search(name) or SYSTEM_WORDS.search(name) or ORG_WORDS.search(name) or _SUFFIX.search(name):
