@@ -224,6 +224,14 @@ def test_search_snippets_mark_matches(client: TestClient) -> None:
     assert client.get("/search.json", params={"q": '") OR * NEAR('}).status_code == 200  # no query syntax leaks
 
 
+def test_search_words_match_by_stem_not_as_prefixes() -> None:
+    """A prefix term makes FTS5 merge the doclists of every word it opens before reading any: the cost of the
+    whole index. Words match by their Porter stem instead ("crash" finds "crashes"), as on PostgreSQL."""
+    from aiwatch.web import queries as Q
+
+    assert Q._fts_query('self-driving "crash" OR *') == '"self-driving" "crash" "OR"'
+
+
 def test_search_ranks_only_the_newest_matches_of_a_common_word(web_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ranking reads every match, so each index ranks only its newest RANK_WINDOW matches: a common word
     costs the same in a big store as in a small one."""
@@ -239,7 +247,7 @@ def test_search_ranks_only_the_newest_matches_of_a_common_word(web_db: str, monk
     found = {h["id"] for h in Q.search(store, "ai", limit=5)["data"]}
     # The oracle: the five newest matching rows of each index, found without ranking.
     if store.dialect == "sqlite":
-        newest = "SELECT rowid FROM {t}_fts WHERE {t}_fts MATCH '\"ai\"*' ORDER BY rowid DESC LIMIT 5"
+        newest = "SELECT rowid FROM {t}_fts WHERE {t}_fts MATCH '\"ai\"' ORDER BY rowid DESC LIMIT 5"
     else:
         newest = "SELECT id FROM {t} WHERE search_fts @@ websearch_to_tsquery('english', 'ai') ORDER BY id DESC LIMIT 5"
     with store.engine.connect() as conn:
