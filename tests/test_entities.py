@@ -574,4 +574,5 @@ def test_a_studys_cited_authors_are_no_parties() -> None:
 
     assert split_parties("Zhao, B., Zhang, Z., Xu, C., Sun, Y., Deng, C.") == []
     assert split_parties("Deng, C.; Stanford University") == ["Stanford University"]
+    assert "Amazon" in split_parties("Amazon, U.S.")  # a country's initials are no author's
     assert split_parties("General Motors/Cruise LLC; Uber") == ["General Motors", "Cruise LLC", "Uber"]

@@ -108,7 +108,7 @@ ORG_WORDS = re.compile(
     r"league|watch|committee|caucus|computing|collective|consortium|"
     r"europe|asia|africa|north|south|east|west|new|united|american|british|european|china|india|canada)\b", re.I)
 # A study's authors as cited: "Zhao, B.", "Deng, C. J." (a surname, a comma, initials).
-_CITED_AUTHOR = re.compile(r"\b[A-Z][a-z'’-]+,\s+(?:[A-Z]\.\s*){1,3}(?=,|;|$)")
+_CITED_AUTHOR = re.compile(r"\b[A-Z][a-z'’-]+,\s+(?!U\.S\.|U\.K\.)(?:[A-Z]\.\s*){1,3}(?=,|;|$)")  # not "Amazon, U.S."
 _LEADING_INITIALS = re.compile(r"^(?:[A-Za-z]\.\s*){1,3}(?=[A-Z][a-z])|^(?:[A-Z]\s+){2,3}(?=[A-Z][a-z])")
 # The commonest Chinese, Korean and Vietnamese surnames, romanised, that are no English word or brand ("Sun",
 # "Song", "Park" are left out): alone, such a name is a person's. AIAAIC's developer cells cited study authors.
