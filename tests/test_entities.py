@@ -345,8 +345,8 @@ def test_a_body_written_after_the_is_still_found(extractor: EntityExtractor) -> 
 
 
 def test_a_body_named_like_a_person_is_found_after_the(extractor: EntityExtractor) -> None:
-    """"White House" and "Stack Overflow" have a "First Last" shape; "the" before a name says it is a body's.
-    The same shape without the article, in the same text, stays out: a person's name is never risked."""
+    """"White House" and "Stack Overflow" have a "First Last" shape; "the" before a name says it is a body's, as
+    does spaCy's reading a venue as a facility. A person's name, with neither, stays out."""
     def candidates(text: str) -> set[str]:
         return {k for k, _ in extractor.role_candidates("AI rules", text)}
 

@@ -219,6 +219,8 @@ def test_search_snippets_mark_matches(client: TestClient) -> None:
     # the API's snippet is plain text; its HTML twin marks the matches, escaped
     assert not any("\x02" in h["snippet"] or "\x03" in h["snippet"] for h in hits)
     assert any("<mark>" in h["snippet_html"].lower() for h in hits)
+    # words match by their stem on both stores: a plural finds the singular
+    assert client.get("/search.json", params={"q": "autopilots"}).json()["data"]
     html = client.get("/search", params={"q": "autopilot"}).text
     assert "<mark>" in html.lower()
     assert client.get("/search.json", params={"q": '") OR * NEAR('}).status_code == 200  # no query syntax leaks
