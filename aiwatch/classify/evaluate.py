@@ -140,7 +140,8 @@ def tag_scores(model: M.ClassifierModel, val: list[Example]) -> tuple[dict[str, 
 
 
 # -- the evaluation ------------------------------------------------------------------------------------------
-def severity_scores(model: M.ClassifierModel, root: Path, val_uids: set[str]) -> dict[str, Any]:
+def severity_scores(model: M.ClassifierModel, root: Path, examples: list[Example], val_uids: set[str]
+                    ) -> dict[str, Any]:
     """Serious (serious incident or disaster) or not, on the AIID incidents CSET annotated as harmed
     (``data.aiid_seriousness``), each read as an incident from its title and description with the tags the
     model gives it: the rule on all its grounds, and the baseline on physical harm alone (the rule before
@@ -148,7 +149,7 @@ def severity_scores(model: M.ClassifierModel, root: Path, val_uids: set[str]) ->
     them (the severity rule is not trained; its words were chosen from OECD's definitions and checked against
     all of these incidents, so neither figure is out of sample for the wording)."""
     gold_of = data.aiid_seriousness(root)
-    rows = [e for e in data.aiid_incidents(root) if e.uid in gold_of]
+    rows = [e for e in examples if e.uid in gold_of]  # the AIID incidents among the loaded examples
     if not rows:
         return {}
     preds = model.predict([e.title for e in rows], [e.text for e in rows])
@@ -189,7 +190,7 @@ def evaluate(root: Path | None = None, log: Callable[[str], object] = print) -> 
                                                                                              strict=True)])
     report["validation"]["tfidf_lr"] = scores(gold, tfidf.predict(titles, texts))
     report["tags"], report["tags_fast"] = tag_scores(model, val)
-    report["severity"] = severity_scores(model, root or data.shared_dir(), {e.uid for e in val})
+    report["severity"] = severity_scores(model, root or data.shared_dir(), examples, {e.uid for e in val})
 
     # 2. stream: cross-validation over the hand-labelled articles, plus held-apart report headlines
     labelled = [e for e in examples if e.origin == data.LABELLED]

@@ -381,7 +381,8 @@ class EntityExtractor:
         persons: set[str] = set()
         places: list[str] = []
         entries = self.gaz["entries"]
-        # A capitalised word the text also writes in lower case is a word, not a name ("Digital", "Quantum").
+        # A capitalised word the text also writes in lower case is a word, not a name ("Digital", "Quantum",
+        # "Are", "Off"): read once, for spaCy's names and for those found by cue.
         lower_words = set(_LOWER_WORD.findall(" ".join(sents)))
         if self.nlp is not None:
             docs = docs if docs is not None else self._docs_many([sents])[0]
@@ -470,7 +471,7 @@ class EntityExtractor:
                                 continue
                             kind = "ai_system"
                         mentions.append(_Mention(norm(text), _clean(text), kind, sent, before, after, False))
-            mentions += self._named_by_cue(sents, mentions, persons)
+            mentions += self._named_by_cue(sents, mentions, persons, lower_words)
         else:
             for sent in sents:
                 for rx, key in self._surface or []:
@@ -508,15 +509,14 @@ class EntityExtractor:
                               for doc in self.nlp.pipe(t.format(name) for t in _PERSON_TEMPLATES) for e in doc.ents)
         return cache[name]
 
-    def _named_by_cue(self, sents: list[str], mentions: list[_Mention], persons: set[str]) -> list[_Mention]:
+    def _named_by_cue(self, sents: list[str], mentions: list[_Mention], persons: set[str],
+                      lower_words: set[str]) -> list[_Mention]:
         """Bodies spaCy's small model missed, where the text says what they are: "Gannett, a newspaper chain,",
         "testing organization ETS", "a video created by C3PMeme". An organisation the gazetteer does not know
         is otherwise found only when spaCy tags it, and it misses many short or odd names (ETS, Schufa, Gannett,
         myInterview). In the sentences spaCy read (its PERSON spans rule out people), not in a Title Case
         headline, where every word is capitalised."""
         seen = {m.name.lower() for m in mentions}
-        # A capitalised word the text also writes in lower case is a word, not a name ("Are", "Off").
-        lower_words = set(_LOWER_WORD.findall(" ".join(sents)))
         out: list[_Mention] = []
         for n_sent, sent in enumerate(sents):
             if (n_sent == 0 and _title_case(sent)) or foreign(sent):
@@ -524,8 +524,11 @@ class EntityExtractor:
             # "a company called Pymetrics", "Vumacam, the company building ...": the text says it is a body, in
             # any sentence. "built by Joshua R" says nothing of the kind, and "a developer PC" too little: those
             # only where spaCy's NER read the text, whose PERSON spans keep people's names out.
-            for rx in (_APPOSITIVE, _DESCRIBED, _MADE_BY) if n_sent < NER_SENTENCES else (_APPOSITIVE, _CALLED):
+            spacy_read = n_sent < NER_SENTENCES
+            for rx in (_APPOSITIVE, _DESCRIBED, _MADE_BY) if spacy_read else (_APPOSITIVE, _DESCRIBED):
                 for m in rx.finditer(sent):
+                    if not spacy_read and rx is _DESCRIBED and not m.group("called"):
+                        continue
                     text = m.group("name").rstrip(".")
                     low = text.lower()
                     words = text.split()
@@ -883,8 +886,7 @@ _BODY_NOUN = (r"(?:company|chain|firm|startup|start-up|provider|organi[sz]ation|
 _APPOSITIVE = re.compile(rf"(?<![\w'’-]){_NAME},\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?{_BODY_NOUN}"
                          r"(?:\s+(?:based|headquartered|owned|run)\s+(?:in|by)\s+[\w\s]+?)?(?:,|\.$|$)")
 # "testing organization ETS admits ...", "the startup Clearview AI".
-_DESCRIBED = re.compile(rf"\b{_BODY_NOUN}\s+(?:called\s+|named\s+)?{_NAME}(?![\w'’-])")
-_CALLED = re.compile(rf"\b{_BODY_NOUN}\s+(?:called|named)\s+{_NAME}(?![\w'’-])")
+_DESCRIBED = re.compile(rf"\b{_BODY_NOUN}\s+(?:(?P<called>called|named)\s+)?{_NAME}(?![\w'’-])")
 # A person's title inside a would-be name ("defence company CEO Richard Young"): a person, never an entity.
 _TITLE_WORDS = re.compile(r"\b(?:CEO|CTO|CFO|COO|Chief|President|Founder|Co-founder|Chairman|Chairwoman|Chair|Director|"
                           r"Head|Manager|Officer|Executive|Dr|Mr|Mrs|Ms|Prof|Professor|Senator|Sen|Rep|Minister|"

@@ -337,7 +337,7 @@ def _fts_query(q: str) -> str:
     by its stem ("crash" finds "crashes": the index is Porter-stemmed) like PostgreSQL's. Not as a prefix: FTS5
     merges the doclists of every word a prefix opens into one before it reads any, so a prefix query costs
     the size of the whole index (in 362k bench articles, the 10 bench queries took 5-47 ms and their 20
-    snippets 9-98 ms each as prefixes, 4-8 ms and 2-3 ms as words; at 1M the search's p95 was 300 ms)."""
+    snippets 9-98 ms together as prefixes, 4-8 ms and 2-3 ms as words; at 1M the search's p95 was 300 ms)."""
     words = [w.replace('"', "") for w in _FTS_WORD.findall(q)][:12]
     return " ".join(f'"{w}"' for w in words if w)
 
