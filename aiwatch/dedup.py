@@ -157,7 +157,7 @@ class Deduplicate:
             # Later articles in this batch see this one as a candidate too.
             known[art.pk] = (root, sigs.get(art.pk), art.source)
             first_by_hash.setdefault(art.content_hash, art.pk)
-            for k in keys.get(art.pk, ()):
+            for k in dict.fromkeys(keys.get(art.pk, ())):  # (two bands with one 64-bit key: once)
                 members = band_hits.setdefault(k, [])
                 if len(members) < BUCKET_CAP:
                     members.append(art.pk)
@@ -169,7 +169,9 @@ class Deduplicate:
                 updates,
             )
         # (a rerun over the same articles, e.g. after their stage marks were cleared, replaces their rows)
-        conn.execute(t.dedup_signatures.delete().where(t.dedup_signatures.c.article_id.in_([a.pk for a in batch])))
+        pks = [a.pk for a in batch]
+        conn.execute(t.dedup_signatures.delete().where(t.dedup_signatures.c.article_id.in_(pks)))
+        conn.execute(t.lsh_bands.delete().where(t.lsh_bands.c.article_id.in_(pks)))
         conn.execute(t.dedup_signatures.insert(), signed)
         if bands:
             conn.execute(t.lsh_bands.insert(), bands)

@@ -89,9 +89,10 @@ def test_tomorrows_copy_finds_last_weeks_original(store: Store) -> None:
     assert _dup_of(reopened)["new"] == "old"
 
 
-def test_a_store_deduplicated_before_migration_0007_keeps_its_signatures(make_db) -> None:
-    """0007 moved the signatures out of ``articles``: a copy ingested after the upgrade still finds an
-    original deduplicated before it."""
+def test_a_store_deduplicated_before_migrations_0007_and_0008_keeps_its_signatures_and_bands(make_db) -> None:
+    """0007 moved the signatures out of ``articles``, 0008 rebuilt the band table around its
+    (key, article_id) key: a copy ingested after the upgrade still finds an original deduplicated
+    before it, and a band row written twice by the old table is kept once."""
     from alembic import command
     from sqlalchemy import text
 
@@ -105,10 +106,13 @@ def test_a_store_deduplicated_before_migration_0007_keeps_its_signatures(make_db
         pk = conn.execute(text("SELECT id FROM articles WHERE ext_id = 'old'")).scalar_one()
         conn.execute(text("INSERT INTO article_stages VALUES (:stage, :pk, :now)"),
                      {"stage": "dedup.minhash.v1", "pk": pk, "now": "2024-05-01 10:00:00"})
+        keys = dedup.band_keys(dedup.signatures([STORY])[0])
         conn.execute(text("INSERT INTO lsh_bands (key, article_id) VALUES (:key, :pk)"),
-                     [{"key": k, "pk": pk} for k in dedup.band_keys(dedup.signatures([STORY])[0])])
+                     [{"key": k, "pk": pk} for k in [*keys, keys[0]]])
     upgraded = Store(old.url)
-    assert upgraded.revision() == "0007"
+    assert upgraded.revision() == "0008"
+    with upgraded.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM lsh_bands").scalar_one() == len(set(keys))
     _ingest(upgraded, [RawItem(ref="2", ext_id="new", title="t", text=syndicate(STORY, random.Random(1)))])
     assert _dup_of(upgraded)["new"] == "old"
 

@@ -38,7 +38,7 @@ def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
         ctx = MigrationContext.configure(conn, opts={"include_name": declared})
         diff = compare_metadata(ctx, t.metadata)
     assert diff == []
-    assert store.revision() == "0007"
+    assert store.revision() == "0008"
 
 
 def test_opening_twice_migrates_once_and_keeps_data(store: Store) -> None:

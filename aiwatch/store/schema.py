@@ -120,14 +120,17 @@ dedup_signatures = Table(
 
 # MinHash LSH bands, kept in the store so near-duplicate search is persistent and
 # incremental (tomorrow's article is compared with last year's) without holding
-# every signature in memory.
+# every signature in memory. The (key, article_id) primary key is the lookup's index and holds
+# the answer itself; on SQLite it is the table (WITHOUT ROWID), so a hit reads no second tree and an
+# insert writes one fewer (migration 0008 says what that saved).
 lsh_bands = Table(
     "lsh_bands",
     metadata,
-    Column("key", BigInteger, nullable=False),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    Index("ix_lsh_bands_key", "key"),
+    Column("key", BigInteger, primary_key=True, autoincrement=False),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
     Index("ix_lsh_bands_article_id", "article_id"),
+    sqlite_with_rowid=False,
 )
 
 skipped = Table(
