@@ -178,3 +178,24 @@ def test_on_real_articles_copies_are_found_and_distinct_stories_kept_apart(store
     assert found / len(copies) >= 0.95
     # Originals merged with each other must be real near-copies in the crawl, which has a few; cap them.
     assert len(false_merges) <= 0.02 * len(texts), false_merges
+
+
+def test_deduplicating_the_same_articles_again_replaces_their_bands(store: Store) -> None:
+    """A rerun of the stage over articles it has done (their stage marks cleared) writes their band rows
+    anew rather than a second copy, which the table's (key, article_id) key would refuse."""
+    from aiwatch.store import schema as t
+
+    rng = random.Random(3)
+    _ingest(store, [RawItem(ref="1", ext_id="original", title="t", text=STORY),
+                    RawItem(ref="2", ext_id="copy", title="t", text=syndicate(STORY, rng))])
+
+    def bands() -> list[tuple[int, int]]:
+        with store.engine.connect() as conn:
+            return sorted(conn.execute(t.lsh_bands.select()).all())
+
+    before = bands()
+    with store.engine.begin() as conn:
+        conn.execute(t.article_stages.delete().where(t.article_stages.c.stage == "dedup.minhash.v1"))
+    pipeline.process(store, ["dedup.minhash.v1"])
+    assert bands() == before and len(before) > 0
+    assert _dup_of(store) == {"original": None, "copy": "original"}
