@@ -25,7 +25,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from aiwatch.extract import words
 from aiwatch.pipeline import register
 from aiwatch.records import Article
-from aiwatch.store import Store
+from aiwatch.store import Store, insert_rows
 from aiwatch.store import schema as t
 
 # Estimated Jaccard similarity of word 3-shingles at or above which two texts are the
@@ -172,9 +172,8 @@ class Deduplicate:
         pks = [a.pk for a in batch]
         conn.execute(t.dedup_signatures.delete().where(t.dedup_signatures.c.article_id.in_(pks)))
         conn.execute(t.lsh_bands.delete().where(t.lsh_bands.c.article_id.in_(pks)))
-        conn.execute(t.dedup_signatures.insert(), signed)
-        if bands:
-            conn.execute(t.lsh_bands.insert(), bands)
+        insert_rows(conn, t.dedup_signatures, signed)
+        insert_rows(conn, t.lsh_bands, bands)
 
 
 # The lookups below run with a few hundred thousand keys per 10,000 articles: "expanding" parameters

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 
 from aiwatch import config
@@ -62,6 +62,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # RSS stays predictable.
     cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
     cur.close()
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows of one table (every row with the same keys) in the connection's transaction.
+
+    On PostgreSQL by COPY: psycopg sends an INSERT per row of an executemany, and dedup writes 21 band rows
+    an article (20k bench articles: 414k rows, 21.2 s as INSERTs, 3.6 s by COPY; the stage 56 -> 37 s).
+    Elsewhere an executemany INSERT, which SQLite runs as one prepared statement.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), list(rows))
+        return
+    cols = list(rows[0])
+    cur = conn.connection.cursor()
+    try:
+        with cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in cols])
+    finally:
+        cur.close()
 
 
 def as_utc(value: datetime | None) -> datetime | None:
