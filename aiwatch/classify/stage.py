@@ -16,7 +16,7 @@ from aiwatch.classify import encoders
 from aiwatch.classify import model as M
 from aiwatch.pipeline import register
 from aiwatch.records import Article
-from aiwatch.store import Store, now
+from aiwatch.store import Store, insert_rows, now
 from aiwatch.store import schema as t
 
 
@@ -74,8 +74,7 @@ class Classify:
             else:
                 inserts.append({"article_id": art.pk, "decided_by": "machine", **values})
         # One statement for the batch: a statement per row took 3.6 s of 10k bench articles (profiled).
-        if inserts:
-            conn.execute(t.classifications.insert(), inserts)
+        insert_rows(conn, t.classifications, inserts)
         if updates:
             # (bind names may not be column names in an UPDATE's SET: hence "v_")
             conn.execute(t.classifications.update().where(c.id == bindparam("row_id"))
