@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from aiwatch.ingest import ingest, write_items
 from aiwatch.records import RawItem, Skipped
-from aiwatch.store import Store, resolve_url
+from aiwatch.store import Store, insert_rows, now, resolve_url
 from aiwatch.store import schema as t
 from tests.conftest import STORY
 
@@ -39,6 +39,33 @@ def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
         diff = compare_metadata(ctx, t.metadata)
     assert diff == []
     assert store.revision() == "0008"
+
+
+def test_rows_written_in_bulk_read_back_as_an_insert_writes_them(store: Store) -> None:
+    """``insert_rows`` (COPY on PostgreSQL) stores JSON, NULLs, bytes, dates and left-out defaults as a
+    plain INSERT does."""
+    write_items(store, _items(2), None)
+    with store.engine.connect() as conn:
+        a, b = conn.execute(select(t.articles.c.id).order_by(t.articles.c.id)).scalars().all()
+    row = {"decided_by": "machine", "category": "incident", "scores": {"incident": 0.9, "unrelated": 0.1},
+           "severity": None, "tags": {"harm_types": [{"label": "physical", "score": 0.5}]},
+           "evidence": ["A \t\n 'quoted' \\ line."],
+           "model": "m", "created_at": now(), "embedding": bytes(range(256)), "editor_id": None}
+    with store.engine.begin() as conn:
+        conn.execute(t.classifications.insert(), [{"article_id": a, **row}])
+        insert_rows(conn, t.classifications, [{"article_id": b, **row}])
+        insert_rows(conn, t.classifications, [])  # nothing to write
+        insert_rows(conn, t.sources, [{"kind": "feed", "location": "https://example.org/feed", "created_at": now()}])
+    with store.engine.connect() as conn:
+        got = [dict(r) for r in conn.execute(select(t.classifications).order_by(t.classifications.c.article_id))
+               .mappings()]
+        source = conn.execute(select(t.sources).where(t.sources.c.location == "https://example.org/feed")).one()
+    assert len(got) == 2
+    for r in got:
+        del r["id"], r["article_id"]
+    assert got[0] == got[1]
+    assert got[1]["embedding"] == bytes(range(256)) and got[1]["severity"] is None
+    assert (source.consecutive_errors, source.items_seen, source.title) == (0, 0, None)  # defaults; NULL
 
 
 def test_opening_twice_migrates_once_and_keeps_data(store: Store) -> None:
