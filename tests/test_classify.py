@@ -140,6 +140,17 @@ def test_text_with_no_known_word_is_unrelated(model: M.ClassifierModel, mode: st
     assert all(max(p.scores, key=p.scores.get) == "unrelated" for p in preds)
 
 
+@pytest.mark.parametrize("mode", ["fast", "cascade"])
+def test_a_word_or_two_is_not_enough_to_call_an_incident(model: M.ClassifierModel, mode: str) -> None:
+    """"hello" once scored 0.70 incident: short text looks like AIID's editor summaries. A real headline of a
+    few words is still read."""
+    preds = model.predict(["hello", "x", "Tesla on Autopilot crashes into truck, killing driver"],
+                          ["", "word", ""], mode)
+    assert [p.category for p in preds[:2]] == ["unrelated", "unrelated"]
+    assert all(p.screened_out for p in preds[:2])
+    assert preds[2].category == "incident"
+
+
 def test_the_decision_bar_counts_an_article_relevant_below_it() -> None:
     probs = np.array([[0.30, 0.05, 0.05, 0.60], [0.10, 0.05, 0.05, 0.80]])
     assert M.decide(probs, None) == ["unrelated", "unrelated"]  # argmax

@@ -58,6 +58,10 @@ SCREEN_RECALL = 0.95
 STREAM_SCREEN_RECALL = 0.85
 TFIDF_FEATURES = 30_000
 TAG_FEATURES = 5_000
+# Title and text together must have at least this many letters and digits to be read at all ("Uber crash"
+# has 9, "Grok deepfakes" 13).
+MIN_LETTERS = 12
+_WORD = re.compile(r"\w+")
 C_MAIN = 4.0
 C_TAGS = 2.0
 # Hand-labelled article-style data is the stream we serve: it counts more than editor summaries.
@@ -166,9 +170,13 @@ class ClassifierModel:
             strong = self.strong_head.predict_proba(hstack([X[candidates], csr_matrix(emb)]).tocsr())
             probs[candidates] = (_ordered(strong, self.strong_head.classes_) + probs[candidates]) / 2
         turned_away = set() if mode != "cascade" else set(range(len(docs))) - set(candidates.tolist())
-        # Not one word the vectorizer knows (another language, made-up tokens): nothing to go on but the
-        # class priors, which lean to incident. Such an article is unrelated.
+        # Not one word the vectorizer knows (another language, made-up tokens), or a word or two in all ("hello"
+        # scored 0.70 incident): nothing to go on but the class priors and the length shortcut (AIID's
+        # positives are short), which lean to incident. Such an article is unrelated. Counted in letters, not
+        # words, so that a headline in a script without spaces (Chinese, Japanese) is read.
         turned_away |= set(np.flatnonzero(X.getnnz(axis=1) == 0).tolist())
+        turned_away |= {i for i, (a, b) in enumerate(zip(titles, texts, strict=True))
+                        if sum(map(len, _WORD.findall(f"{a or ''} {b or ''}"))) < MIN_LETTERS}
         bar = self.decision_bar(mode)
         teaser_bar = self.decision_bar(f"{mode}:{HEADLINE_ONLY}")
         if bar is not None and teaser_bar is not None and not all(s.strip() for s in stripped):
