@@ -31,7 +31,7 @@ def aw(db: str, *args: str) -> tuple[int, str]:
 
 def test_init_creates_the_store(db: str) -> None:
     code, out = aw(db, "init")
-    assert code == 0 and "schema 0008" in out
+    assert code == 0 and "schema 0009" in out
 
 
 def test_sample_ingest_then_stats_and_export(db: str) -> None:

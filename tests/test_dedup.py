@@ -7,6 +7,8 @@ import gzip
 import random
 import re
 
+from sqlalchemy import select
+
 from aiwatch import dedup, pipeline
 from aiwatch.ingest import write_items
 from aiwatch.records import RawItem
@@ -110,7 +112,7 @@ def test_a_store_deduplicated_before_migrations_0007_and_0008_keeps_its_signatur
         conn.execute(text("INSERT INTO lsh_bands (key, article_id) VALUES (:key, :pk)"),
                      [{"key": k, "pk": pk} for k in [*keys, keys[0]]])
     upgraded = Store(old.url)
-    assert upgraded.revision() == "0008"
+    assert upgraded.revision() == "0009"
     with upgraded.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM lsh_bands").scalar_one() == len(set(keys))
     _ingest(upgraded, [RawItem(ref="2", ext_id="new", title="t", text=syndicate(STORY, random.Random(1)))])
@@ -128,7 +130,9 @@ def test_band_buckets_stay_bounded_and_copies_are_still_found(store: Store, monk
     write_items(store, items, None)
     pipeline.process(store, batch_size=4)  # several batches: the cap holds across the store and the batch
     with store.engine.connect() as conn:
-        sizes = [n for _, n in conn.exec_driver_sql("SELECT key, COUNT(*) FROM lsh_bands GROUP BY key")]
+        sizes = [n for _, n in conn.exec_driver_sql(
+            "SELECT key, COUNT(*) FROM (SELECT key FROM lsh_bands UNION ALL SELECT key FROM lsh_bands_recent) b "
+            "GROUP BY key")]
     assert max(sizes) == 3
     assert all(dup == "root" for ext_id, dup in _dup_of(store).items() if ext_id != "root")
 
@@ -191,7 +195,7 @@ def test_deduplicating_the_same_articles_again_replaces_their_bands(store: Store
 
     def bands() -> list[tuple[int, int]]:
         with store.engine.connect() as conn:
-            return sorted(conn.execute(t.lsh_bands.select()).all())
+            return sorted(row for table in dedup.BAND_TABLES for row in conn.execute(table.select()).all())
 
     before = bands()
     with store.engine.begin() as conn:
@@ -199,3 +203,63 @@ def test_deduplicating_the_same_articles_again_replaces_their_bands(store: Store
     pipeline.process(store, ["dedup.minhash.v1"])
     assert bands() == before and len(before) > 0
     assert _dup_of(store) == {"original": None, "copy": "original"}
+
+
+def test_band_rows_move_to_the_big_table_in_key_order_and_copies_are_found_on_either_side(
+        store: Store, monkeypatch) -> None:
+    """New band rows go to the small recent table; when it has grown they move, all at once, into the big
+    one. A copy finds its original whichever table holds the original's bands, and after a merge no band
+    row is lost or doubled."""
+    from aiwatch.store import schema as t
+
+    monkeypatch.setattr(dedup, "MERGE_MIN_ROWS", 5 * dedup.BANDS)  # five articles' bands: batches of 2 merge after 6
+    rng = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(3000)]
+    stories = [" ".join(rng.choices(vocabulary, k=300)) for _ in range(8)]  # eight unrelated stories
+    items = [RawItem(ref=f"o{i}", ext_id=f"orig-{i}", title="t", text=s) for i, s in enumerate(stories)]
+    write_items(store, items, None)
+    pipeline.process(store, ["dedup.minhash.v1"], batch_size=2)
+
+    def counts() -> tuple[int, int]:
+        with store.engine.connect() as conn:
+            return tuple(len(conn.execute(table.select()).all()) for table in dedup.BAND_TABLES)
+
+    big, recent = counts()
+    assert big > 0 and 0 < recent < dedup.MERGE_MIN_ROWS  # merged at least once; the newest still recent
+    with store.engine.connect() as conn:
+        in_big = {pk for (pk,) in conn.execute(select(t.lsh_bands.c.article_id).distinct())}
+        in_recent = {pk for (pk,) in conn.execute(select(t.lsh_bands_recent.c.article_id).distinct())}
+        ids = dict(conn.execute(select(t.articles.c.ext_id, t.articles.c.id)).all())
+    assert in_big and in_recent and not in_big & in_recent
+    copies = [RawItem(ref=f"c{i}", ext_id=f"copy-{i}", title="t", text=syndicate(s, rng))
+              for i, s in enumerate(stories)]
+    write_items(store, copies, None)
+    pipeline.process(store, ["dedup.minhash.v1"], batch_size=2)
+    dup = _dup_of(store)
+    assert [dup[f"copy-{i}"] for i in range(len(stories))] == [f"orig-{i}" for i in range(len(stories))]
+    assert {ids[f"orig-{i}"] for i in range(len(stories))} <= in_big | in_recent
+    with store.engine.connect() as conn:
+        rows = [r for table in dedup.BAND_TABLES for r in conn.execute(table.select()).all()]
+    assert len(rows) == len(set(rows)) and sum(counts()) == len(rows)
+
+
+def test_migration_0009_downgrade_keeps_the_recent_band_rows(make_db) -> None:
+    """Going back to 0008 moves the recent rows into the one band table that revision knows."""
+    from alembic import command
+
+    store = Store(make_db("bands"))
+    rng = random.Random(2)
+    _ingest(store, [RawItem(ref="1", ext_id="original", title="t", text=STORY)])
+    with store.engine.connect() as conn:
+        before = sorted(r for table in dedup.BAND_TABLES for r in conn.execute(table.select()).all())
+    assert before
+    with store.engine.begin() as conn:
+        command.downgrade(store._alembic_config(conn), "0008")
+    with store.engine.connect() as conn:
+        assert sorted(conn.exec_driver_sql("SELECT key, article_id FROM lsh_bands").all()) == before
+    store.close()
+    upgraded = Store(store.url)
+    assert upgraded.revision() == "0009"
+    _ingest(upgraded, [RawItem(ref="2", ext_id="copy", title="t", text=syndicate(STORY, rng))])
+    assert _dup_of(upgraded)["copy"] == "original"
+    upgraded.close()

@@ -105,8 +105,10 @@ def _snapshot(db: str) -> dict:
     arts = sorted(tuple(sorted((k, str(v)) for k, v in r.items() if k != "ingested_at"))
                    for r in article_records(store))
     with store.engine.connect() as conn:
-        bands = sorted(conn.execute(select(t.lsh_bands.c.key, t.articles.c.ext_id)
-                                    .join(t.articles, t.articles.c.id == t.lsh_bands.c.article_id)).all())
+        # The band index is both tables together: which one holds a row depends on when merges ran.
+        bands = sorted(row for b in (t.lsh_bands, t.lsh_bands_recent)
+                       for row in conn.execute(select(b.c.key, t.articles.c.ext_id)
+                                               .join(t.articles, t.articles.c.id == b.c.article_id)).all())
         stages = sorted(conn.execute(select(t.article_stages.c.stage, t.articles.c.ext_id)
                                      .join(t.articles, t.articles.c.id == t.article_stages.c.article_id)).all())
         skipped = sorted(conn.execute(select(t.skipped.c.stage, t.skipped.c.reason, t.skipped.c.ref)).all())

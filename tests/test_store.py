@@ -38,7 +38,7 @@ def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
         ctx = MigrationContext.configure(conn, opts={"include_name": declared})
         diff = compare_metadata(ctx, t.metadata)
     assert diff == []
-    assert store.revision() == "0008"
+    assert store.revision() == "0009"
 
 
 def test_rows_written_in_bulk_read_back_as_an_insert_writes_them(store: Store) -> None:

@@ -133,6 +133,18 @@ lsh_bands = Table(
     sqlite_with_rowid=False,
 )
 
+# Dedup's newest band rows (``aiwatch.dedup``): written here, a small tree, and moved into ``lsh_bands``
+# in key order now and then. Lookups read both; together they are the band index.
+lsh_bands_recent = Table(
+    "lsh_bands_recent",
+    metadata,
+    Column("key", BigInteger, primary_key=True, autoincrement=False),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Index("ix_lsh_bands_recent_article_id", "article_id"),
+    sqlite_with_rowid=False,
+)
+
 skipped = Table(
     "skipped",
     metadata,
