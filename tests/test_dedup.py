@@ -207,9 +207,9 @@ def test_deduplicating_the_same_articles_again_replaces_their_bands(store: Store
 
 def test_band_rows_move_to_the_big_table_in_key_order_and_copies_are_found_on_either_side(
         store: Store, monkeypatch) -> None:
-    """New band rows go to the small recent table; when it has grown they move, all at once, into the big
-    one. A copy finds its original whichever table holds the original's bands, and after a merge no band
-    row is lost or doubled."""
+    """On SQLite new band rows go to the small recent table; when it has grown they move, all at once, into
+    the big one. A copy finds its original whichever table holds the original's bands, and after a merge no
+    band row is lost or doubled. PostgreSQL writes the big table directly."""
     from aiwatch.store import schema as t
 
     monkeypatch.setattr(dedup, "MERGE_MIN_ROWS", 5 * dedup.BANDS)  # five articles' bands: batches of 2 merge after 6
@@ -225,12 +225,15 @@ def test_band_rows_move_to_the_big_table_in_key_order_and_copies_are_found_on_ei
             return tuple(len(conn.execute(table.select()).all()) for table in dedup.BAND_TABLES)
 
     big, recent = counts()
-    assert big > 0 and 0 < recent < dedup.MERGE_MIN_ROWS  # merged at least once; the newest still recent
     with store.engine.connect() as conn:
         in_big = {pk for (pk,) in conn.execute(select(t.lsh_bands.c.article_id).distinct())}
         in_recent = {pk for (pk,) in conn.execute(select(t.lsh_bands_recent.c.article_id).distinct())}
         ids = dict(conn.execute(select(t.articles.c.ext_id, t.articles.c.id)).all())
-    assert in_big and in_recent and not in_big & in_recent
+    if store.engine.dialect.name == "sqlite":
+        assert big > 0 and 0 < recent < dedup.MERGE_MIN_ROWS  # merged at least once; the newest still recent
+        assert in_big and in_recent and not in_big & in_recent
+    else:
+        assert big > 0 and recent == 0
     copies = [RawItem(ref=f"c{i}", ext_id=f"copy-{i}", title="t", text=syndicate(s, rng))
               for i, s in enumerate(stories)]
     write_items(store, copies, None)
