@@ -22,7 +22,6 @@ import numpy as np
 import xxhash
 from datasketch import MinHash, MinHashLSH
 from sqlalchemy import Connection, bindparam, func, select, union_all
-from sqlalchemy import text as sql
 
 from aiwatch.extract import words
 from aiwatch.pipeline import register
@@ -214,21 +213,17 @@ class Deduplicate:
             self._rows = [big + recent, 0]
 
 
-# Together the band index: the big table and the newest rows (see MERGE_SHARE).
-BAND_TABLES = (t.lsh_bands, t.lsh_bands_recent)
+BAND_TABLES = t.BAND_TABLES  # the big table and the newest rows (see MERGE_SHARE)
 
 
 def merge_recent_bands(conn: Connection) -> None:
-    """Move every row of ``lsh_bands_recent`` into ``lsh_bands``, in key order (in the caller's transaction)."""
+    """Move every row of ``lsh_bands_recent`` into ``lsh_bands``, in key order (in the caller's transaction).
+
+    SQLite's (PostgreSQL writes ``lsh_bands`` directly): there a DELETE of every row empties the table."""
     r = t.lsh_bands_recent.c
     conn.execute(t.lsh_bands.insert().from_select(["key", "article_id"],
                                                   select(r.key, r.article_id).order_by(r.key, r.article_id)))
-    if conn.dialect.name == "postgresql":
-        # DELETE would leave every row behind as a dead tuple until a VACUUM (autovacuum may be off),
-        # and the lookups would wade through them; TRUNCATE is transactional there.
-        conn.execute(sql("TRUNCATE lsh_bands_recent"))
-    else:
-        conn.execute(t.lsh_bands_recent.delete())
+    conn.execute(t.lsh_bands_recent.delete())
 
 
 # The lookups below run with a few hundred thousand keys per 10,000 articles: "expanding" parameters

@@ -256,7 +256,7 @@ class Store:
         for pk, values in changed:
             conn.execute(t.articles.update().where(t.articles.c.id == pk).values(**values))
             conn.execute(t.article_stages.delete().where(t.article_stages.c.article_id == pk))
-            for bands in (t.lsh_bands, t.lsh_bands_recent):
+            for bands in t.BAND_TABLES:
                 conn.execute(bands.delete().where(bands.c.article_id == pk))
             conn.execute(t.dedup_signatures.delete().where(t.dedup_signatures.c.article_id == pk))
         return len(new_rows), len(changed), unchanged

@@ -123,27 +123,23 @@ dedup_signatures = Table(
 # every signature in memory. The (key, article_id) primary key is the lookup's index and holds
 # the answer itself; on SQLite it is the table (WITHOUT ROWID), so a hit reads no second tree and an
 # insert writes one fewer (migration 0008 says what that saved).
-lsh_bands = Table(
-    "lsh_bands",
-    metadata,
-    Column("key", BigInteger, primary_key=True, autoincrement=False),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
-           autoincrement=False),
-    Index("ix_lsh_bands_article_id", "article_id"),
-    sqlite_with_rowid=False,
-)
+def _band_table(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("key", BigInteger, primary_key=True, autoincrement=False),
+        Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+               autoincrement=False),
+        Index(f"ix_{name}_article_id", "article_id"),
+        sqlite_with_rowid=False,
+    )
 
-# Dedup's newest band rows (``aiwatch.dedup``): written here, a small tree, and moved into ``lsh_bands``
-# in key order now and then. Lookups read both; together they are the band index.
-lsh_bands_recent = Table(
-    "lsh_bands_recent",
-    metadata,
-    Column("key", BigInteger, primary_key=True, autoincrement=False),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
-           autoincrement=False),
-    Index("ix_lsh_bands_recent_article_id", "article_id"),
-    sqlite_with_rowid=False,
-)
+
+lsh_bands = _band_table("lsh_bands")
+# Dedup's newest band rows on SQLite (``aiwatch.dedup.MERGE_SHARE``): written here, a small tree, and moved
+# into ``lsh_bands`` in key order now and then. Lookups read both; together they are the band index.
+lsh_bands_recent = _band_table("lsh_bands_recent")
+BAND_TABLES = (lsh_bands, lsh_bands_recent)  # together the band index
 
 skipped = Table(
     "skipped",
