@@ -189,7 +189,7 @@ class Deduplicate:
         # (a rerun over the same articles, e.g. after their stage marks were cleared, replaces their rows)
         pks = [a.pk for a in batch]
         conn.execute(t.dedup_signatures.delete().where(t.dedup_signatures.c.article_id.in_(pks)))
-        for table in BAND_TABLES:
+        for table in t.BAND_TABLES:
             conn.execute(table.delete().where(table.c.article_id.in_(pks)))
         insert_rows(conn, t.dedup_signatures, signed)
         if conn.dialect.name == "sqlite":
@@ -204,16 +204,13 @@ class Deduplicate:
         The counts only time the merges: a rerun's replaced rows, counted twice, move one a little sooner."""
         if self._rows is None:
             self._rows = [conn.execute(select(func.count()).select_from(table)).scalar_one()
-                          for table in BAND_TABLES]
+                          for table in t.BAND_TABLES]
         else:
             self._rows[1] += added
         big, recent = self._rows
         if recent >= max(MERGE_MIN_ROWS, MERGE_SHARE * big):
             merge_recent_bands(conn)
             self._rows = [big + recent, 0]
-
-
-BAND_TABLES = t.BAND_TABLES  # the big table and the newest rows (see MERGE_SHARE)
 
 
 def merge_recent_bands(conn: Connection) -> None:
@@ -234,7 +231,7 @@ _FIRST_BY_HASH = (select(t.articles.c.content_hash, func.min(t.articles.c.id))
                          t.articles.c.id <= bindparam("top"))
                   .group_by(t.articles.c.content_hash))
 _BAND_HITS = union_all(*(select(b.c.key, b.c.article_id).where(b.c.key.in_(bindparam("ks", expanding=True)))
-                         for b in BAND_TABLES))
+                         for b in t.BAND_TABLES))
 _S = t.dedup_signatures.c
 _KNOWN = select(_S.article_id, _S.root, _S.minhash, _S.source).where(
     _S.article_id.in_(bindparam("ids", expanding=True)))

@@ -13,6 +13,7 @@ from aiwatch import dedup, pipeline
 from aiwatch.ingest import write_items
 from aiwatch.records import RawItem
 from aiwatch.store import Store
+from aiwatch.store import schema as t
 from tests.conftest import OTHER_STORY_SAME_TOPIC, STORY, shared
 
 AP_BOILERPLATE = ("Copyright 2024 The Associated Press. All rights reserved. This material may not be published, "
@@ -187,15 +188,13 @@ def test_on_real_articles_copies_are_found_and_distinct_stories_kept_apart(store
 def test_deduplicating_the_same_articles_again_replaces_their_bands(store: Store) -> None:
     """A rerun of the stage over articles it has done (their stage marks cleared) writes their band rows
     anew rather than a second copy, which the table's (key, article_id) key would refuse."""
-    from aiwatch.store import schema as t
-
     rng = random.Random(3)
     _ingest(store, [RawItem(ref="1", ext_id="original", title="t", text=STORY),
                     RawItem(ref="2", ext_id="copy", title="t", text=syndicate(STORY, rng))])
 
     def bands() -> list[tuple[int, int]]:
         with store.engine.connect() as conn:
-            return sorted(row for table in dedup.BAND_TABLES for row in conn.execute(table.select()).all())
+            return sorted(row for table in t.BAND_TABLES for row in conn.execute(table.select()).all())
 
     before = bands()
     with store.engine.begin() as conn:
@@ -210,8 +209,6 @@ def test_band_rows_move_to_the_big_table_in_key_order_and_copies_are_found_on_ei
     """On SQLite new band rows go to the small recent table; when it has grown they move, all at once, into
     the big one. A copy finds its original whichever table holds the original's bands, and after a merge no
     band row is lost or doubled. PostgreSQL writes the big table directly."""
-    from aiwatch.store import schema as t
-
     monkeypatch.setattr(dedup, "MERGE_MIN_ROWS", 5 * dedup.BANDS)  # five articles' bands: batches of 2 merge after 6
     rng = random.Random(5)
     vocabulary = [f"w{i}" for i in range(3000)]
@@ -222,7 +219,7 @@ def test_band_rows_move_to_the_big_table_in_key_order_and_copies_are_found_on_ei
 
     def counts() -> tuple[int, int]:
         with store.engine.connect() as conn:
-            return tuple(len(conn.execute(table.select()).all()) for table in dedup.BAND_TABLES)
+            return tuple(len(conn.execute(table.select()).all()) for table in t.BAND_TABLES)
 
     big, recent = counts()
     with store.engine.connect() as conn:
@@ -242,7 +239,7 @@ def test_band_rows_move_to_the_big_table_in_key_order_and_copies_are_found_on_ei
     assert [dup[f"copy-{i}"] for i in range(len(stories))] == [f"orig-{i}" for i in range(len(stories))]
     assert {ids[f"orig-{i}"] for i in range(len(stories))} <= in_big | in_recent
     with store.engine.connect() as conn:
-        rows = [r for table in dedup.BAND_TABLES for r in conn.execute(table.select()).all()]
+        rows = [r for table in t.BAND_TABLES for r in conn.execute(table.select()).all()]
     assert len(rows) == len(set(rows)) and sum(counts()) == len(rows)
 
 
@@ -254,7 +251,7 @@ def test_migration_0009_downgrade_keeps_the_recent_band_rows(make_db) -> None:
     rng = random.Random(2)
     _ingest(store, [RawItem(ref="1", ext_id="original", title="t", text=STORY)])
     with store.engine.connect() as conn:
-        before = sorted(r for table in dedup.BAND_TABLES for r in conn.execute(table.select()).all())
+        before = sorted(r for table in t.BAND_TABLES for r in conn.execute(table.select()).all())
     assert before
     with store.engine.begin() as conn:
         command.downgrade(store._alembic_config(conn), "0008")

@@ -106,7 +106,7 @@ def _snapshot(db: str) -> dict:
                    for r in article_records(store))
     with store.engine.connect() as conn:
         # The band index is both tables together: which one holds a row depends on when merges ran.
-        bands = sorted(row for b in (t.lsh_bands, t.lsh_bands_recent)
+        bands = sorted(row for b in t.BAND_TABLES
                        for row in conn.execute(select(b.c.key, t.articles.c.ext_id)
                                                .join(t.articles, t.articles.c.id == b.c.article_id)).all())
         stages = sorted(conn.execute(select(t.article_stages.c.stage, t.articles.c.ext_id)
