@@ -310,8 +310,9 @@ def export_incidents(
     _export("incidents", fmt, INCIDENT_FORMATS, output, lambda store, f: run_export(store, f, fmt))
 
 
-def _jsonl_objects(f: Any, bad: list[int]) -> Any:
-    """The JSON objects of a JSONL stream; a line that is not one is reported, noted in ``bad`` and skipped."""
+def _jsonl_objects(f: Any, bad: list[int], numbered: bool = False) -> Any:
+    """The JSON objects of a JSONL stream (with ``numbered``: (line number, object)); a line that is not one is
+    reported, noted in ``bad`` and skipped."""
     for n, line in enumerate(f, 1):
         if not line.strip():
             continue
@@ -323,7 +324,7 @@ def _jsonl_objects(f: Any, bad: list[int]) -> Any:
             bad.append(n)
             console.print(f"line {n}: skipped, not a JSON object ({exc})", style="yellow", markup=False)
             continue
-        yield rec
+        yield (n, rec) if numbered else rec
 
 
 @app.command()
@@ -347,9 +348,10 @@ def cluster(
         fail(f"{input_} not found")
     bad: list[int] = []
     with input_.open(encoding="utf-8", errors="replace") as f:
-        records = list(_jsonl_objects(f, bad))
+        numbered = list(_jsonl_objects(f, bad, numbered=True))
+    records = [r for _n, r in numbered]
     docs = []
-    for i, r in enumerate(records):
+    for n, r in numbered:
         published = None
         if r.get("published"):
             try:
@@ -357,12 +359,24 @@ def cluster(
             except Exception:  # an unreadable date: the article is clustered without one
                 published = None
         rid = r.get("id")
-        docs.append(Doc(str(rid) if rid is not None else f"line-{i + 1}", str(r.get("title") or ""),
+        docs.append(Doc(str(rid) if rid is not None else f"line-{n}", str(r.get("title") or ""),
                         str(r.get("text") or r.get("body") or ""), published, r.get("source"), r.get("category")))
     with _progress() as bar:
         task = bar.add_task("cluster", total=len(docs))
         clusterer = Clusterer(entities=entity_keys_of(entities.default()))
-        results = clusterer.assign(docs, new_label=lambda d: d.id, progress=lambda n: bar.advance(task, n))
+        used: set[str] = set()
+
+        def label_of(doc: Doc) -> str:
+            # The earliest article's id names its incident; an id given twice (or 5 and "5") must not name two
+            # incidents with one label, which would read as one incident: the second gets "#2", and so on.
+            label, k = doc.id, 1
+            while label in used:
+                k += 1
+                label = f"{doc.id}#{k}"
+            used.add(label)
+            return label
+
+        results = clusterer.assign(docs, new_label=label_of, progress=lambda n: bar.advance(task, n))
         bar.update(task, completed=len(docs))
     with output.open("w", encoding="utf-8") as out:
         for r, (label, _score, _new) in zip(records, results, strict=True):

@@ -416,6 +416,28 @@ def test_cluster_command_needs_no_database(tmp_path: Path) -> None:
     assert not (tmp_path / "aiwatch.db").exists()
 
 
+def test_cluster_command_labels_every_incident_apart_when_ids_repeat_or_are_missing(tmp_path: Path) -> None:
+    # Two stories under one id (and 5 beside "5") must still read as two incidents in the output; a line
+    # without an id is named by its own line number, the one a skipped line's message uses too.
+    lines = [article("uber", 0, id="x"), article("grok", 0, id="x"), article("uber", 1, id=5),
+             article("grok", 1, id="5")]
+    src = write_jsonl(tmp_path / "in.jsonl", lines)
+    with src.open("a") as f:
+        f.write("not json\n" + json.dumps({k: v for k, v in article("uber", 2).items() if k != "id"}) + "\n")
+    dst = tmp_path / "out.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "aiwatch", "cluster", "--input", str(src), "--output", str(dst)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "line 5: skipped" in proc.stderr
+    out = [json.loads(x) for x in dst.read_text().splitlines()]
+    assert [o["id"] for o in out] == ["x", "x", 5, "5", None]
+    uber, grok = {out[0]["incident"], out[2]["incident"], out[4]["incident"]}, {out[1]["incident"],
+                                                                                out[3]["incident"]}
+    assert len(uber) == 1 and len(grok) == 1 and uber != grok
+    assert {out[0]["incident"], out[1]["incident"]} == {"x", "x#2"}
+    assert "line-6" not in uber | grok  # the uber story's earliest article names it, not the id-less line 6
+
+
 @pytest.mark.slow
 def test_eval_clusters_meets_its_floors(tmp_path: Path) -> None:
     shared("aiid_reports", "reports.csv")
