@@ -20,6 +20,7 @@ from aiwatch.errors import AiwatchError
 
 if TYPE_CHECKING:  # the pipeline imports the store: only where a command needs it
     from aiwatch.pipeline import ProcessReport
+    from aiwatch.records import RawItem
 
 app = typer.Typer(help="aiwatch — an open, self-hostable AI incident monitor.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -314,6 +315,8 @@ def _jsonl_objects(f: Any, bad: list[int], numbered: bool = False) -> Any:
     """The JSON objects of a JSONL stream (with ``numbered``: (line number, object)); a line that is not one is
     reported, noted in ``bad`` and skipped."""
     for n, line in enumerate(f, 1):
+        if n == 1:
+            line = line.removeprefix("\ufeff")  # a byte-order mark, as Windows tools write one
         if not line.strip():
             continue
         try:
@@ -325,6 +328,14 @@ def _jsonl_objects(f: Any, bad: list[int], numbered: bool = False) -> Any:
             console.print(f"line {n}: skipped, not a JSON object ({exc})", style="yellow", markup=False)
             continue
         yield (n, rec) if numbered else rec
+
+
+def _fields(rec: dict[str, Any]) -> RawItem:
+    """A record's title, text, date and source under any name ingest accepts for them ("headline", "body",
+    "content", "date", ...), as strings: the commands that need no database read input as ingest does."""
+    from aiwatch.ingest.files import record_to_item
+
+    return record_to_item(rec, "")
 
 
 @app.command()
@@ -352,15 +363,16 @@ def cluster(
     records = [r for _n, r in numbered]
     docs = []
     for n, r in numbered:
+        item = _fields(r)
         published = None
-        if r.get("published"):
+        if item.published:
             try:
-                published = parse_date(str(r["published"]))
+                published = parse_date(str(item.published))
             except Exception:  # an unreadable date: the article is clustered without one
                 published = None
         rid = r.get("id")
-        docs.append(Doc(str(rid) if rid is not None else f"line-{n}", str(r.get("title") or ""),
-                        str(r.get("text") or r.get("body") or ""), published, r.get("source"), r.get("category")))
+        docs.append(Doc(str(rid) if rid is not None else f"line-{n}", item.title or "", item.text or "", published,
+                        item.source, r.get("category")))
     with _progress() as bar:
         task = bar.add_task("cluster", total=len(docs))
         clusterer = Clusterer(entities=entity_keys_of(entities.default()))
@@ -481,8 +493,8 @@ def classify(
         batch: list[dict[str, Any]] = []
 
         def flush() -> None:
-            preds = model.predict([str(r.get("title") or "") for r in batch], [str(r.get("text") or "") for r in batch],
-                                  mode)
+            items = [_fields(r) for r in batch]
+            preds = model.predict([x.title or "" for x in items], [x.text or "" for x in items], mode)
             for r, p in zip(batch, preds, strict=True):
                 out.write(json.dumps({"id": r.get("id"), **p.as_dict()}, ensure_ascii=False) + "\n")
             bar.advance(task, len(batch))

@@ -261,6 +261,24 @@ def test_classify_command_needs_no_database(tmp_path: Path) -> None:
     assert "line 2" in proc.stderr and not (tmp_path / "never.db").exists()
 
 
+def test_classify_command_reads_input_as_ingest_does(tmp_path: Path) -> None:
+    """A byte-order mark before the first line (Windows tools write one) and ingest's other names for the
+    fields ("headline", "body") give the same assessment as plain title and text: nothing read as empty."""
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    records = [{"id": "bom", "title": CRASH[0], "text": CRASH[1]}, {"id": "named", "headline": CRASH[0],
+                                                                     "body": CRASH[1]},
+               {"id": "plain", "title": CRASH[0], "text": CRASH[1]}]
+    src.write_bytes(b"\xef\xbb\xbf" + "\n".join(json.dumps(r) for r in records).encode())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "aiwatch", "classify", "--input", str(src), "--output", str(out),
+                           "--mode", "fast"], env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [x["id"] for x in lines] == ["bom", "named", "plain"] and "skipped" not in proc.stderr
+    assert lines[0]["category"] == "incident"
+    assert lines[0]["scores"] == lines[1]["scores"] == lines[2]["scores"]
+
+
 def test_process_classifies_originals_and_editor_label_wins(store: Store, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from aiwatch import pipeline
