@@ -242,6 +242,10 @@ def test_person_heuristic() -> None:
     ("victims lost Rs. 2.5 lakh", 250_000, "INR"),
     ("RM5 million in losses", 5_000_000, "MYR"),
     ("fined 2 million rubles", 2_000_000, "RUB"),
+    ("NT$3 million was stolen", 3_000_000, "TWD"),  # Taiwan's dollar, not a US one
+    ("lost 12 million new Taiwan dollars", 12_000_000, "TWD"),
+    ("a MX$40,000 fraud", 40_000, "MXN"),
+    ("a PHP 100,000 loss", 100_000, "PHP"),
 ])
 def test_money_is_normalised(text: str, value: float, currency: str) -> None:
     [m] = find_amounts(text)
@@ -249,7 +253,7 @@ def test_money_is_normalised(text: str, value: float, currency: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["up 50% in 2023", "the 2024 model had 3 million users", "version 4.5",
-                                  "the rs 2 model", "try 5 times"])
+                                  "the rs 2 model", "try 5 times", "the PHP 8 release", "upgrade to PHP 7.4"])
 def test_numbers_that_are_not_money(text: str) -> None:
     assert find_amounts(text) == []
 

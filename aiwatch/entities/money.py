@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 SYMBOLS = {"us$": "USD", "usd$": "USD", "$": "USD", "c$": "CAD", "ca$": "CAD", "a$": "AUD", "au$": "AUD",
-           "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "r$": "BRL", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR",
-           "₩": "KRW", "₦": "NGN", "₽": "RUB", "₺": "TRY", "₱": "PHP"}
+           "nz$": "NZD", "hk$": "HKD", "nt$": "TWD", "mx$": "MXN", "s$": "SGD", "r$": "BRL", "€": "EUR", "£": "GBP",
+           "¥": "JPY", "₹": "INR", "₩": "KRW", "₦": "NGN", "₽": "RUB", "₺": "TRY", "₱": "PHP"}
 # Letters that stand before an amount as a currency's sign, matched only as written ("the rs 2 model" is none).
 LETTER_SYMBOLS = {"Rs.": "INR", "Rs": "INR", "RM": "MYR", "Rp": "IDR"}
 WORDS = {"usd": "USD", "dollars": "USD", "dollar": "USD", "eur": "EUR", "euro": "EUR", "euros": "EUR",
@@ -22,7 +22,8 @@ WORDS = {"usd": "USD", "dollars": "USD", "dollar": "USD", "eur": "EUR", "euro": 
          "rand": "ZAR", "sgd": "SGD", "hkd": "HKD", "nzd": "NZD", "mxn": "MXN", "pesos": "MXN",
          "rubles": "RUB", "roubles": "RUB", "lira": "TRY", "naira": "NGN", "ringgit": "MYR",
          "baht": "THB", "dirhams": "AED", "aed": "AED", "riyals": "SAR", "shekels": "ILS", "zloty": "PLN",
-         "hryvnias": "UAH", "rupiah": "IDR", "idr": "IDR", "myr": "MYR", "pln": "PLN"}
+         "hryvnias": "UAH", "rupiah": "IDR", "idr": "IDR", "myr": "MYR", "pln": "PLN", "twd": "TWD",
+         "new taiwan dollars": "TWD"}
 SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
          "b": 1e9, "trillion": 1e12, "tn": 1e12, "crore": 1e7, "lakh": 1e5}
 
@@ -36,7 +37,7 @@ _SYMBOL_FORM = re.compile(rf"(?<![\w$])({_SYM})\s?{_NUM}{_SCALE}", re.I)
 _LETTER_FORM = re.compile(rf"(?<![\w$])({'|'.join(re.escape(s) for s in LETTER_SYMBOLS)})\s?{_NUM}{_SCALE}")
 # "USD 3 million", "EUR 5bn"
 _CODE_FIRST = re.compile(rf"\b(USD|EUR|GBP|CHF|CAD|AUD|INR|CNY|JPY|KRW|BRL|SEK|NOK|DKK|ZAR|SGD|HKD|NZD|MXN|RUB|TRY|"
-                         rf"NGN|MYR|THB|AED|SAR|ILS|PLN|UAH|IDR|PHP)\s?{_NUM}"
+                         rf"NGN|MYR|THB|AED|SAR|ILS|PLN|UAH|IDR|PHP|TWD)\s?{_NUM}"
                          rf"{_SCALE}")
 # "1.2 billion yuan", "500,000 euros"
 _WORD_AFTER = re.compile(rf"(?<![\w.]){_NUM}{_SCALE}\s?(?:in\s)?({_WORD})\b", re.I)
@@ -67,6 +68,8 @@ def find_amounts(sentence: str) -> list[Money]:
         found.append(Money(_value(m.group(2), m.group(3), m.group(4)), LETTER_SYMBOLS[m.group(1)], m.group(0).strip(),
                            m.start(), m.end()))
     for m in _CODE_FIRST.finditer(sentence):
+        if m.group(1) == "PHP" and "," not in m.group(2) and not m.group(4):
+            continue  # "PHP 8", "PHP 7.4": the programming language; pesos read "PHP 100,000", "PHP 5 million"
         found.append(Money(_value(m.group(2), m.group(3), m.group(4)), m.group(1).upper(), m.group(0).strip(),
                            m.start(), m.end()))
     for m in _WORD_AFTER.finditer(sentence):
