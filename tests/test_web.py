@@ -107,7 +107,11 @@ def test_entities_are_listed_by_incidents_and_filter_by_kind_role_and_name(clien
 @pytest.mark.parametrize("path, status", [("/incidents/999999.json", 404), ("/incidents.json?date_from=soon", 422),
                                           ("/incidents.json?per_page=1000", 422), ("/entities/999999.json", 404),
                                           ("/tags/nonsense/x/feed.atom", 404), ("/entities.json?kind=person", 422),
-                                          ("/entities.json?role=victim", 422)])
+                                          ("/entities.json?role=victim", 422),
+                                          # numbers no row can have: refused, not a driver's overflow (a 500)
+                                          ("/entities/99999999999999999999.json", 422), ("/incidents/0.json", 422),
+                                          ("/incidents.json?page=99999999999999999999999", 422),
+                                          ("/articles/2147483647.json", 404), ("/articles/2147483648.json", 422)])
 def test_one_error_shape(client: TestClient, path: str, status: int) -> None:
     r = client.get(path)
     assert r.status_code == status
@@ -159,6 +163,17 @@ def test_login_needs_csrf_and_the_right_password(client: TestClient, editor_toke
     csrf = page.split('name="csrf" value="')[1].split('"')[0]
     assert client.post("/incidents/1/confirm", data={"csrf": csrf}, follow_redirects=False).status_code == 303
     assert client.get("/incidents/1.json").json()["status"] == "confirmed"
+
+
+def test_editor_actions_refuse_numbers_that_name_no_row(client: TestClient, editor_token: str) -> None:
+    auth = {"Authorization": f"Bearer {editor_token}"}
+    b = client.get("/incidents.json", params={"per_page": 1}).json()["data"][0]["id"]
+    for into in ("99999999999999999999", "²", "-3", "", [1, 2]):  # "²".isdigit() is true; int("²") raises
+        r = client.post(f"/incidents/{b}/merge", json={"into": into}, headers=auth)
+        assert r.status_code == 400 and "into" in r.json()["error"]["message"], into
+    for articles in ([10**30], 2.5, ["x"]):
+        assert client.post(f"/incidents/{b}/split", json={"articles": articles}, headers=auth).status_code == 400
+    assert client.get(f"/incidents/{b}.json").json()["audit_log"] == []  # nothing done
 
 
 def test_editor_api_merge_split_relabel_with_audit_log(client: TestClient, editor_token: str, web_db: str) -> None:

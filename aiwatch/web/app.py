@@ -18,11 +18,12 @@ import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape as xml_escape
 
 from fastapi import FastAPI, Form, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -42,6 +43,12 @@ HERE = Path(__file__).resolve().parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 API_SUFFIXES = (".json", ".jsonl", ".csv", ".atom", ".bib")
+# The largest row number both stores can hold (PostgreSQL's 4-byte INTEGER keys): a larger one names no row,
+# and the stores raised on it (a 500 for /entities/99999999999999999999.json: SQLite past 2**63, PostgreSQL's
+# bound parameter past 2**31).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID)]
+MAX_PAGE = 1_000_000  # times MAX_PER_PAGE, still an offset the stores take; a page past the last one is empty
 
 
 def highlight(snippet: str | None) -> Markup:
@@ -64,6 +71,18 @@ def _wants_json(request: Request) -> bool:
             or "application/json" in request.headers.get("accept", "")
             or request.headers.get("authorization", "").lower().startswith("bearer ")
             or request.headers.get("content-type", "").startswith("application/json"))
+
+
+def _row_ids(values: Any, message: str) -> list[int]:
+    """Row numbers from a form or JSON body: ASCII digits within MAX_ROW_ID, else a 400 with ``message``
+    (``str.isdigit`` passes "²", which ``int`` refuses)."""
+    out = []
+    for value in values:
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ROW_ID:
+            raise HTTPException(400, message)
+        out.append(int(text))
+    return out
 
 
 def error_body(status: int, code: str, message: str) -> dict[str, Any]:
@@ -209,12 +228,12 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
                 "entity (id), date_from, date_to (YYYY-MM-DD); page, per_page (max 100).")
 
     @app.get("/incidents.json", summary="Incidents, filtered and paginated", description=list_doc)
-    def incidents_json(request: Request, page: int = Query(1, ge=1),
+    def incidents_json(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE),
                        per_page: int = Query(25, ge=1, le=Q.MAX_PER_PAGE)) -> dict[str, Any]:
         return _list(request, page, per_page)
 
     @app.get("/incidents", response_class=HTMLResponse, include_in_schema=False)
-    def incidents_page(request: Request, page_no: int = Query(1, ge=1, alias="page"),
+    def incidents_page(request: Request, page_no: int = Query(1, ge=1, le=MAX_PAGE, alias="page"),
                        per_page: int = Query(25, ge=1, le=Q.MAX_PER_PAGE)) -> Response:
         result = _list(request, page_no, per_page)
         base = {k: v for k, v in request.query_params.items() if k != "page"}
@@ -232,17 +251,17 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
         return rec
 
     @app.get("/incidents/{incident_id}.json", summary="One incident with its articles, entities, amounts and log")
-    def incident_json(incident_id: int) -> dict[str, Any]:
+    def incident_json(incident_id: RowId) -> dict[str, Any]:
         return _incident(incident_id)
 
     @app.get("/incidents/{incident_id}/cite.bib", summary="BibTeX for an incident",
              response_class=Response)
-    def incident_bib(request: Request, incident_id: int) -> Response:
+    def incident_bib(request: Request, incident_id: RowId) -> Response:
         rec = _incident(incident_id)
         return Response(bibtex(rec, str(request.base_url)), media_type="application/x-bibtex; charset=utf-8")
 
     @app.get("/incidents/{incident_id}", response_class=HTMLResponse, include_in_schema=False)
-    def incident_page(request: Request, incident_id: int) -> Response:
+    def incident_page(request: Request, incident_id: RowId) -> Response:
         rec = _incident(incident_id)
         if rec["merged_into"]:
             return RedirectResponse(f"/incidents/{rec['merged_into']}", status_code=301)
@@ -263,14 +282,14 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
              "ai_system, group), role (deployer, developer, harmed_party, implicated_system), q (part of the name); "
              "page, per_page (max 100). Each entity: id, name, kind, incidents, and incidents per role.")
     def entities_json(kind: str | None = Query(None, max_length=20), role: str | None = Query(None, max_length=20),
-                      q: str = Query("", max_length=200), page: int = Query(1, ge=1),
+                      q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=MAX_PAGE),
                       per_page: int = Query(50, ge=1, le=Q.MAX_PER_PAGE)) -> dict[str, Any]:
         return _entities(kind or None, role or None, q, page, per_page)
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
     def entities_page(request: Request, kind: str | None = Query(None, max_length=20),
                       role: str | None = Query(None, max_length=20), q: str = Query("", max_length=200),
-                      page_no: int = Query(1, ge=1, alias="page"),
+                      page_no: int = Query(1, ge=1, le=MAX_PAGE, alias="page"),
                       per_page: int = Query(50, ge=1, le=Q.MAX_PER_PAGE)) -> Response:
         result = _entities(kind or None, role or None, q, page_no, per_page)
         base = {k: v for k, v in request.query_params.items() if k != "page" and v}
@@ -287,11 +306,11 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
 
     @app.get("/entities/{entity_id}.json", summary="An organisation, public body, AI system or group: its "
                                                    "incidents by role, its amounts")
-    def entity_json(entity_id: int) -> dict[str, Any]:
+    def entity_json(entity_id: RowId) -> dict[str, Any]:
         return _entity(entity_id)
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-    def entity_page(request: Request, entity_id: int) -> Response:
+    def entity_page(request: Request, entity_id: RowId) -> Response:
         return page(request, "entity.html", {"e": _entity(entity_id)})
 
     def _article(article_id: int) -> dict[str, Any]:
@@ -302,11 +321,11 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
         return rec
 
     @app.get("/articles/{article_id}.json", summary="One article with its label and incidents")
-    def article_json(article_id: int) -> dict[str, Any]:
+    def article_json(article_id: RowId) -> dict[str, Any]:
         return _article(article_id)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(request: Request, article_id: int) -> Response:
+    def article_page(request: Request, article_id: RowId) -> Response:
         return page(request, "article.html", {"a": _article(article_id)})
 
     def _search(q: str, page_no: int) -> dict[str, Any]:
@@ -318,7 +337,7 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
         return result
 
     @app.get("/search.json", summary="Full-text search over incidents and their articles, with snippets")
-    def search_json(q: str = Query("", max_length=200), page: int = Query(1, ge=1)) -> dict[str, Any]:
+    def search_json(q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=MAX_PAGE)) -> dict[str, Any]:
         """Each hit's ``snippet`` is plain text; ``snippet_html`` is the same text escaped, its matches in
         ``<mark>`` (safe to insert as HTML: the article text in it cannot carry markup)."""
         result = _search(q, page)
@@ -346,7 +365,7 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
         return _feed(request, "aiwatch: new AI incidents", _filters(request, 1, 50), request.url.path)
 
     @app.get("/entities/{entity_id}/feed.atom", summary="Atom feed of an entity's incidents", response_class=Response)
-    def entity_feed(request: Request, entity_id: int) -> Response:
+    def entity_feed(request: Request, entity_id: RowId) -> Response:
         e = _entity(entity_id)
         return _feed(request, f"aiwatch: {e['name']}", Q.Filters(entity=entity_id), request.url.path)
 
@@ -447,21 +466,21 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
         return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
     @app.post("/incidents/{incident_id}/confirm", summary="Confirm an incident (editor)")
-    async def confirm(request: Request, incident_id: int) -> Response:
+    async def confirm(request: Request, incident_id: RowId) -> Response:
         body = await _body(request)
         user = _editor(request, body.get("csrf"))
         ED.set_status(store, user["id"], incident_id, "confirmed")
         return _done(request, incident_id)
 
     @app.post("/incidents/{incident_id}/reject", summary="Reject an incident: not an AI incident (editor)")
-    async def reject(request: Request, incident_id: int) -> Response:
+    async def reject(request: Request, incident_id: RowId) -> Response:
         body = await _body(request)
         user = _editor(request, body.get("csrf"))
         ED.set_status(store, user["id"], incident_id, "rejected")
         return _done(request, incident_id)
 
     @app.post("/incidents/{incident_id}/edit", summary="Edit title and summary (editor)")
-    async def edit(request: Request, incident_id: int) -> Response:
+    async def edit(request: Request, incident_id: RowId) -> Response:
         body = await _body(request)
         user = _editor(request, body.get("csrf"))
         ED.edit(store, user["id"], incident_id, title=body.get("title"), summary=body.get("summary"))
@@ -469,7 +488,7 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
 
     @app.post("/incidents/{incident_id}/relabel", summary="Relabel category, severity, tags (editor). "
                                                           "tags: {field: [label, ...]} in JSON, field:label in forms")
-    async def relabel(request: Request, incident_id: int) -> Response:
+    async def relabel(request: Request, incident_id: RowId) -> Response:
         body = await _body(request)
         user = _editor(request, body.get("csrf"))
         tags = body.get("tags")
@@ -485,26 +504,21 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
         return _done(request, incident_id)
 
     @app.post("/incidents/{incident_id}/merge", summary="Merge this incident into another (editor); body: into")
-    async def merge(request: Request, incident_id: int) -> Response:
+    async def merge(request: Request, incident_id: RowId) -> Response:
         body = await _body(request)
         user = _editor(request, body.get("csrf"))
-        into = str(body.get("into", "")).strip()
-        if not into.isdigit():
-            raise HTTPException(400, "into: give the number of the incident to merge into")
-        ED.merge(store, user["id"], incident_id, int(into))
-        return _done(request, int(into))
+        [into] = _row_ids([body.get("into", "")], "into: give the number of the incident to merge into")
+        ED.merge(store, user["id"], incident_id, into)
+        return _done(request, into)
 
     @app.post("/incidents/{incident_id}/split", summary="Split articles off into a new incident (editor); "
                                                         "body: article (ids), title")
-    async def split(request: Request, incident_id: int) -> Response:
+    async def split(request: Request, incident_id: RowId) -> Response:
         body = await _body(request)
         user = _editor(request, body.get("csrf"))
         ids = body.get("article") or body.get("articles") or []
-        ids = [ids] if isinstance(ids, str | int) else ids
-        try:
-            article_ids = [int(x) for x in ids]
-        except (TypeError, ValueError) as exc:
-            raise HTTPException(400, "article: give article numbers") from exc
+        ids = ids if isinstance(ids, list) else [ids]
+        article_ids = _row_ids(ids, "article: give article numbers")
         new_id = ED.split(store, user["id"], incident_id, article_ids, title=body.get("title") or None)
         return _done(request, new_id)
 
