@@ -111,7 +111,9 @@ def test_entities_are_listed_by_incidents_and_filter_by_kind_role_and_name(clien
                                           # numbers no row can have: refused, not a driver's overflow (a 500)
                                           ("/entities/99999999999999999999.json", 422), ("/incidents/0.json", 422),
                                           ("/incidents.json?page=99999999999999999999999", 422),
-                                          ("/articles/2147483647.json", 404), ("/articles/2147483648.json", 422)])
+                                          ("/articles/2147483647.json", 404), ("/articles/2147483648.json", 422),
+                                          ("/incidents.json?entity=99999999999999999999", 422),
+                                          ("/feed.atom?entity=2147483648", 422)])
 def test_one_error_shape(client: TestClient, path: str, status: int) -> None:
     r = client.get(path)
     assert r.status_code == status

@@ -73,14 +73,14 @@ def _wants_json(request: Request) -> bool:
             or request.headers.get("content-type", "").startswith("application/json"))
 
 
-def _row_ids(values: Any, message: str) -> list[int]:
-    """Row numbers from a form or JSON body: ASCII digits within MAX_ROW_ID, else a 400 with ``message``
-    (``str.isdigit`` passes "²", which ``int`` refuses)."""
+def _row_ids(values: Any, message: str, status: int = 400) -> list[int]:
+    """Row numbers from a form, a JSON body or a query: ASCII digits within MAX_ROW_ID, else ``status`` with
+    ``message`` (``str.isdigit`` passes "²", which ``int`` refuses)."""
     out = []
     for value in values:
         text = str(value).strip()
         if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ROW_ID:
-            raise HTTPException(400, message)
+            raise HTTPException(status, message)
         out.append(int(text))
     return out
 
@@ -201,10 +201,9 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
                 raise HTTPException(422, f"{name}: use a date like 2025-01-31") from exc
 
         entity = p.get("entity")
-        if entity and not entity.isdigit():
-            raise HTTPException(422, "entity: give the entity's number")
+        entity_id = _row_ids([entity], "entity: give the entity's number", 422)[0] if entity else None
         return Q.Filters(category=p.get("category") or None, severity=p.get("severity") or None,
-                         status=p.get("status") or None, entity=int(entity) if entity else None,
+                         status=p.get("status") or None, entity=entity_id,
                          date_from=_date("date_from"), date_to=_date("date_to"),
                          labels={k: p[k] for k in Q.LABEL_FILTERS if p.get(k)}, page=page_no, per_page=per_page)
 
