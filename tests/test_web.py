@@ -167,7 +167,7 @@ def test_login_needs_csrf_and_the_right_password(client: TestClient, editor_toke
     assert client.get("/incidents/1.json").json()["status"] == "confirmed"
 
 
-def test_editor_actions_refuse_numbers_that_name_no_row(client: TestClient, editor_token: str) -> None:
+def test_editor_actions_refuse_malformed_bodies_with_a_400(client: TestClient, editor_token: str) -> None:
     auth = {"Authorization": f"Bearer {editor_token}"}
     b = client.get("/incidents.json", params={"per_page": 1}).json()["data"][0]["id"]
     for into in ("99999999999999999999", "²", "-3", "", [1, 2]):  # "²".isdigit() is true; int("²") raises
@@ -175,7 +175,16 @@ def test_editor_actions_refuse_numbers_that_name_no_row(client: TestClient, edit
         assert r.status_code == 400 and "into" in r.json()["error"]["message"], into
     for articles in ([10**30], 2.5, ["x"]):
         assert client.post(f"/incidents/{b}/split", json={"articles": articles}, headers=auth).status_code == 400
+    for body in ({"title": 12345}, {"summary": ["a"]}):  # were a 500 (.strip() on a number, a list)
+        r = client.post(f"/incidents/{b}/edit", json=body, headers=auth)
+        assert r.status_code == 400 and "text" in r.json()["error"]["message"]
+    for tags in ("Reputational", {"harm_types": 7}):
+        r = client.post(f"/incidents/{b}/relabel", json={"tags": tags}, headers=auth)
+        assert r.status_code == 400 and r.json()["error"]["message"].startswith("tags:"), tags
     assert client.get(f"/incidents/{b}.json").json()["audit_log"] == []  # nothing done
+    # One label given bare is that label (it was read letter by letter: "unknown label R, e, p, ...").
+    r = client.post(f"/incidents/{b}/relabel", json={"tags": {"harm_types": "Reputational"}}, headers=auth)
+    assert r.status_code == 200 and [x["label"] for x in r.json()["data"]["tags"]["harm_types"]] == ["Reputational"]
 
 
 def test_editor_api_merge_split_relabel_with_audit_log(client: TestClient, editor_token: str, web_db: str) -> None:

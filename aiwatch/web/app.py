@@ -499,7 +499,7 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
                     parsed.setdefault(fld, []).append(lab)
             tags = parsed
         ED.relabel(store, user["id"], incident_id, category=body.get("category") or None,
-                   severity=body.get("severity"), tags=tags if isinstance(tags, dict) else None)
+                   severity=body.get("severity"), tags=tags)
         return _done(request, incident_id)
 
     @app.post("/incidents/{incident_id}/merge", summary="Merge this incident into another (editor); body: into")

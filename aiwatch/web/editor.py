@@ -120,6 +120,8 @@ def set_status(store: Store, user_id: int, incident_id: int, status: str) -> Non
 
 def edit(store: Store, user_id: int, incident_id: int, *, title: str | None = None,
          summary: str | None = None) -> None:
+    if any(v is not None and not isinstance(v, str) for v in (title, summary)):
+        raise EditError("title and summary are text: give each as a string")
     changes = {k: v.strip() for k, v in (("title", title), ("summary", summary)) if v is not None}
     if not changes or ("title" in changes and not changes["title"]):
         raise EditError("give a non-empty title and/or a summary")
@@ -144,7 +146,13 @@ def relabel(store: Store, user_id: int, incident_id: int, *, category: str | Non
     if severity is not None:
         changes["severity"] = severity or None
     if tags is not None:
+        if not isinstance(tags, dict):
+            raise EditError('tags: give an object of field -> labels, e.g. {"harm_types": ["Reputational"]}')
+        # One label given bare is that label, not its letters.
+        tags = {fld: [labels] if isinstance(labels, str) else labels for fld, labels in tags.items()}
         for fld, labels in tags.items():
+            if not isinstance(labels, list):
+                raise EditError(f"tags: give {fld}'s labels as a list")
             bad = [x for x in labels if x not in FIELDS.get(fld, ())]
             if fld not in FIELDS or bad:
                 raise EditError(f"unknown tag field or label: {fld} {bad}")
