@@ -119,6 +119,18 @@ def test_robots_txt_is_respected_for_article_pages(http_server: LocalServer) -> 
     assert len(http_server.hits_for("/robots.txt")) == 1  # cached per host
 
 
+def test_an_unreadable_robots_txt_keeps_the_crawler_out_and_says_so(http_server: LocalServer) -> None:
+    # RFC 9309: a robots.txt that answers 5xx (or not at all) means keep out; the reason given is that, not
+    # "robots.txt disallows", which sent people looking for a rule that is not there.
+    http_server.routes["/robots.txt"] = Route(b"down", 503, {"Content-Type": "text/plain"})
+    http_server.routes["/a"] = Route(PAGE)
+    with Fetcher(allow_private=True) as f:
+        with pytest.raises(FetchError) as exc:
+            f.get(http_server.url("/a"), robots=True)
+    assert exc.value.code == "robots_disallowed" and "could not be read (its robots.txt answered 503)" in str(exc.value)
+    assert http_server.hits_for("/a") == []
+
+
 def test_article_url_is_ingested_with_text_and_date(store: Store, http_server: LocalServer) -> None:
     http_server.routes["/news/a"] = Route(PAGE)
     report = ingest(store, [http_server.url("/news/a")], allow_private=True)

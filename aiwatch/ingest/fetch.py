@@ -122,7 +122,8 @@ class Fetcher:
         self.client = httpx.Client(transport=transport, timeout=self.timeout, follow_redirects=False,
                                    trust_env=False, headers={"User-Agent": self.user_agent})
         self._last_hit: dict[str, float] = {}
-        self._robots: dict[str, tuple[float, urllib.robotparser.RobotFileParser | None]] = {}
+        # host -> (when read, its rules or None to keep out, why we keep out when robots.txt could not be read)
+        self._robots: dict[str, tuple[float, urllib.robotparser.RobotFileParser | None, str]] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -144,38 +145,47 @@ class Fetcher:
         if wait > 0:
             time.sleep(wait)
 
-    def allowed_by_robots(self, url: str) -> bool:
-        """robots.txt verdict for our User-Agent. 4xx means no rules; 5xx or no answer means keep out."""
+    def robots_verdict(self, url: str) -> tuple[bool, str]:
+        """robots.txt's verdict for our User-Agent, and why not when it is no: its rules say no, or it could not
+        be read (a 5xx or no answer: keep out, RFC 9309). A 4xx means no rules."""
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}"
         cached = self._robots.get(key)
         if cached is None or time.monotonic() - cached[0] > ROBOTS_TTL:
             parser: urllib.robotparser.RobotFileParser | None = urllib.robotparser.RobotFileParser()
+            unread = ""
             try:
                 resp = self._get(key + "/robots.txt", accept=None, max_bytes=ROBOTS_MAX_BYTES,
                                  status_is_answer=True)
                 if resp.status >= 500:
-                    parser = None
+                    parser, unread = None, f"its robots.txt answered {resp.status}"
                 elif resp.status >= 400:
                     parser.allow_all = True
                 else:
                     parser.parse(resp.content.decode("utf-8", errors="replace").splitlines())
             except BlockedURL:
                 raise
-            except FetchError:
-                parser = None
-            cached = (time.monotonic(), parser)
+            except FetchError as exc:
+                parser, unread = None, str(exc)
+            cached = (time.monotonic(), parser, unread)
             self._robots[key] = cached
-        parser = cached[1]
-        return parser is not None and parser.can_fetch(self.user_agent, url)
+        parser, unread = cached[1], cached[2]
+        if parser is None:
+            return False, (f"robots.txt of {parts.netloc} could not be read ({unread}); a crawler keeps out "
+                           "until it can be (RFC 9309): try again later")
+        if not parser.can_fetch(self.user_agent, url):
+            return False, f"robots.txt of {parts.netloc} disallows {url}"
+        return True, ""
 
     # -- fetching ------------------------------------------------------------------
     def get(self, url: str, *, accept: tuple[str, ...] | None = HTML_TYPES, robots: bool = False,
             etag: str | None = None, last_modified: str | None = None) -> Response:
         """GET a URL within every limit. Raises BlockedURL or FetchError with a one-line reason."""
         check_url(url)
-        if robots and not self.allowed_by_robots(url):
-            raise FetchError(f"robots.txt of {urlsplit(url).netloc} disallows {url}", code="robots_disallowed")
+        if robots:
+            allowed, why = self.robots_verdict(url)
+            if not allowed:
+                raise FetchError(why, code="robots_disallowed")
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
