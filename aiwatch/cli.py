@@ -332,7 +332,8 @@ def _jsonl_objects(f: Any, bad: list[int], numbered: bool = False) -> Any:
 
 def _fields(rec: dict[str, Any]) -> RawItem:
     """A record's title, text, date and source under any name ingest accepts for them ("headline", "body",
-    "content", "date", ...), as strings: the commands that need no database read input as ingest does."""
+    "content", "date", ...; title, text and source as strings, the date as given): the commands that need no
+    database read input as ingest does."""
     from aiwatch.ingest.files import record_to_item
 
     return record_to_item(rec, "")
