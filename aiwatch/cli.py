@@ -361,7 +361,6 @@ def cluster(
     bad: list[int] = []
     with input_.open(encoding="utf-8", errors="replace") as f:
         numbered = list(_jsonl_objects(f, bad, numbered=True))
-    records = [r for _n, r in numbered]
     docs = []
     for n, r in numbered:
         item = _fields(r)
@@ -400,7 +399,7 @@ def cluster(
         results = clusterer.assign(docs, new_label=label_of, progress=lambda n: bar.advance(task, n))
         bar.update(task, completed=len(docs))
     with output.open("w", encoding="utf-8") as out:
-        for r, (label, _score, _new) in zip(records, results, strict=True):
+        for (_n, r), (label, _score, _new) in zip(numbered, results, strict=True):
             out.write(json.dumps({"id": r.get("id"), "incident": label}, ensure_ascii=False) + "\n")
     console.print(f"{len(docs)} articles in {len({x[0] for x in results})} incidents"
                   + (f"; {len(bad)} line(s) skipped" if bad else ""), highlight=False)
