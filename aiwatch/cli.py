@@ -17,6 +17,7 @@ from rich.table import Column, Table
 from aiwatch import config
 from aiwatch.classify.encoders import DEFAULT as DEFAULT_ENCODER  # numpy only: cheap
 from aiwatch.errors import AiwatchError
+from aiwatch.extract import json_loads
 
 if TYPE_CHECKING:  # the pipeline imports the store: only where a command needs it
     from aiwatch.pipeline import ProcessReport
@@ -320,10 +321,10 @@ def _jsonl_objects(f: Any, bad: list[int], numbered: bool = False) -> Any:
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
+            rec = json_loads(line)
             if not isinstance(rec, dict):
                 raise ValueError("not an object")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             bad.append(n)
             console.print(f"line {n}: skipped, not a JSON object ({exc})", style="yellow", markup=False)
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import json
 import re
 import time
 import unicodedata
@@ -108,6 +109,47 @@ def _is_utf8(b: bytes) -> bool:
         return True
     except UnicodeDecodeError:
         return False
+
+
+# -- JSON ---------------------------------------------------------------------------
+# JSON may escape half of a UTF-16 surrogate pair alone ("\ud800"); Python reads it as a lone surrogate, which
+# no UTF-8 text holds: the store's insert, the output files and the tokenizer all raised on it.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_loads(text: str | bytes) -> Any:
+    """``json.loads``, with every lone surrogate in the document's strings (keys too) made U+FFFD.
+
+    Raises what ``json.loads`` raises (``ValueError``; ``RecursionError`` on absurd nesting)."""
+    doc = json.loads(text)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    if not _SURROGATE_ESCAPE.search(text):  # nothing to mend: a surrogate can only come from an escape
+        return doc
+    return _without_surrogates(doc)
+
+
+def _without_surrogates(doc: Any) -> Any:
+    def fix(v: Any) -> Any:
+        return _SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v
+
+    root = [fix(doc)]
+    todo: list[Any] = [root[0]]
+    while todo:  # a loop, not recursion: the document may nest as deep as the parser allowed
+        node = todo.pop()
+        if isinstance(node, list):
+            for i, v in enumerate(node):
+                node[i] = fix(v)
+                if isinstance(v, list | dict):
+                    todo.append(v)
+        elif isinstance(node, dict):
+            for k in list(node):
+                v = node.pop(k)
+                node[fix(k)] = fix(v)
+                if isinstance(v, list | dict):
+                    todo.append(v)
+    return root[0]
 
 
 # -- cleaning ----------------------------------------------------------------------

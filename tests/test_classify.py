@@ -280,6 +280,23 @@ def test_classify_command_reads_input_as_ingest_does(tmp_path: Path) -> None:
     assert lines[0]["scores"] == lines[1]["scores"] == lines[2]["scores"]
 
 
+def test_classify_command_survives_lone_surrogates_and_absurd_nesting(tmp_path: Path) -> None:
+    """JSON may escape half a UTF-16 pair alone ("\\ud800"): the encoder's tokenizer raised on it and every
+    line after it was lost. It reads as U+FFFD. A line nested deeper than the parser goes is skipped with a
+    message, as any line that is not an object."""
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("\n".join([json.dumps({"id": "half\ud800", "title": CRASH[0] + " \ud800", "text": CRASH[1]}),
+                              "[" * 100_000 + "]" * 100_000,
+                              json.dumps({"id": "after", "title": CRASH[0], "text": CRASH[1]})]))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "aiwatch", "classify", "--input", str(src), "--output", str(out)],
+                          env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [x["id"] for x in lines] == ["half\ufffd", "after"] and "line 2: skipped" in proc.stderr
+    assert lines[0]["category"] == lines[1]["category"] == "incident"
+
+
 def test_process_classifies_originals_and_editor_label_wins(store: Store, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from aiwatch import pipeline

@@ -169,6 +169,21 @@ def test_worker_processes_store_what_one_process_stores(bad_corpus: Path, make_d
     assert got[2] == got[1]
 
 
+def test_lone_surrogates_in_json_land_as_replacement_characters(store: Store, tmp_path: Path) -> None:
+    """JSON may escape half a UTF-16 pair alone ("\\ud800"), which no UTF-8 text holds: the store's insert raised
+    and the whole batch was lost. Every such half, in any field or key, reads as U+FFFD; a whole pair stays."""
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "half\ud800", "title": "Face match \udc00 arrest",
+                                                  "text": STORY + " \U0001f600"}) + "\n" +
+                                      json.dumps({"id": "next", "title": "Next one", "text": OTHER_STORY_SAME_TOPIC}))
+    (tmp_path / "b.json").write_text(json.dumps({"articles": [{"id": "in-json", "title": "Half \ud83d a smile",
+                                                               "text": STORY, "meta\ud800": {"k": ["\udfff"]}}]}))
+    report = ingest(store, [tmp_path])
+    got = _exported(store)
+    assert {"half\ufffd", "next", "in-json"} <= set(got), report.skipped
+    assert got["half\ufffd"]["title"] == "Face match \ufffd arrest" and got["half\ufffd"]["text"].endswith("\U0001f600")
+    assert got["in-json"]["title"] == "Half \ufffd a smile"
+
+
 def test_missing_path_is_reported_not_fatal(store: Store, tmp_path: Path) -> None:
     (tmp_path / "ok.txt").write_text("Title\nBody text.")
     report = ingest(store, [tmp_path / "nope", tmp_path / "ok.txt"])

@@ -187,6 +187,16 @@ def test_editor_actions_refuse_malformed_bodies_with_a_400(client: TestClient, e
     assert r.status_code == 200 and [x["label"] for x in r.json()["data"]["tags"]["harm_types"]] == ["Reputational"]
 
 
+def test_editor_text_with_a_lone_surrogate_is_kept_mended(client: TestClient, editor_token: str) -> None:
+    """JSON may escape half a UTF-16 pair alone ("\\ud800"), which no UTF-8 text holds: the store refused it
+    (a 500). It is kept as U+FFFD."""
+    auth = {"Authorization": f"Bearer {editor_token}", "content-type": "application/json"}
+    b = client.get("/incidents.json", params={"per_page": 1}).json()["data"][-1]["id"]
+    r = client.post(f"/incidents/{b}/edit", content=b'{"title": "Half a pair \\ud800 here"}', headers=auth)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["title"] == "Half a pair \ufffd here"
+
+
 def test_editor_api_merge_split_relabel_with_audit_log(client: TestClient, editor_token: str, web_db: str) -> None:
     auth = {"Authorization": f"Bearer {editor_token}"}
     a, b = [r["id"] for r in client.get("/incidents.json", params={"per_page": 2}).json()["data"]]

@@ -16,13 +16,13 @@ Data: AI Incident Database, Responsible AI Collaborative, CC BY-SA 4.0.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from aiwatch.extract import json_loads
 from aiwatch.records import Article, RawItem
 from aiwatch.store import as_utc, now
 from aiwatch.store import schema as t
@@ -46,8 +46,8 @@ def _slugs(value: str | None) -> list[str]:
     if not value:
         return []
     try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError:
+        parsed = json_loads(value)
+    except (ValueError, RecursionError):
         return [s.strip() for s in value.strip("[]").replace('"', "").split(",") if s.strip()]
     return [str(s) for s in parsed] if isinstance(parsed, list) else []
 

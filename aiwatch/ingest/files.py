@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from aiwatch import config
 from aiwatch.errors import BadInput
-from aiwatch.extract import decode_bytes, looks_binary
+from aiwatch.extract import decode_bytes, json_loads, looks_binary
 from aiwatch.ingest import aiid, feeds
 from aiwatch.records import RawItem, Skipped
 
@@ -144,7 +144,7 @@ def _read_file(file: Path, suffix: str) -> Iterator[RawItem | Skipped]:
         yield RawItem(ref=ref, html=decode_bytes(data))
     elif suffix == ".json":
         try:
-            doc = json.loads(decode_bytes(data))
+            doc = json_loads(decode_bytes(data))
         except (json.JSONDecodeError, RecursionError) as exc:
             raise BadInput(f"invalid JSON: {str(exc)[:200]}", code="bad_json") from exc
         yield from _records(_json_records(doc), ref)
@@ -181,7 +181,7 @@ def _read_jsonl(file: Path) -> Iterator[RawItem | Skipped]:
         any_line = True
         ref = f"{file}:{n}"
         try:
-            obj = json.loads(line)
+            obj = json_loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
             yield Skipped("ingest", "bad_json", f"{file.name} line {n}: invalid JSON ({str(exc)[:120]})", ref)
             continue

@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from aiwatch import config
+from aiwatch.extract import json_loads
 from aiwatch.store import Store
 from aiwatch.store import schema as t
 from aiwatch.taxonomy import CATEGORIES, FIELDS, SEVERITIES
@@ -446,8 +447,8 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
     async def _body(request: Request) -> dict[str, Any]:
         if request.headers.get("content-type", "").startswith("application/json"):
             try:
-                data = await request.json()
-            except ValueError as exc:
+                data = json_loads(await request.body())
+            except (ValueError, RecursionError) as exc:
                 raise HTTPException(400, "the body is not valid JSON") from exc
             if not isinstance(data, dict):
                 raise HTTPException(400, "the body must be a JSON object")
