@@ -184,6 +184,18 @@ def test_lone_surrogates_in_json_land_as_replacement_characters(store: Store, tm
     assert got["in-json"]["title"] == "Half \ufffd a smile"
 
 
+def test_a_feed_with_references_to_no_character_still_lands(store: Store, tmp_path: Path) -> None:
+    """feedparser's lenient parser (used once the XML parser gives up) raised on a character reference to half
+    a UTF-16 pair or past U+10FFFF, and the run stopped there. Each reads as U+FFFD; other references stay."""
+    bad_refs = "&#xD800; &#55296; &#xdfff; &#x110000; &#99999999999999999999;"
+    feed = RSS.replace("Face match led to wrongful arrest", f"Face match {bad_refs} &#x00041;&#8217; arrest")
+    (tmp_path / "feed.xml").write_text(feed.replace("<channel>", "<channel><broken>&nbsp;"))  # not XML: lenient
+    report = ingest(store, [tmp_path / "feed.xml"])
+    titles = sorted(a["title"] for a in store.iter_articles())
+    assert titles == ["Council extends contract", "Face match \ufffd \ufffd \ufffd \ufffd \ufffd A\u2019 arrest"]
+    assert not report.skipped
+
+
 def test_missing_path_is_reported_not_fatal(store: Store, tmp_path: Path) -> None:
     (tmp_path / "ok.txt").write_text("Title\nBody text.")
     report = ingest(store, [tmp_path / "nope", tmp_path / "ok.txt"])

@@ -10,6 +10,7 @@ from aiwatch.records import RawItem
 
 _OPML_HINT = re.compile(rb"<opml[\s>]", re.I)
 _FEED_HINT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]", re.I)
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 
 
 def looks_like_opml(data: bytes) -> bool:
@@ -47,7 +48,10 @@ def parse_feed(data: bytes, ref: str) -> tuple[str | None, list[RawItem]]:
     """
     import feedparser
 
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(_mend_char_refs(data), sanitize_html=True, resolve_relative_uris=False)
+    except (ValueError, OverflowError, RecursionError) as exc:  # feedparser's own failure on hostile input
+        raise BadInput(f"malformed feed: {type(exc).__name__}: {str(exc)[:200]}", code="malformed_feed") from exc
     entries = parsed.get("entries") or []
     if not entries:
         if parsed.get("bozo"):
@@ -60,6 +64,21 @@ def parse_feed(data: bytes, ref: str) -> tuple[str | None, list[RawItem]]:
     for i, e in enumerate(entries):
         items.append(_entry_item(e, feed_title, f"{ref}#entry-{i}"))
     return feed_title, items
+
+
+def _mend_char_refs(data: bytes) -> bytes:
+    """Character references to no character (half a UTF-16 pair, ``&#xD800;``; past U+10FFFF; a number of 20
+    digits) made U+FFFD: feedparser's lenient parser, which reads a feed its XML parser refused, raised on
+    each of them (UnicodeEncodeError, ValueError, OverflowError) and the feed was lost."""
+    if b"&#" not in data:
+        return data
+
+    def mend(m: re.Match[bytes]) -> bytes:
+        digits = (m.group(1) or m.group(2)).lstrip(b"0") or b"0"
+        value = int(digits, 16 if m.group(1) else 10) if len(digits) <= 8 else 0x110000
+        return b"&#xFFFD;" if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF else m.group(0)
+
+    return _CHAR_REF.sub(mend, data)
 
 
 def _entry_item(e: Any, feed_title: str | None, ref: str) -> RawItem:
