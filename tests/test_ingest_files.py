@@ -196,6 +196,25 @@ def test_a_feed_with_references_to_no_character_still_lands(store: Store, tmp_pa
     assert not report.skipped
 
 
+def test_spreadsheet_exports_land_whatever_their_delimiter_and_header_spelling(store: Store, tmp_path: Path) -> None:
+    """A spreadsheet writes "Title" or "Published Date", a byte-order mark, and (where the comma is the decimal
+    mark) semicolons; a .tsv uses tabs. Each was read as a row with no title and no text, and skipped."""
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    (tmp_path / "semicolons.csv").write_bytes("\ufeffID;Title;Text\nsemi;Face match led to arrest;"
+                                              f"{STORY}\n".encode())
+    (tmp_path / "tabs.tsv").write_text(f"id\theadline\tbody\ntab\tCouncil extends contract\t{OTHER_STORY_SAME_TOPIC}\n")
+    (tmp_path / "spaced.csv").write_text(f'Article ID,Headline,Article Text,Published Date\nsp,"Chatbot, again",'
+                                         f'"{STORY}",2024-03-05\n')
+    (tmp_path / "named.jsonl").write_text(json.dumps({"Doc-ID": "js", "TITLE": "Upper", "MainText": STORY}))
+    report = ingest(store, [tmp_path])
+    got = _exported(store)
+    assert not report.skipped and set(got) == {"semi", "tab", "sp", "js"}
+    assert (got["semi"]["title"], got["tab"]["title"], got["sp"]["title"]) == (
+        "Face match led to arrest", "Council extends contract", "Chatbot, again")
+    assert got["sp"]["published"].date().isoformat() == "2024-03-05" and got["js"]["text"] == STORY
+
+
 def test_missing_path_is_reported_not_fatal(store: Store, tmp_path: Path) -> None:
     (tmp_path / "ok.txt").write_text("Title\nBody text.")
     report = ingest(store, [tmp_path / "nope", tmp_path / "ok.txt"])

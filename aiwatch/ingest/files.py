@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import json
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,7 +26,7 @@ from aiwatch.records import RawItem, Skipped
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | {".json", ".jsonl", ".ndjson", ".csv", ".opml"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | {".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".opml"}
 # Plain text rarely compresses beyond 10-20x; a gzip bomb compresses 1000x. Past 10 MB
 # of output, more than this ratio means a bomb, not a corpus.
 GZIP_MAX_RATIO = 100
@@ -32,15 +34,24 @@ GZIP_RATIO_GRACE_BYTES = 10_000_000
 CSV_FIELD_LIMIT = 10_000_000
 
 # Column names accepted for each field in JSON/CSV records (first match wins).
+# Names are matched as written, else case-folded with spaces and hyphens as underscores ("Title", "Published
+# Date" and "article-text" are read as title, published_date and article_text). news-please writes maintext
+# and date_publish.
 FIELD_ALIASES = {
     "ext_id": ("id", "ext_id", "article_id", "guid", "doc_id"),
     "title": ("title", "headline"),
-    "text": ("text", "body", "content", "text_head", "description", "summary"),
+    "text": ("text", "body", "content", "maintext", "article_text", "full_text", "text_head", "description",
+             "summary"),
     "url": ("url", "link"),
-    "published": ("published", "date", "published_at", "date_published", "pubdate"),
+    "published": ("published", "date", "published_at", "date_published", "published_date", "publication_date",
+                  "date_publish", "pubdate", "pub_date"),
     "source": ("source", "source_domain", "publisher", "site"),
     "html": ("html",),
 }
+_KEY_SEPARATORS = re.compile(r"[\s\-]+")
+# A CSV whose header holds none of these but more semicolons (a spreadsheet's export where the comma is the
+# decimal mark), tabs or bars than commas is read with that delimiter.
+CSV_DELIMITERS = ",;\t|"
 
 
 def suffixes(path: Path) -> tuple[str, bool]:
@@ -127,8 +138,8 @@ def _read_file(file: Path, suffix: str) -> Iterator[RawItem | Skipped]:
     if suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(file)
         return
-    if suffix == ".csv":
-        yield from _read_csv(file)
+    if suffix in (".csv", ".tsv"):
+        yield from _read_csv(file, "\t" if suffix == ".tsv" else None)
         return
     cap = config.get("max_json_bytes") if suffix == ".json" else config.get("max_document_bytes")
     data = read_all(file, cap)
@@ -190,9 +201,18 @@ def _read_jsonl(file: Path) -> Iterator[RawItem | Skipped]:
         raise BadInput("empty file", code="empty")
 
 
-def _read_csv(file: Path) -> Iterator[RawItem | Skipped]:
+def _csv_delimiter(first_line: str) -> str:
+    """The delimiter a header line uses: the comma, unless another of CSV_DELIMITERS is more frequent in it."""
+    counts = {d: first_line.count(d) for d in CSV_DELIMITERS}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _read_csv(file: Path, delimiter: str | None = None) -> Iterator[RawItem | Skipped]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
-    reader = csv.DictReader(line for _, line in _lines(file))
+    lines = (line for _, line in _lines(file))
+    first = next(lines, "").removeprefix("\ufeff")  # a byte-order mark, as spreadsheets write one
+    reader = csv.DictReader(itertools.chain([first], lines), delimiter=delimiter or _csv_delimiter(first))
     try:
         header = reader.fieldnames
     except csv.Error as exc:
@@ -229,9 +249,17 @@ def _records(objs: Iterable[Any], ref: str, numbered: bool = True) -> Iterator[R
 def record_to_item(obj: dict[str, Any], ref: str) -> RawItem:
     """A JSON object or CSV row to a RawItem, reading the first present alias of each field."""
     values: dict[str, Any] = {}
+    folded: dict[str, Any] | None = None
     for field, names in FIELD_ALIASES.items():
         for name in names:
             v = obj.get(name)
+            if v in (None, ""):
+                if folded is None:  # built once, only for a record not written in the aliases' own spelling
+                    folded = {}
+                    for k, x in obj.items():
+                        if x not in (None, ""):
+                            folded.setdefault(_KEY_SEPARATORS.sub("_", str(k).strip().casefold()), x)
+                v = folded.get(name)
             if v not in (None, ""):
                 values[field] = v
                 break
