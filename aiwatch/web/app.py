@@ -76,11 +76,12 @@ def _wants_json(request: Request) -> bool:
 
 def _row_ids(values: Any, message: str, status: int = 400) -> list[int]:
     """Row numbers from a form, a JSON body or a query: ASCII digits within MAX_ROW_ID, else ``status`` with
-    ``message`` (``str.isdigit`` passes "²", which ``int`` refuses)."""
+    ``message`` (``str.isdigit`` passes "²", which ``int`` refuses; past 4,300 digits ``int`` refuses too, so
+    the length is checked first)."""
     out = []
     for value in values:
-        text = str(value).strip()
-        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ROW_ID:
+        text = str(value).strip().lstrip("0")
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ROW_ID)) or int(text) > MAX_ROW_ID:
             raise HTTPException(status, message)
         out.append(int(text))
     return out
