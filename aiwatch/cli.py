@@ -56,6 +56,7 @@ def main_callback(
                            help="Store URL: sqlite:///path.db (default aiwatch.db here) or postgresql://..."),
 ) -> None:
     state.db = db
+    config.check_all()  # a mistyped AIWATCH_ variable stops every command at once, not midway through a run
 
 
 def _progress(disable: bool = False) -> Progress:

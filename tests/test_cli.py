@@ -97,6 +97,22 @@ def test_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
     assert "error:" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("variable, value, says", [
+    ("AIWATCH_BATCH_SIZE", "0", "at least 1"),  # a batch of none: the stage loop never moved on
+    ("AIWATCH_BATCH_SIZE", "1" * 5000, "not a valid int"),  # past int()'s 4,300 digits; the value shown cut short
+    ("AIWATCH_CLASSIFIER_MODE", "turbo", "cascade, fast"),  # was a ValueError in the middle of `process`
+    ("AIWATCH_HTTP_TIMEOUT", "nan", "at least 0.1"),
+    ("AIWATCH_REQUIRE_LOGIN", "maybe", "yes/no")])
+def test_a_bad_setting_stops_any_command_with_a_one_line_error(tmp_path: Path, variable: str, value: str,
+                                                               says: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), variable: value}
+    proc = subprocess.run([sys.executable, "-m", "aiwatch", "--db", f"sqlite:///{tmp_path / 'x.db'}", "stats"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    message = " ".join(proc.stderr.split())
+    assert message.startswith(f"error: {variable}=") and says in message and len(message) < 200
+
+
 def test_settings_lists_every_setting(db: str) -> None:
     code, out = aw(db, "settings")
     assert code == 0 and "AIWATCH_MAX_DOWNLOAD_BYTES" in out
