@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -48,6 +49,27 @@ def _store():  # noqa: ANN202
 def fail(message: str, code: int = 1) -> None:
     console.print(f"error: {message}", style="red", highlight=False, markup=False)
     raise typer.Exit(code)
+
+
+def _input_file(path: Path) -> None:
+    """A file to read, checked before any model loads."""
+    if not path.exists():
+        fail(f"{path} not found")
+    if path.is_dir():
+        fail(f"{path} is a folder: give one JSONL file (`aiwatch ingest` reads folders into a store)")
+
+
+def _output_file(path: Path | None) -> None:
+    """A file to write, checked before the work that fills it (an evaluation takes minutes)."""
+    if path is None:
+        return
+    if path.is_dir():
+        fail(f"{path} is a folder: give the name of a file to write")
+    folder = path.parent
+    if not folder.is_dir():
+        fail(f"cannot write {path}: the folder {folder} does not exist (create it first)")
+    if not os.access(folder, os.W_OK) or path.exists() and not os.access(path, os.W_OK):
+        fail(f"cannot write {path}: permission denied")
 
 
 @app.callback()
@@ -289,6 +311,7 @@ def _export(what: str, fmt: str, formats: tuple[str, ...], output: Path | None, 
     """Check the format, then write to the file (and say how many) or to standard output."""
     if fmt not in formats:
         fail(f"unknown format {fmt!r}: choose one of {', '.join(formats)}")
+    _output_file(output)
     store = _store()
     if output:
         with output.open("w", encoding="utf-8", newline="") as f:
@@ -358,8 +381,8 @@ def cluster(
     from aiwatch.cluster import Clusterer, Doc
     from aiwatch.extract import parse_date
 
-    if not input_.exists():
-        fail(f"{input_} not found")
+    _input_file(input_)
+    _output_file(output)
     bad: list[int] = []
     with input_.open(encoding="utf-8", errors="replace") as f:
         numbered = list(_jsonl_objects(f, bad, numbered=True))
@@ -418,6 +441,7 @@ def eval_clusters(
 
     Example: aiwatch eval-clusters --check-floors --json clusters.json
     """
+    _output_file(as_json)
     from aiwatch.cluster import evaluate as E
 
     try:
@@ -478,7 +502,7 @@ def classify(
     input_: Path = typer.Option(..., "--input", "-i", help="JSONL: one {\"id\", \"title\", \"text\"} per line."),
     output: Path = typer.Option(..., "--output", "-o", help="JSONL: one assessment per input line."),
     mode: str = typer.Option(None, "--mode", help="cascade (default) or fast (TF-IDF only, fastest)."),
-    batch_size: int = typer.Option(256, "--batch-size"),
+    batch_size: int = typer.Option(256, "--batch-size", min=1, help="Articles classified together."),
 ) -> None:
     """Classify articles from a file; needs no database.
 
@@ -490,12 +514,12 @@ def classify(
     from aiwatch.classify import model as M
     from aiwatch.classify.stage import effective_mode
 
+    if mode is not None and mode not in M.MODES:
+        fail(f"unknown mode {mode!r}: choose one of {', '.join(M.MODES)}")
+    _input_file(input_)
+    _output_file(output)
     model = M.default()
     mode = mode or effective_mode(model)
-    if mode not in M.MODES:
-        fail(f"unknown mode {mode!r}: choose one of {', '.join(M.MODES)}")
-    if not input_.exists():
-        fail(f"{input_} not found")
     bad: list[int] = []
     with input_.open(encoding="utf-8", errors="replace") as f, output.open("w", encoding="utf-8") as out, \
             _progress() as bar:
@@ -549,6 +573,7 @@ def eval_(
 
     Example: aiwatch eval --check-floors --json eval.json
     """
+    _output_file(as_json)
     from aiwatch.classify import evaluate as E
     from aiwatch.classify.report import print_report
 
@@ -566,7 +591,7 @@ def eval_(
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (127.0.0.1: this machine only)."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
 ) -> None:
     """Serve the web UI, the JSON API (/openapi.json), Atom feeds and exports.
 

@@ -113,6 +113,27 @@ def test_a_bad_setting_stops_any_command_with_a_one_line_error(tmp_path: Path, v
     assert message.startswith(f"error: {variable}=") and says in message and len(message) < 200
 
 
+def test_files_that_cannot_be_read_or_written_are_named_before_any_work(db: str, tmp_path: Path) -> None:
+    """A folder given as a file, or a file in a folder that does not exist, was a traceback: after the model had
+    loaded (classify), or after minutes of scoring (eval --json)."""
+    good = tmp_path / "in.jsonl"
+    good.write_text(json.dumps({"id": "a", "title": "t", "text": "x"}))
+    for args, says in [(["classify", "-i", str(tmp_path), "-o", str(tmp_path / "o.jsonl")], "is a folder"),
+                       (["cluster", "-i", str(good), "-o", str(tmp_path)], "is a folder"),
+                       (["classify", "-i", str(good), "-o", str(tmp_path / "no" / "o.jsonl")], "does not exist"),
+                       (["export", "incidents", "-o", str(tmp_path / "no" / "x.csv")], "does not exist"),
+                       (["export", "articles", "--format", "csv", "-o", str(tmp_path)], "is a folder"),
+                       (["eval", "--json", str(tmp_path / "no" / "eval.json")], "does not exist"),
+                       (["eval-clusters", "--json", str(tmp_path)], "is a folder")]:
+        code, out = aw(db, *args)
+        out = " ".join(out.split())  # the console wraps long lines
+        assert code == 1 and out.startswith("error:") and says in out, (args, out)
+    assert not (tmp_path / "no").exists()
+    code, out = aw(db, "ingest", "--no-process", "ftp://example.com/feed.xml")
+    out = " ".join(out.split())
+    assert "ftp:// is not fetched" in out and "no such file" not in out
+
+
 def test_settings_lists_every_setting(db: str) -> None:
     code, out = aw(db, "settings")
     assert code == 0 and "AIWATCH_MAX_DOWNLOAD_BYTES" in out

@@ -16,6 +16,7 @@ that, its content hash.
 from __future__ import annotations
 
 import logging
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -75,7 +76,10 @@ def ingest(store: Store, inputs: Iterable[str | Path], *, allow_private: bool = 
                 continue
             path = Path(value).expanduser()
             if not path.exists():
-                skip = Skipped("ingest", "not_found", f"{value}: no such file or folder", value)
+                scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*)://", value)
+                skip = (Skipped("ingest", "blocked_url", f"{value}: {scheme.group(1)}:// is not fetched; aiwatch reads "
+                                "http:// and https:// URLs, files and folders", value) if scheme else
+                        Skipped("ingest", "not_found", f"{value}: no such file or folder", value))
                 store.record_skipped([skip])
                 report.skipped.append(skip)
                 continue
