@@ -221,7 +221,7 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON instead
 def skipped(
     stage: str = typer.Option(None, help="Only this stage (ingest, extract, ...)."),
     reason: str = typer.Option(None, help="Only this reason code (too_large, malformed_feed, ...)."),
-    limit: int = typer.Option(50, help="Most rows shown."),
+    limit: int = typer.Option(50, min=0, help="Most rows shown."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """What was dropped, where, and why — newest first.
@@ -261,7 +261,7 @@ def watch(
     every: str = typer.Option("15m", "--every", help="Poll interval per source: 30s, 15m, 1h ..."),
     allow_private: bool = typer.Option(False, "--allow-private"),
     follow_links: bool = typer.Option(False, "--follow-links"),
-    max_rounds: int = typer.Option(None, "--max-rounds", help="Stop after this many rounds (default: never)."),
+    max_rounds: int = typer.Option(None, "--max-rounds", min=1, help="Stop after this many rounds (default: never)."),
 ) -> None:
     """Poll feeds on a schedule, ingest and process what is new; stop cleanly on SIGTERM or Ctrl-C.
 

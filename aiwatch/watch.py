@@ -25,6 +25,9 @@ _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.I)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
 
+MAX_INTERVAL = timedelta(days=366)
+
+
 def parse_interval(value: str) -> timedelta:
     """'15m' -> 15 minutes. Units: s, m, h, d (default minutes)."""
     m = _INTERVAL.match(value)
@@ -33,6 +36,8 @@ def parse_interval(value: str) -> timedelta:
     seconds = float(m.group(1)) * _UNITS[(m.group(2) or "m").lower()]
     if seconds <= 0:
         raise ValueError("the interval must be more than zero")
+    if seconds > MAX_INTERVAL.total_seconds():  # timedelta itself overflowed past ~10**9 days
+        raise ValueError(f"the interval {value!r} is longer than a year: give at most {MAX_INTERVAL.days}d")
     return timedelta(seconds=seconds)
 
 

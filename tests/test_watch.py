@@ -34,7 +34,7 @@ def test_intervals_read_like_people_write_them(text: str, seconds: float) -> Non
     assert parse_interval(text).total_seconds() == seconds
 
 
-@pytest.mark.parametrize("bad", ["soon", "-5m", "0s", "15 parsecs"])
+@pytest.mark.parametrize("bad", ["soon", "-5m", "0s", "15 parsecs", "367d", "99999999999999999999d"])  # last: overflow
 def test_bad_interval_says_how_to_write_one(bad: str) -> None:
     with pytest.raises(ValueError, match="interval"):
         parse_interval(bad)
