@@ -317,10 +317,19 @@ def test_incident_record_and_exports(store: Store, tmp_path: Path) -> None:
         path = tmp_path / f"incidents.{fmt}.csv"
         with path.open("w", newline="") as f:
             assert export_incidents(store, f, fmt) == 1
-    # The aiid shape reads back as an AIID table.
-    from aiwatch.ingest.aiid import detect_csv
+    # The aiid shape reads back as an AIID table (reading it back raised on the id "aiwatch:1": int() of it). An
+    # incident aiwatch grouped has no AIID number: its row comes back as an article under its id, no AIID incident
+    # made up; an AIID incident's row ("aiid:7") comes back as AIID incident 7.
+    from aiwatch.ingest.aiid import detect_csv, row_to_item
 
     assert detect_csv(path.read_text().splitlines()[0].split(",")) == "incidents"
+    report = ingest(store, [str(path)])
+    assert report.added == 1 and not report.skipped
+    back = {a["ext_id"]: a for a in store.iter_articles()}[rec["id"]]
+    assert back["title"] == rec["title"] and back["text"] and back["text"] in rec["summary"]
+    assert "incidentdatabase.ai" not in (back["url"] or "")
+    assert row_to_item("incidents", {"incident_id": "aiid:7", "title": "T", "description": "D"}, "r").ext_id == \
+        "aiid:incident:7"
 
 
 def test_the_incident_title_drops_the_sites_own_name_and_the_summary_its_page_furniture(store: Store,

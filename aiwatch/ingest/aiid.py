@@ -80,9 +80,27 @@ def _ids(value: str | None) -> list[int]:
     return out
 
 
+def _aiid_number(value: Any, prefix: str) -> int | None:
+    """AIID's number of an incident or report: "17", or "aiid:17" as `aiwatch export incidents --format aiid`
+    writes an AIID incident's id; None for anything else (another store's "aiwatch:5", a name)."""
+    text = str(value or "").strip().removeprefix(prefix)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
 def row_to_item(kind: str, row: dict[str, Any], ref: str) -> RawItem:
+    number = _aiid_number(row.get("incident_id" if kind == "incidents" else "report_number"), "aiid:")
+    if number is None:
+        # Not one of AIID's numbers: an incident aiwatch grouped itself (its own `--format aiid` export) or a
+        # table in AIID's shape from elsewhere. Its text is read as an article under the id it was given, and
+        # the pipeline classifies and groups it; nothing is filed under an AIID number it does not have.
+        given = str(row.get("incident_id" if kind == "incidents" else "report_number") or "").strip()
+        return RawItem(ref=ref, ext_id=given or None,
+                       title=row.get("title"), text=row.get("description") or row.get("text") or "",
+                       url=row.get("url") or None,
+                       published=row.get("date") or row.get("date_published") or None,
+                       source=row.get("source_domain") or None)
     if kind == "incidents":
-        iid = int(row["incident_id"])
+        iid = number
         return RawItem(
             ref=ref, ext_id=f"aiid:incident:{iid}", title=row.get("title"), text=row.get("description"),
             url=f"https://incidentdatabase.ai/cite/{iid}/", published=row.get("date") or None, source=AIID_SOURCE,
@@ -96,7 +114,7 @@ def row_to_item(kind: str, row: dict[str, Any], ref: str) -> RawItem:
                                            if looks_like_group(s)],
             }},
         )
-    report = int(row["report_number"])
+    report = number
     incident_ids = _ids(row.get("all_incident_ids")) or _ids(row.get("incident_id"))
     return RawItem(
         ref=ref, ext_id=f"aiid:report:{report}", title=row.get("title"), text="", url=row.get("url"),
