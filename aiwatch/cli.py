@@ -426,7 +426,8 @@ def cluster(
     with output.open("w", encoding="utf-8") as out:
         for (_n, r), (label, _score, _new) in zip(numbered, results, strict=True):
             out.write(json.dumps({"id": r.get("id"), "incident": label}, ensure_ascii=False) + "\n")
-    console.print(f"{len(docs)} articles in {len({x[0] for x in results})} incidents"
+    incidents = len({x[0] for x in results})
+    console.print(f"{len(docs)} article{'s' * (len(docs) != 1)} in {incidents} incident{'s' * (incidents != 1)}"
                   + (f"; {len(bad)} line(s) skipped" if bad else ""), highlight=False)
 
 
