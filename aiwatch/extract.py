@@ -254,8 +254,10 @@ def parse_date(value: Any) -> datetime | None:
             dt = datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
         except (ValueError, OverflowError, OSError) as exc:
             raise BadInput(f"impossible timestamp {value!r}", code="bad_date") from exc
+    elif _EPOCH.fullmatch(text := str(value).strip()):  # a CSV cell holds the number as text
+        return parse_date(float(text) if "." in text else int(text))
     else:
-        dt = _parse_date_string(str(value).strip())
+        dt = _parse_date_string(text)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     dt = dt.astimezone(UTC)
@@ -264,9 +266,19 @@ def parse_date(value: Any) -> datetime | None:
     return dt
 
 
+# Seconds (10 digits: 2001-2286) or milliseconds (13) since 1970, written as text. Eight digits are a date
+# ("20230501").
+_EPOCH = re.compile(r"\d{10}(?:\.\d+)?|\d{13}")
+# Chinese and Japanese dates: 2023年5月1日 (and 2023年5月1日 10:00).
+_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]\s*(.*)")
+
+
 def _parse_date_string(s: str) -> datetime:
     if not s:
         raise BadInput("empty date", code="bad_date")
+    given = s
+    if m := _CJK_DATE.fullmatch(s):
+        s = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} {m.group(4)}".strip()
     try:
         return datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
@@ -282,7 +294,7 @@ def _parse_date_string(s: str) -> datetime:
     try:
         return dateparser.parse(s, default=datetime(1, 1, 1))
     except (ValueError, OverflowError, TypeError) as exc:
-        raise BadInput(f"unreadable or impossible date {s[:60]!r}", code="bad_date") from exc
+        raise BadInput(f"unreadable or impossible date {given[:60]!r}", code="bad_date") from exc
 
 
 # -- language ----------------------------------------------------------------------
