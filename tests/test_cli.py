@@ -97,6 +97,19 @@ def test_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
     assert "error:" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_a_sqlite_store_that_is_a_folder_or_not_a_database_says_so(tmp_path: Path) -> None:
+    """A folder given as the store, or a file that is not SQLite: the message asked whether the server was
+    running. It names the folder (and a file name to give instead), or asks whether the file is a store."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    (tmp_path / "notes.txt").write_text("not a database " * 100)
+    for url, says in [(str(tmp_path), "is a folder"), (f"sqlite:///{tmp_path / 'notes.txt'}", "aiwatch store")]:
+        proc = subprocess.run([sys.executable, "-m", "aiwatch", "--db", url, "stats"], capture_output=True, text=True,
+                              env=env, timeout=60)
+        message = " ".join(proc.stderr.split())
+        assert proc.returncode == 2 and says in message and "server" not in message, message
+    assert (tmp_path / "notes.txt").read_text() == "not a database " * 100
+
+
 @pytest.mark.parametrize("variable, value, says", [
     ("AIWATCH_BATCH_SIZE", "0", "at least 1"),  # a batch of none: the stage loop never moved on
     ("AIWATCH_BATCH_SIZE", "1" * 5000, "not a valid int"),  # past int()'s 4,300 digits; the value shown cut short

@@ -110,11 +110,16 @@ class Store:
         try:
             if self.dialect == "sqlite":
                 if parsed.database and parsed.database != ":memory:":
+                    if Path(parsed.database).is_dir():
+                        raise StoreError(f"{parsed.database} is a folder: give the store a file name, e.g. "
+                                         f"--db sqlite:///{Path(parsed.database) / 'aiwatch.db'}")
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
                 self.engine: Engine = create_engine(self.url, connect_args={"timeout": 30})
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             else:
                 self.engine = create_engine(self.url, pool_pre_ping=True)
+        except StoreError:
+            raise
         except Exception as exc:  # a bad URL or a missing driver
             raise StoreError(
                 f"cannot open the store at {self.url}: {exc}. Pass --db sqlite:///aiwatch.db "
@@ -149,10 +154,9 @@ class Store:
                     return
                 command.upgrade(cfg, "head")
         except Exception as exc:
-            raise StoreError(
-                f"cannot create or upgrade the schema at {self!r}: {exc}. Is the server running, "
-                "and does the database exist?"
-            ) from exc
+            hint = ("Is it an aiwatch store (or a new file's name) in a folder you can write?"
+                    if self.dialect == "sqlite" else "Is the server running, and does the database exist?")
+            raise StoreError(f"cannot create or upgrade the schema at {self!r}: {exc}. {hint}") from exc
 
     def revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
