@@ -181,9 +181,14 @@ def test_editor_actions_refuse_malformed_bodies_with_a_400(client: TestClient, e
     for body in ({"title": 12345}, {"summary": ["a"]}):  # were a 500 (.strip() on a number, a list)
         r = client.post(f"/incidents/{b}/edit", json=body, headers=auth)
         assert r.status_code == 400 and "text" in r.json()["error"]["message"]
-    for tags in ("Reputational", {"harm_types": 7}):
+    for tags in ("Reputational", {"harm_types": 7}, [1, 2]):  # the list of numbers was a 500 ("in" on an int)
         r = client.post(f"/incidents/{b}/relabel", json={"tags": tags}, headers=auth)
         assert r.status_code == 400 and r.json()["error"]["message"].startswith("tags:"), tags
+    # A form field sent as a file (multipart) is refused, not read as text (tags: a 500)
+    for action, field in (("relabel", "tags"), ("edit", "title")):
+        r = client.post(f"/incidents/{b}/{action}", files={field: ("x.txt", b"Reputational", "text/plain")},
+                        headers=auth)
+        assert r.status_code == 400 and "not a file" in r.json()["error"]["message"], action
     assert client.get(f"/incidents/{b}.json").json()["audit_log"] == []  # nothing done
     # One label given bare is that label (it was read letter by letter: "unknown label R, e, p, ...").
     r = client.post(f"/incidents/{b}/relabel", json={"tags": {"harm_types": "Reputational"}}, headers=auth)

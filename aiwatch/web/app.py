@@ -457,6 +457,8 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
         form = await request.form()
         out: dict[str, Any] = {}
         for k, v in form.multi_items():
+            if not isinstance(v, str):  # an uploaded file: no editor form has one
+                raise HTTPException(400, f"{k}: give text, not a file")
             out.setdefault(k, []).append(v)
         return {k: v if len(v) > 1 or k in ("article", "tags") else v[0] for k, v in out.items()}
 
@@ -494,6 +496,8 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
         user = _editor(request, body.get("csrf"))
         tags = body.get("tags")
         if isinstance(tags, list):  # form: repeated "field:label"
+            if not all(isinstance(item, str) for item in tags):
+                raise HTTPException(400, 'tags: give an object of lists of labels, or "field:label" strings')
             parsed: dict[str, list[str]] = {}
             for item in tags:
                 if ":" in item:
