@@ -178,6 +178,8 @@ def test_editor_actions_refuse_malformed_bodies_with_a_400(client: TestClient, e
         assert r.status_code == 400 and "into" in r.json()["error"]["message"], into
     for articles in ([10**30], 2.5, ["x"]):
         assert client.post(f"/incidents/{b}/split", json={"articles": articles}, headers=auth).status_code == 400
+    r = client.post(f"/incidents/{b}/split", json={"articles": [1], "title": ["a"]}, headers=auth)
+    assert r.status_code == 400 and "title" in r.json()["error"]["message"]  # was stored as the list's text
     for body in ({"title": 12345}, {"summary": ["a"]}):  # were a 500 (.strip() on a number, a list)
         r = client.post(f"/incidents/{b}/edit", json=body, headers=auth)
         assert r.status_code == 400 and "text" in r.json()["error"]["message"]

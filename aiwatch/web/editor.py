@@ -192,7 +192,11 @@ def merge(store: Store, user_id: int, source_id: int, target_id: int) -> None:
 
 
 def split(store: Store, user_id: int, incident_id: int, article_ids: list[int], title: str | None = None) -> int:
-    """Move the given articles out into a new incident; returns its id."""
+    """Move the given articles out into a new incident; returns its id. ``title``: the new incident's (locked);
+    none or blank: its first article's headline."""
+    if title is not None and not isinstance(title, str):
+        raise EditError("title is text: give it as a string")
+    title = (title or "").strip() or None  # a blank title was locked onto the new incident
     with store.transaction() as conn:
         row = _incident(conn, incident_id)
         ia = t.incident_articles.c
