@@ -207,6 +207,23 @@ def test_editor_text_with_a_lone_surrogate_is_kept_mended(client: TestClient, ed
     assert r.json()["data"]["title"] == "Half a pair \ufffd here"
 
 
+def test_control_characters_never_reach_the_feed(client: TestClient, editor_token: str) -> None:
+    """An editor's title with a control character (XML 1.0 cannot hold one, even escaped) made the whole Atom
+    feed unreadable to every reader. Titles and summaries are cleaned as articles' are; the feed drops any left."""
+    from aiwatch.web.app import atom
+
+    auth = {"Authorization": f"Bearer {editor_token}"}
+    b = client.get("/incidents.json", params={"per_page": 1}).json()["data"][0]["id"]
+    r = client.post(f"/incidents/{b}/edit", json={"title": "Bell\x07 rang\x0b twice", "summary": "Nul\x00 here"},
+                    headers=auth)
+    assert r.status_code == 200 and r.json()["data"]["title"] == "Bell rang twice"
+    feed = feedparser.parse(client.get("/feed.atom").content)
+    assert not feed.bozo and "Bell rang twice" in [e.title for e in feed.entries]
+    raw = atom([{"id": 1, "title": "A\x01B \"q\"", "summary": "\ufffe", "category": None, "first_seen": None,
+                 "last_seen": None}], "T", 'http://h/"x', "/feed.atom")
+    assert not feedparser.parse(raw.encode()).bozo and "AB" in raw
+
+
 def test_editor_api_merge_split_relabel_with_audit_log(client: TestClient, editor_token: str, web_db: str) -> None:
     auth = {"Authorization": f"Bearer {editor_token}"}
     a, b = [r["id"] for r in client.get("/incidents.json", params={"per_page": 2}).json()["data"]]

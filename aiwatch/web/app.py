@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import escape as _escape
 
 from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi import Path as PathParam
@@ -558,6 +559,15 @@ def bibtex(rec: dict[str, Any], base: str) -> str:
             f"  howpublished = {{\\url{{{base}incidents/{rec['pk']}}}}},\n"
             f"  note = {{aiwatch incident {rec['pk']}; {len(rec['articles'])} source articles; accessed "
             f"{date.today().isoformat()}}}\n}}\n")
+
+
+# Characters XML 1.0 cannot hold at all, even escaped: one in an editor's title made the whole feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_escape(value: str) -> str:
+    """Text for an XML element or a double-quoted attribute: escaped, and without the characters XML forbids."""
+    return _escape(_NOT_XML.sub("", value), {'"': "&quot;"})
 
 
 def atom(items: list[dict[str, Any]], title: str, base: str, self_path: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, func, select
 
 from aiwatch.cluster import incident as I
 from aiwatch.errors import AiwatchError
+from aiwatch.extract import clean_text, clean_title
 from aiwatch.store import Store, now
 from aiwatch.store import schema as t
 from aiwatch.taxonomy import CATEGORIES, FIELDS, SEVERITIES
@@ -122,7 +123,9 @@ def edit(store: Store, user_id: int, incident_id: int, *, title: str | None = No
          summary: str | None = None) -> None:
     if any(v is not None and not isinstance(v, str) for v in (title, summary)):
         raise EditError("title and summary are text: give each as a string")
-    changes = {k: v.strip() for k, v in (("title", title), ("summary", summary)) if v is not None}
+    # Cleaned as an article's are (control characters out: one made the Atom feed unreadable; a title on one line).
+    changes = {k: clean(v) for k, v, clean in (("title", title, clean_title), ("summary", summary, clean_text))
+               if v is not None}
     if not changes or ("title" in changes and not changes["title"]):
         raise EditError("give a non-empty title and/or a summary")
     with store.transaction() as conn:
@@ -196,7 +199,7 @@ def split(store: Store, user_id: int, incident_id: int, article_ids: list[int], 
     none or blank: its first article's headline."""
     if title is not None and not isinstance(title, str):
         raise EditError("title is text: give it as a string")
-    title = (title or "").strip() or None  # a blank title was locked onto the new incident
+    title = clean_title(title) or None  # a blank title was locked onto the new incident
     with store.transaction() as conn:
         row = _incident(conn, incident_id)
         ia = t.incident_articles.c
