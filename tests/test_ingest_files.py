@@ -215,6 +215,23 @@ def test_spreadsheet_exports_land_whatever_their_delimiter_and_header_spelling(s
     assert got["sp"]["published"].date().isoformat() == "2024-03-05" and got["js"]["text"] == STORY
 
 
+def test_a_line_over_the_record_limit_is_passed_over_unread(store: Store, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSONL or CSV line is read whole into memory: one of gigabytes (a dump with no newlines) was. A line over
+    AIWATCH_MAX_JSON_BYTES is skipped as too_large without being read; in a JSONL file the lines after it land."""
+    monkeypatch.setenv("AIWATCH_MAX_JSON_BYTES", "2000")
+    d = tmp_path / "in"
+    d.mkdir()
+    huge = json.dumps({"id": "huge", "title": "Huge", "text": "word " * 2000})
+    (d / "a.jsonl").write_text("\n".join([json.dumps({"id": "before", "title": "Before", "text": STORY}), huge,
+                                          json.dumps({"id": "after", "title": "After", "text": STORY})]) + "\n")
+    (d / "b.csv").write_text(f"id,title,text\nrow1,First row,{STORY.replace(',', '')}\nrow2,Huge,{'word ' * 2000}\n")
+    report = ingest(store, [d])
+    assert set(_exported(store)) == {"before", "after", "row1"}
+    too_large = sorted(s.ref.rsplit("/", 1)[-1] for s in report.skipped if s.reason == "too_large")
+    assert too_large == ["a.jsonl:2", "b.csv"], report.skipped
+
+
 def test_missing_path_is_reported_not_fatal(store: Store, tmp_path: Path) -> None:
     (tmp_path / "ok.txt").write_text("Title\nBody text.")
     report = ingest(store, [tmp_path / "nope", tmp_path / "ok.txt"])

@@ -178,19 +178,38 @@ def _json_records(doc: Any) -> Iterable[Any]:
     raise BadInput("JSON must be an object or a list of objects", code="bad_json")
 
 
-def _lines(file: Path) -> Iterator[tuple[int, str]]:
+def _lines(file: Path) -> Iterator[tuple[int, str | None]]:
+    """Numbered, decoded lines; None for a line longer than AIWATCH_MAX_JSON_BYTES, which is passed over
+    unread (a line of gigabytes was read whole into memory)."""
+    cap = config.get("max_json_bytes")
     with open_binary(file) as f:
-        for n, raw in enumerate(f, 1):
+        n = 0
+        while raw := f.readline(cap + 1):
+            n += 1
+            if len(raw) > cap and not raw.endswith(b"\n"):
+                while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    pass
+                yield n, None
+                continue
             yield n, decode_bytes(raw)
+
+
+def _too_long(file: Path, n: int) -> str:
+    return (f"{file.name} line {n}: longer than the {config.get('max_json_bytes'):,}-byte limit for one record "
+            "(set AIWATCH_MAX_JSON_BYTES to raise it)")
 
 
 def _read_jsonl(file: Path) -> Iterator[RawItem | Skipped]:
     any_line = False
     for n, line in _lines(file):
+        ref = f"{file}:{n}"
+        if line is None:
+            any_line = True
+            yield Skipped("ingest", "too_large", _too_long(file, n), ref)
+            continue
         if not line.strip():
             continue
         any_line = True
-        ref = f"{file}:{n}"
         try:
             obj = json_loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
@@ -210,9 +229,15 @@ def _csv_delimiter(first_line: str) -> str:
 
 def _read_csv(file: Path, delimiter: str | None = None) -> Iterator[RawItem | Skipped]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
-    lines = (line for _, line in _lines(file))
-    first = next(lines, "").removeprefix("\ufeff")  # a byte-order mark, as spreadsheets write one
-    reader = csv.DictReader(itertools.chain([first], lines), delimiter=delimiter or _csv_delimiter(first))
+    def lines() -> Iterator[str]:
+        for n, line in _lines(file):
+            if line is None:  # the reader's state past it cannot be trusted: the rows so far stay, the rest go
+                raise BadInput(_too_long(file, n), code="too_large")
+            yield line
+
+    rows = lines()
+    first = next(rows, "").removeprefix("\ufeff")  # a byte-order mark, as spreadsheets write one
+    reader = csv.DictReader(itertools.chain([first], rows), delimiter=delimiter or _csv_delimiter(first))
     try:
         header = reader.fieldnames
     except csv.Error as exc:
