@@ -130,9 +130,15 @@ def json_loads(text: str | bytes) -> Any:
     return _without_surrogates(doc)
 
 
+def no_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate made U+FFFD: what a JSON escape or a file name that is not UTF-8 (Python
+    holds its bytes as surrogates) leaves, and what no UTF-8 store or file can hold."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _without_surrogates(doc: Any) -> Any:
     def fix(v: Any) -> Any:
-        return _SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v
+        return no_surrogates(v) if isinstance(v, str) else v
 
     root = [fix(doc)]
     todo: list[Any] = [root[0]]

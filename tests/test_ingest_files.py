@@ -232,6 +232,23 @@ def test_a_line_over_the_record_limit_is_passed_over_unread(store: Store, tmp_pa
     assert too_large == ["a.jsonl:2", "b.csv"], report.skipped
 
 
+def test_file_names_that_are_not_utf8_are_ingested(store: Store, tmp_path: Path) -> None:
+    """Python holds a file name's non-UTF-8 bytes as surrogates, which the store cannot hold: the insert of the
+    article (its ref) or of the skip note raised and the run stopped. The names are stored with U+FFFD."""
+    import os
+
+    d = tmp_path / "in"
+    d.mkdir()
+    with open(os.path.join(os.fsencode(d), b"caf\xe9 news.jsonl"), "w") as f:
+        f.write(json.dumps({"id": "latin1-name", "title": "Face match", "text": STORY}) + "\n")
+    with open(os.path.join(os.fsencode(d), b"caf\xe9.pdf"), "w") as f:
+        f.write("not ingested")
+    report = ingest(store, [d])
+    assert set(_exported(store)) == {"latin1-name"}
+    assert [s["reason"] for s in store.skipped(limit=10)] == ["unsupported_type"]
+    assert "caf\ufffd.pdf" in store.skipped(limit=10)[0]["ref"] and len(report.skipped) == 1
+
+
 def test_missing_path_is_reported_not_fatal(store: Store, tmp_path: Path) -> None:
     (tmp_path / "ok.txt").write_text("Title\nBody text.")
     report = ingest(store, [tmp_path / "nope", tmp_path / "ok.txt"])

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from aiwatch import config
 from aiwatch.errors import StoreError
+from aiwatch.extract import no_surrogates
 from aiwatch.records import Article, Skipped
 from aiwatch.store import schema as t
 
@@ -188,6 +189,7 @@ class Store:
     # -- sources -----------------------------------------------------------------
     def source_id(self, kind: str, location: str, title: str | None = None, conn: Connection | None = None) -> int:
         """The id of a source, created on first sight."""
+        location, title = no_surrogates(location), no_surrogates(title) if title is not None else None
 
         def _get(c: Connection) -> int:
             row = c.execute(select(t.sources.c.id).where(t.sources.c.location == location)).first()
@@ -350,15 +352,16 @@ class Store:
         def _write(c: Connection) -> None:
             stamp = now()
             for s in items:
-                ref = s.ref[:2000]
+                # A file name that is not UTF-8 reaches here as surrogates, which the store cannot hold.
+                ref, detail = no_surrogates(s.ref[:2000]), no_surrogates(s.detail[:2000])
                 updated = c.execute(
                     t.skipped.update()
                     .where(t.skipped.c.stage == s.stage, t.skipped.c.reason == s.reason, t.skipped.c.ref == ref)
-                    .values(last_seen=stamp, detail=s.detail[:2000])
+                    .values(last_seen=stamp, detail=detail)
                 ).rowcount
                 if not updated:
                     c.execute(t.skipped.insert().values(stage=s.stage, reason=s.reason, ref=ref,
-                                                        detail=s.detail[:2000],
+                                                        detail=detail,
                                                         first_seen=stamp, last_seen=stamp))
 
         if conn is not None:
@@ -428,7 +431,7 @@ def _article_values(art: Article, source_id: int | None) -> dict[str, Any]:
     return {
         "ext_id": art.ext_id, "source_id": source_id, "source": art.source, "url": art.url,
         "title": art.title, "text": art.text, "published": art.published, "language": art.language,
-        "language_score": art.language_score, "content_hash": art.content_hash, "ref": art.ref,
+        "language_score": art.language_score, "content_hash": art.content_hash, "ref": no_surrogates(art.ref),
         "meta": art.meta or None,
     }
 
