@@ -49,8 +49,8 @@ FIELD_ALIASES = {
     "html": ("html",),
 }
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
-# A CSV whose header holds none of these but more semicolons (a spreadsheet's export where the comma is the
-# decimal mark), tabs or bars than commas is read with that delimiter.
+# A CSV's delimiter is the one of these its header line holds most of (the comma on a tie): a spreadsheet
+# where the comma is the decimal mark writes semicolons.
 CSV_DELIMITERS = ",;\t|"
 
 
@@ -229,6 +229,7 @@ def _csv_delimiter(first_line: str) -> str:
 
 def _read_csv(file: Path, delimiter: str | None = None) -> Iterator[RawItem | Skipped]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
+
     def lines() -> Iterator[str]:
         for n, line in _lines(file):
             if line is None:  # the reader's state past it cannot be trusted: the rows so far stay, the rest go
