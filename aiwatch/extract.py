@@ -123,8 +123,8 @@ def json_loads(text: str | bytes) -> Any:
 
     Raises what ``json.loads`` raises (``ValueError``; ``RecursionError`` on absurd nesting)."""
     doc = json.loads(text)
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
+    if isinstance(text, bytes):  # in the encoding json.loads found (UTF-8, -16 or -32), to look for escapes
+        text = text.decode(json.detect_encoding(text), errors="replace")
     if not _SURROGATE_ESCAPE.search(text):  # nothing to mend: a surrogate can only come from an escape
         return doc
     return _without_surrogates(doc)
