@@ -502,6 +502,25 @@ def test_a_place_names_the_public_body_that_acted(extractor: EntityExtractor) ->
     assert {e.kind for e in facts.entities if e.name == "Rochester Police"} == {"public_body"}
 
 
+def test_a_peoples_word_and_a_body_name_the_body(extractor: EntityExtractor) -> None:
+    """"the Ugandan government", "the Israeli military": a public body (AIID lists "ugandan-government"), however
+    spaCy reads the people's word (it tags "Ugandan" a person); the word alone is no entity."""
+    facts = extractor.extract("Surveillance", "Huawei's AI systems involving facial recognition were reportedly "
+                              "deployed by the Ugandan government to monitor political opposition actors.")
+    assert "deployer" in roles(facts, "Ugandan Government")
+    assert {e.kind for e in facts.entities if e.name == "Ugandan Government"} == {"public_body"}
+    assert "Ugandan" not in {e.name for e in facts.entities}
+    facts = extractor.extract("Surveillance", "Blue Wolf, a facial recognition app, was deployed by the Israeli "
+                              "military to monitor Palestinians in the West Bank.")
+    assert "deployer" in roles(facts, "Israeli Military")
+    facts = extractor.extract("Disinformation", "The Russian government has been using artificial intelligence "
+                              "to spread disinformation.")
+    assert "Russian Government" in {e.name for e in facts.entities}
+    # A people's word before anything else names no one.
+    facts = extractor.extract("Deepfake", "A French woman was targeted by a deepfake video made with an AI app.")
+    assert not [e for e in facts.entities if e.kind == "public_body"]
+
+
 def test_a_place_that_acts_is_its_deployer_and_a_place_that_locates_is_not(extractor: EntityExtractor) -> None:
     """"Toronto's use of", "deployed by Uganda": the place acts as its government, and runs the system. "Police in
     Texas used": Texas only says where."""

