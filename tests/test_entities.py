@@ -521,6 +521,16 @@ def test_a_peoples_word_and_a_body_name_the_body(extractor: EntityExtractor) -> 
     assert not [e for e in facts.entities if e.kind == "public_body"]
 
 
+def test_a_us_state_code_after_a_place_is_the_place(extractor: EntityExtractor) -> None:
+    """"Austin, TX" made an organisation TX its deployer, "Palo Alto, CA" an AI system CA: both are places."""
+    facts = extractor.extract("Traffic cameras", "An AI camera system flagged drivers in Austin, TX, for phone use.")
+    assert "TX" not in {e.name for e in facts.entities}
+    assert facts.countries == ["United States"]
+    facts = extractor.extract("Security robot", "A Knightscope K5 autonomous security robot collided with a boy "
+                              "while patrolling the Stanford Shopping Center in Palo Alto, CA.")
+    assert "CA" not in {e.name for e in facts.entities}
+
+
 def test_a_place_that_acts_is_its_deployer_and_a_place_that_locates_is_not(extractor: EntityExtractor) -> None:
     """"Toronto's use of", "deployed by Uganda": the place acts as its government, and runs the system. "Police in
     Texas used": Texas only says where."""

@@ -430,6 +430,9 @@ class EntityExtractor:
                         persons.add(text.lower())
                     elif _photo_credit(text, before, label):
                         continue
+                    elif text in _US_STATE_CODES and _AFTER_PLACE.search(before):
+                        places.append("United States")  # "Austin, TX": spaCy's ORG, or a PRODUCT ("Palo Alto, CA")
+                        continue
                     elif label == "GPE":
                         places.append(text)
                         # "Detroit police", "Uganda's government": the place names the public body that acted.
@@ -915,6 +918,10 @@ _PERSON_TEMPLATES = ("According to {}, the plan went ahead.", "{} said on Monday
 # "sold by Chinese-owned firm", "used by Imagination partners", "Weights & Biases" are not).
 _MODIFIES = re.compile(rf"^(?:\s*&|-|\s+(?:{_BODY_NOUN}|team|partners|researchers|engineers|users|staff|employees|"
                        r"officials|group)s?\b)")
+# A US state's postal code after a place and its comma ("Palo Alto, CA", "Austin, TX") is part of the place.
+_US_STATE_CODES = frozenset("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+                            "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC".split())
+_AFTER_PLACE = re.compile(r"[A-Z][\w.'’-]*,\s*$")
 # A people's word ("the Israeli military") is no body's name.
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ese|ish|ean|can)$|^(?:Israeli|Pakistani|Iraqi|Saudi|Yemeni|Omani|Kuwaiti|"
                       r"Qatari|Bangladeshi|Nepali|Somali|Emirati|Azerbaijani|Thai|Swiss|French|Dutch|Greek)$")
