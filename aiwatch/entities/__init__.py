@@ -418,14 +418,8 @@ class EntityExtractor:
                     # (PERSON, now and then).
                     if label in ("NORP", "PERSON") and text.lower() in DEMONYMS and not headline_case \
                             and (body := _PLACE_BODY.match(after)) and not body.group(0).startswith(("'", "’")):
-                        name = f"{text} {body.group(1).title()}"
-                        key = self.index.get(norm(name))
-                        if key:
-                            entry = entries[key]
-                            mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
-                        else:
-                            mentions.append(_Mention(norm(name), name, "public_body", sent, before,
-                                                     after[body.end():], False))
+                        mentions.append(self._body_named(f"{text} {body.group(1).title()}", sent, before, after,
+                                                         body.end()))
                     elif label == "PERSON":
                         persons.add(text.lower())
                     elif _photo_credit(text, before, label):
@@ -437,14 +431,8 @@ class EntityExtractor:
                         places.append(text)
                         # "Detroit police", "Uganda's government": the place names the public body that acted.
                         if (body := _PLACE_BODY.match(after)) and not headline_case and text[:1].isupper():
-                            name = f"{_THE.sub('', text)} {body.group(1).title()}"
-                            key = self.index.get(norm(name))
-                            if key:
-                                entry = entries[key]
-                                mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
-                            else:
-                                mentions.append(_Mention(norm(name), name, "public_body", sent, before,
-                                                         after[body.end():], False))
+                            mentions.append(self._body_named(f"{_THE.sub('', text)} {body.group(1).title()}", sent,
+                                                             before, after, body.end()))
                         else:
                             mentions += self._place_acting(text, sent, before, after)
                     elif label not in ("AIWATCH", "ORG", "PRODUCT"):
@@ -508,6 +496,15 @@ class EntityExtractor:
                     mentions.append(_Mention(norm(phrase), phrase.lower(), "group", sent, sent[:m.start()],
                                              sent[m.end():], False))
         return mentions, persons, places
+
+    def _body_named(self, name: str, sent: str, before: str, after: str, body_end: int) -> _Mention:
+        """The public body a place or a people's word and a body's word name ("Detroit Police", "Ugandan
+        Government"): the gazetteer's entry when it knows the name, else a new public body."""
+        key = self.index.get(norm(name))
+        if key:
+            entry = self.gaz["entries"][key]
+            return _Mention(key, entry["name"], entry["kind"], sent, before, after, True)
+        return _Mention(norm(name), name, "public_body", sent, before, after[body_end:], False)
 
     def _person_name(self, name: str) -> bool:
         """A name the model tagged as an organisation in its own sentence that is a person's: by the cheap
