@@ -336,12 +336,19 @@ def export_incidents(
     _export("incidents", fmt, INCIDENT_FORMATS, output, lambda store, f: run_export(store, f, fmt))
 
 
-def _jsonl_objects(f: Any, bad: list[int], numbered: bool = False) -> Any:
-    """The JSON objects of a JSONL stream (with ``numbered``: (line number, object)); a line that is not one is
-    reported, noted in ``bad`` and skipped."""
-    for n, line in enumerate(f, 1):
-        if n == 1:
-            line = line.removeprefix("\ufeff")  # a byte-order mark, as Windows tools write one
+def _jsonl_objects(path: Path, bad: list[int], numbered: bool = False) -> Any:
+    """The JSON objects of a JSONL file (with ``numbered``: (line number, object)), read as ingest reads one:
+    gzip when the name ends in .gz (its decompression capped), each line's encoding detected (a byte-order
+    mark dropped), and a line over AIWATCH_MAX_JSON_BYTES passed over unread (a line of gigabytes was read
+    whole into memory). A line that is not an object, or too long, is reported, noted in ``bad`` and skipped."""
+    from aiwatch.ingest.files import numbered_lines
+
+    for n, line in numbered_lines(path):
+        if line is None:
+            bad.append(n)
+            console.print(f"line {n}: skipped, longer than the {config.get('max_json_bytes'):,}-byte limit for one "
+                          "record (set AIWATCH_MAX_JSON_BYTES to raise it)", style="yellow", markup=False)
+            continue
         if not line.strip():
             continue
         try:
@@ -384,8 +391,7 @@ def cluster(
     _input_file(input_)
     _output_file(output)
     bad: list[int] = []
-    with input_.open(encoding="utf-8", errors="replace") as f:
-        numbered = list(_jsonl_objects(f, bad, numbered=True))
+    numbered = list(_jsonl_objects(input_, bad, numbered=True))
     docs = []
     for n, r in numbered:
         item = _fields(r)
@@ -522,8 +528,7 @@ def classify(
     model = M.default()
     mode = mode or effective_mode(model)
     bad: list[int] = []
-    with input_.open(encoding="utf-8", errors="replace") as f, output.open("w", encoding="utf-8") as out, \
-            _progress() as bar:
+    with output.open("w", encoding="utf-8") as out, _progress() as bar:
         task = bar.add_task(f"classify ({mode})", total=None)
         batch: list[dict[str, Any]] = []
 
@@ -535,7 +540,7 @@ def classify(
             bar.advance(task, len(batch))
             batch.clear()
 
-        for rec in _jsonl_objects(f, bad):
+        for rec in _jsonl_objects(input_, bad):
             batch.append(rec)
             if len(batch) >= batch_size:
                 flush()

@@ -297,6 +297,28 @@ def test_classify_command_survives_lone_surrogates_and_absurd_nesting(tmp_path: 
     assert lines[0]["category"] == lines[1]["category"] == "incident"
 
 
+def test_classify_command_reads_gzip_other_encodings_and_passes_over_a_giant_line(tmp_path: Path) -> None:
+    """The input is read as ingest reads a JSONL file: a .gz file is decompressed (under its cap), a Latin-1
+    line keeps its accents (it read as U+FFFD), and a line over AIWATCH_MAX_JSON_BYTES is skipped with a message
+    that names the setting, unread (a line of gigabytes was read whole into memory); the lines after it count."""
+    import gzip
+
+    src, out = tmp_path / "in.jsonl.gz", tmp_path / "out.jsonl"
+    lines = [json.dumps({"id": "café", "title": CRASH[0], "text": CRASH[1]}, ensure_ascii=False).encode("latin-1"),
+             json.dumps({"id": "giant", "title": "x", "text": "y" * 5_000}).encode(),
+             json.dumps({"id": "after", "title": LAUNCH[0], "text": LAUNCH[1]}).encode()]
+    src.write_bytes(gzip.compress(b"\n".join(lines)))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AIWATCH_MAX_JSON_BYTES": "4000"}
+    proc = subprocess.run([sys.executable, "-m", "aiwatch", "classify", "--input", str(src), "--output", str(out),
+                           "--mode", "fast"], env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    got = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [x["id"] for x in got] == ["café", "after"]
+    assert [x["category"] for x in got] == ["incident", "unrelated"]
+    message = " ".join(proc.stderr.split())
+    assert "line 2: skipped, longer than the 4,000-byte limit" in message and "AIWATCH_MAX_JSON_BYTES" in message
+
+
 def test_process_classifies_originals_and_editor_label_wins(store: Store, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from aiwatch import pipeline

@@ -178,7 +178,7 @@ def _json_records(doc: Any) -> Iterable[Any]:
     raise BadInput("JSON must be an object or a list of objects", code="bad_json")
 
 
-def _lines(file: Path) -> Iterator[tuple[int, str | None]]:
+def numbered_lines(file: Path) -> Iterator[tuple[int, str | None]]:
     """Numbered, decoded lines; None for a line longer than AIWATCH_MAX_JSON_BYTES, which is passed over
     unread (a line of gigabytes was read whole into memory)."""
     cap = config.get("max_json_bytes")
@@ -194,18 +194,18 @@ def _lines(file: Path) -> Iterator[tuple[int, str | None]]:
             yield n, decode_bytes(raw)
 
 
-def _too_long(file: Path, n: int) -> str:
+def too_long_line(file: Path, n: int) -> str:
     return (f"{file.name} line {n}: longer than the {config.get('max_json_bytes'):,}-byte limit for one record "
             "(set AIWATCH_MAX_JSON_BYTES to raise it)")
 
 
 def _read_jsonl(file: Path) -> Iterator[RawItem | Skipped]:
     any_line = False
-    for n, line in _lines(file):
+    for n, line in numbered_lines(file):
         ref = f"{file}:{n}"
         if line is None:
             any_line = True
-            yield Skipped("ingest", "too_large", _too_long(file, n), ref)
+            yield Skipped("ingest", "too_large", too_long_line(file, n), ref)
             continue
         if not line.strip():
             continue
@@ -231,9 +231,9 @@ def _read_csv(file: Path, delimiter: str | None = None) -> Iterator[RawItem | Sk
     csv.field_size_limit(CSV_FIELD_LIMIT)
 
     def lines() -> Iterator[str]:
-        for n, line in _lines(file):
+        for n, line in numbered_lines(file):
             if line is None:  # the reader's state past it cannot be trusted: the rows so far stay, the rest go
-                raise BadInput(_too_long(file, n), code="too_large")
+                raise BadInput(too_long_line(file, n), code="too_large")
             yield line
 
     rows = lines()
