@@ -78,7 +78,11 @@ def main_callback(
                            help="Store URL: sqlite:///path.db (default aiwatch.db here) or postgresql://..."),
 ) -> None:
     state.db = db
-    config.check_all()  # a mistyped AIWATCH_ variable stops every command at once, not midway through a run
+    # A mistyped AIWATCH_ variable stops every command at once, not midway through a run; but a command's
+    # --help still shows, so that one can read what to give. The command's own options are parsed after this
+    # callback, out of its sight: the command line is read for it.
+    if "--help" not in sys.argv[1:]:
+        config.check_all()
 
 
 def _progress(disable: bool = False) -> Progress:

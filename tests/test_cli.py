@@ -126,6 +126,14 @@ def test_a_bad_setting_stops_any_command_with_a_one_line_error(tmp_path: Path, v
     assert message.startswith(f"error: {variable}=") and says in message and len(message) < 200
 
 
+def test_a_bad_setting_still_lets_a_command_show_its_help(tmp_path: Path) -> None:
+    """The settings check runs before any command; a command's --help used to stop at it too."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AIWATCH_BATCH_SIZE": "abc"}
+    proc = subprocess.run([sys.executable, "-m", "aiwatch", "process", "--help"], capture_output=True, text=True,
+                          env=env, timeout=60, cwd=tmp_path)
+    assert proc.returncode == 0 and "Usage: aiwatch process" in proc.stdout, proc.stderr
+
+
 def test_files_that_cannot_be_read_or_written_are_named_before_any_work(db: str, tmp_path: Path) -> None:
     """A folder given as a file, or a file in a folder that does not exist, was a traceback: after the model had
     loaded (classify), or after minutes of scoring (eval --json)."""
