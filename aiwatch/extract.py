@@ -261,7 +261,16 @@ def parse_date(value: Any) -> datetime | None:
         except (ValueError, OverflowError, OSError) as exc:
             raise BadInput(f"impossible timestamp {value!r}", code="bad_date") from exc
     elif _EPOCH.fullmatch(text := str(value).strip()):  # a CSV cell holds the number as text
-        return parse_date(float(text) if "." in text else int(text))
+        try:
+            return parse_date(float(text) if "." in text else int(text))
+        except BadInput:
+            # Ten digits that are no date as seconds may be a compact date and hour ("2024050110"): as seconds,
+            # every such date of 1900-2099 lies after 2030, so the two readings never compete.
+            try:
+                dt = datetime.strptime(text, "%Y%m%d%H")
+            except ValueError:
+                raise BadInput(f"date {text[:60]!r} is neither a time since 1970 up to now (in seconds or "
+                               "milliseconds) nor a date and hour YYYYMMDDHH", code="bad_date") from None
     else:
         dt = _parse_date_string(text)
     if dt.tzinfo is None:

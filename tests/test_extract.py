@@ -63,6 +63,8 @@ def test_content_hash_ignores_case_spacing_and_punctuation() -> None:
     # a CSV cell holds a timestamp as text (it was refused); eight digits stay a date
     ("1709632800", datetime(2024, 3, 5, 10, tzinfo=UTC)), ("1709632800000", datetime(2024, 3, 5, 10, tzinfo=UTC)),
     ("20240305", datetime(2024, 3, 5, tzinfo=UTC)),
+    # ten digits that are no time as seconds (2034) are a date and hour (it was refused as "outside 1900..now")
+    ("2024030510", datetime(2024, 3, 5, 10, tzinfo=UTC)),
     ("2024年3月5日", datetime(2024, 3, 5, tzinfo=UTC)), ("2024年3月5日 10:00", datetime(2024, 3, 5, 10, tzinfo=UTC)),
     (None, None),
     ("", None),
@@ -72,7 +74,8 @@ def test_dates_parse_to_utc(value: object, expected: datetime | None) -> None:
 
 
 @pytest.mark.parametrize("value", ["2023-02-30", "0000-00-00", "9999-12-31", "1066-10-14", "yesterday-ish",
-                                   "2024-13-45T99:99", 10 ** 15, "31/31/2031", "2024年13月5日", "9999999999999"])
+                                   "2024-13-45T99:99", 10 ** 15, "31/31/2031", "2024年13月5日", "9999999999999",
+                                   "2024033210", "2099010100"])
 def test_impossible_dates_are_refused(value: object) -> None:
     with pytest.raises(BadInput) as exc:
         parse_date(value)
