@@ -345,13 +345,12 @@ def _jsonl_objects(path: Path, bad: list[int], numbered: bool = False) -> Any:
     gzip when the name ends in .gz (its decompression capped), each line's encoding detected (a byte-order
     mark dropped), and a line over AIWATCH_MAX_JSON_BYTES passed over unread (a line of gigabytes was read
     whole into memory). A line that is not an object, or too long, is reported, noted in ``bad`` and skipped."""
-    from aiwatch.ingest.files import numbered_lines
+    from aiwatch.ingest.files import numbered_lines, too_long_line
 
     for n, line in numbered_lines(path):
         if line is None:
             bad.append(n)
-            console.print(f"line {n}: skipped, longer than the {config.get('max_json_bytes'):,}-byte limit for one "
-                          "record (set AIWATCH_MAX_JSON_BYTES to raise it)", style="yellow", markup=False)
+            console.print(f"{too_long_line(path, n)}; skipped", style="yellow", markup=False)
             continue
         if not line.strip():
             continue
