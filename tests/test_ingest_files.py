@@ -232,6 +232,26 @@ def test_a_line_over_the_record_limit_is_passed_over_unread(store: Store, tmp_pa
     assert too_large == ["a.jsonl:2", "b.csv"], report.skipped
 
 
+def test_utf16_jsonl_and_csv_land_whole(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows PowerShell's ``>`` and Out-File write UTF-16 with a byte-order mark. Lines were cut at each b"\\n"
+    byte and decoded alone: a JSONL file kept its first line (the rest skipped as bad_json), a CSV was
+    unreadable. The record limit holds there too (counted in characters: two bytes each)."""
+    monkeypatch.setenv("AIWATCH_MAX_JSON_BYTES", "8000")
+    d = tmp_path / "in"
+    d.mkdir()
+    lines = [json.dumps({"id": f"u{i}", "title": f"Café story {i}", "text": STORY}, ensure_ascii=False)
+             for i in range(3)]
+    lines.insert(1, json.dumps({"id": "huge", "title": "Huge", "text": "word " * 2000}))
+    (d / "win.jsonl").write_bytes("\r\n".join(lines).encode("utf-16"))
+    (d / "win.csv").write_bytes(b"\xff\xfe" + f'id,title,text\r\nc1,Zürich police,"{STORY}"\r\n'.encode("utf-16-le"))
+    report = ingest(store, [d])
+    got = _exported(store)
+    assert set(got) == {"u0", "u1", "u2", "c1"}, report.skipped
+    assert got["u2"]["title"] == "Café story 2" and got["c1"]["title"] == "Zürich police"
+    assert got["u0"]["text"] == STORY and got["c1"]["text"] == STORY
+    assert [(s.reason, s.ref.rsplit("/", 1)[-1]) for s in report.skipped] == [("too_large", "win.jsonl:2")]
+
+
 def test_file_names_that_are_not_utf8_are_ingested(store: Store, tmp_path: Path) -> None:
     """Python holds a file name's non-UTF-8 bytes as surrogates, which the store cannot hold: the insert of the
     article (its ref) or of the skip note raised and the run stopped. The names are stored with U+FFFD."""

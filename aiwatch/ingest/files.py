@@ -180,9 +180,17 @@ def _json_records(doc: Any) -> Iterable[Any]:
 
 def numbered_lines(file: Path) -> Iterator[tuple[int, str | None]]:
     """Numbered, decoded lines; None for a line longer than AIWATCH_MAX_JSON_BYTES, which is passed over
-    unread (a line of gigabytes was read whole into memory)."""
+    unread (a line of gigabytes was read whole into memory).
+
+    Each line is decoded by itself (``decode_bytes``: a file mixing UTF-8 and Latin-1 lines keeps both), except
+    in a file that opens with a UTF-16 byte-order mark (Windows PowerShell's ``>`` and Out-File write JSONL and
+    CSV so): there a line is not a run of bytes up to b"\n", and read so every line after the first was lost."""
     cap = config.get("max_json_bytes")
     with open_binary(file) as f:
+        if f.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            text = io.TextIOWrapper(f, encoding="utf-16", errors="replace", newline="")
+            yield from _numbered_text_lines(text, cap // 2)
+            return
         n = 0
         while raw := f.readline(cap + 1):
             n += 1
@@ -192,6 +200,19 @@ def numbered_lines(file: Path) -> Iterator[tuple[int, str | None]]:
                 yield n, None
                 continue
             yield n, decode_bytes(raw)
+
+
+def _numbered_text_lines(f: io.TextIOWrapper, cap: int) -> Iterator[tuple[int, str | None]]:
+    """``numbered_lines`` over decoded text (``cap`` in characters)."""
+    n = 0
+    while line := f.readline(cap + 1):
+        n += 1
+        if len(line) > cap and not line.endswith("\n"):
+            while (rest := f.readline(1 << 20)) and not rest.endswith("\n"):
+                pass
+            yield n, None
+            continue
+        yield n, line
 
 
 def too_long_line(file: Path, n: int) -> str:
