@@ -189,26 +189,19 @@ def numbered_lines(file: Path) -> Iterator[tuple[int, str | None]]:
     with open_binary(file) as f:
         if f.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff"):
             text = io.TextIOWrapper(f, encoding="utf-16", errors="replace", newline="")
-            yield from _numbered_text_lines(text, cap // 2)
+            yield from _capped_lines(text.readline, cap // 2, "\n")  # the cap in characters: two bytes each
             return
-        n = 0
-        while raw := f.readline(cap + 1):
-            n += 1
-            if len(raw) > cap and not raw.endswith(b"\n"):
-                while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
-                    pass
-                yield n, None
-                continue
-            yield n, decode_bytes(raw)
+        for n, raw in _capped_lines(f.readline, cap, b"\n"):
+            yield n, decode_bytes(raw) if raw is not None else None
 
 
-def _numbered_text_lines(f: io.TextIOWrapper, cap: int) -> Iterator[tuple[int, str | None]]:
-    """``numbered_lines`` over decoded text (``cap`` in characters)."""
+def _capped_lines(readline: Any, cap: int, newline: Any) -> Iterator[tuple[int, Any]]:
+    """Numbered lines from ``readline`` (bytes or text); None for one longer than ``cap``, passed over unread."""
     n = 0
-    while line := f.readline(cap + 1):
+    while line := readline(cap + 1):
         n += 1
-        if len(line) > cap and not line.endswith("\n"):
-            while (rest := f.readline(1 << 20)) and not rest.endswith("\n"):
+        if len(line) > cap and not line.endswith(newline):
+            while (rest := readline(1 << 20)) and not rest.endswith(newline):
                 pass
             yield n, None
             continue
