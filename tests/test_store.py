@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from aiwatch.ingest import ingest, write_items
 from aiwatch.records import RawItem, Skipped
 from aiwatch.store import Store, insert_rows, now, resolve_url
 from aiwatch.store import schema as t
-from tests.conftest import STORY
+from tests.conftest import ROOT, STORY, create_pg_db, drop_pg_db, pg_admin
 
 
 def distinct_text(seed: int, n_words: int = 200) -> str:
@@ -25,6 +31,35 @@ def _items(n: int, prefix: str = "a") -> list[RawItem]:
     return [RawItem(ref=f"test:{i}", ext_id=f"{prefix}{i}", title=f"Story number {i}", text=distinct_text(i),
                     url=f"https://news.example.com/{prefix}/{i}", published="2024-05-01T10:00:00Z")
             for i in range(n)]
+
+
+@pytest.fixture
+def new_store_url(db_kind: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a store nobody has opened yet: a new SQLite file, or a new PostgreSQL database."""
+    if db_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'new.db'}"
+        return
+    engine = pg_admin()
+    url = create_pg_db(engine)
+    try:
+        yield url
+    finally:
+        drop_pg_db(engine, url)
+        engine.dispose()
+
+
+def test_commands_started_together_on_a_new_store_all_open_it(new_store_url: str) -> None:
+    # `aiwatch serve` and `aiwatch watch` started side by side: each finds no schema and builds it. Without
+    # a lock the later ones died with "table ... already exists" (most tries, on both stores).
+    code = "import sys; from aiwatch.store import Store; Store(sys.argv[1]); print('opened')"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", code, new_store_url], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True) for _ in range(4)]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], "\n".join(outputs)
+    store = Store(new_store_url)
+    assert store.revision() is not None and store.stats()["articles"] == 0
+    store.close()
 
 
 def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:

@@ -83,9 +83,12 @@ def test_watch_command_stops_cleanly_on_sigterm(db_url: str, http_server: LocalS
     try:
         deadline = time.monotonic() + 60
         store = Store(db)
-        while time.monotonic() < deadline and store.stats()["articles"] < 3:
+        while time.monotonic() < deadline and store.stats()["articles"] < 3 and proc.poll() is None:
             time.sleep(0.2)
-        assert store.stats()["articles"] == 3
+        if store.stats()["articles"] != 3:  # show what the watcher said (it once died opening the new store)
+            proc.kill()
+            pytest.fail(f"the watcher stored {store.stats()['articles']} of 3 articles; it printed:\n"
+                        f"{proc.communicate()[0]}")
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     finally:

@@ -48,6 +48,7 @@ def resolve_url(url: str | None = None) -> str:
 
 
 SQLITE_CACHE_KB = 65536
+_MIGRATION_LOCK = 0x616977617463  # b"aiwatc": the PostgreSQL advisory lock key of schema upgrades
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -148,16 +149,37 @@ class Store:
         from alembic.script import ScriptDirectory
 
         try:
-            with self.engine.begin() as conn:
-                cfg = self._alembic_config(conn)
-                head = ScriptDirectory.from_config(cfg).get_current_head()
-                if MigrationContext.configure(conn).get_current_revision() == head:
-                    return
-                command.upgrade(cfg, "head")
+            # Looked at twice: without the lock first, so that a store already at the head opens
+            # without a write (a read-only copy stays readable), then again under it.
+            for locked in (False, True):
+                with self.engine.begin() as conn:
+                    if locked:
+                        self._lock_for_migration(conn)
+                    cfg = self._alembic_config(conn)
+                    head = ScriptDirectory.from_config(cfg).get_current_head()
+                    if MigrationContext.configure(conn).get_current_revision() == head:
+                        return
+                    if locked:
+                        command.upgrade(cfg, "head")
         except Exception as exc:
             hint = ("Is it an aiwatch store (or a new file's name) in a folder you can write?"
                     if self.dialect == "sqlite" else "Is the server running, and does the database exist?")
             raise StoreError(f"cannot create or upgrade the schema at {self!r}: {exc}. {hint}") from exc
+
+    def _lock_for_migration(self, conn: Connection) -> None:
+        """Let one process at a time read the revision and upgrade; the others wait, then find the head.
+
+        Two aiwatch commands started together on a new store (`serve` and `watch` side by side) both read
+        "no revision" and both ran CREATE TABLE: the later one died with "table entities already exists"
+        (3 processes on a fresh SQLite file: 15 of 20 tries). The lock is the transaction's own, so it is
+        let go at its commit or rollback, and a killed process holds nothing.
+        """
+        if self.dialect == "sqlite":
+            # The driver has begun nothing yet (it opens a transaction only before a DML statement);
+            # IMMEDIATE takes the write lock now, and the others wait on busy_timeout.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif self.dialect == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
 
     def revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
