@@ -104,14 +104,18 @@ def _run_process(store: Any, engine: str = "local", address: str | None = None,
                 tasks[stage] = bar.add_task(f"process {stage}", total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
+        def on_wait() -> None:  # on standard error, so --json output stays clean
+            console.print("another aiwatch run is processing this store: waiting for it to finish "
+                          "(then what it left pending is processed)", highlight=False)
+
         if engine == "ray":
             try:
                 from aiwatch import engine_ray
             except ImportError as exc:
                 fail(f"the ray engine needs Ray: pip install 'aiwatch[ray]' ({exc})")
-            return engine_ray.process(store, address=address, progress=on_progress)
+            return engine_ray.process(store, address=address, progress=on_progress, waiting=on_wait)
         n = workers if workers is not None else config.get("workers")
-        return pipeline.process(store, workers=n, progress=on_progress)
+        return pipeline.process(store, workers=n, progress=on_progress, waiting=on_wait)
 
 
 @app.command()

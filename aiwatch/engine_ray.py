@@ -107,18 +107,21 @@ def _prepared_on_ray(ray: Any, store: Store, stage: Any, batch_size: int, worker
 
 def process(store: Store, stages: Sequence[str] | None = None, *, address: str | None = None,
             batch_size: int | None = None, num_cpus: int | None = None,
-            progress: Callable[[str, int, int], Any] | None = None) -> ProcessReport:
-    """Like ``pipeline.process``, with every stage's ``prepare`` on Ray. Safe to interrupt the same way."""
+            progress: Callable[[str, int, int], Any] | None = None,
+            waiting: Callable[[], Any] | None = None) -> ProcessReport:
+    """Like ``pipeline.process``, with every stage's ``prepare`` on Ray. Safe to interrupt the same way,
+    and one run at a time per store as there (the local engine's runs included)."""
     ray = _init(address, num_cpus)
     workers = int(ray.cluster_resources().get("CPU", 1))
     batch_size = batch_size or config.get("batch_size")
     report = ProcessReport()
-    for stage in build(stages):
-        started = time.perf_counter()
-        total = store.count_pending(stage.name)
-        if progress:
-            progress(stage.name, 0, total)
-        prepared = _prepared_on_ray(ray, store, stage, batch_size, workers)
-        report.record(stage.name, commit_all(store, stage, prepared, total, progress, batch_size=batch_size),
-                      started)
+    with store.pipeline_lock(waiting):
+        for stage in build(stages):
+            started = time.perf_counter()
+            total = store.count_pending(stage.name)
+            if progress:
+                progress(stage.name, 0, total)
+            prepared = _prepared_on_ray(ray, store, stage, batch_size, workers)
+            report.record(stage.name, commit_all(store, stage, prepared, total, progress,
+                                                 batch_size=batch_size), started)
     return report

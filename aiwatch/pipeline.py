@@ -220,34 +220,37 @@ def commit_all(store: Store, stage: Stage, prepared: Iterable[list[Article]], to
 
 
 def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: int | None = None,
-            workers: int = 1, progress: Callable[[str, int, int], Any] | None = None) -> ProcessReport:
+            workers: int = 1, progress: Callable[[str, int, int], Any] | None = None,
+            waiting: Callable[[], Any] | None = None) -> ProcessReport:
     """Run the pipeline's stages over every article each has not processed yet.
 
     ``workers``: processes that run ``prepare``: 1, all in this one (the default: the least memory);
     0, one per CPU for a stage with at least ``POOL_MIN_BATCHES`` batches to do; N, N. Workers are
     spawned, so a script that asks for them needs the ``if __name__ == "__main__":`` guard.
     ``progress(stage_name, done, total)`` is called after each batch (the CLI draws a bar).
-    Safe to interrupt: a rerun carries on from the last committed batch.
+    Safe to interrupt: a rerun carries on from the last committed batch. One run at a time per store:
+    another one waits for it to end (calling ``waiting()`` first; see ``Store.pipeline_lock``).
     """
     batch_size = batch_size or config.get("batch_size")
     n_workers = worker_count(workers)
     report = ProcessReport()
     pool: ProcessPoolExecutor | None = None
-    try:
-        for stage in build(stages):
-            started = time.perf_counter()
-            total = store.count_pending(stage.name)
-            if progress:
-                progress(stage.name, 0, total)
-            wanted = n_workers > 1 and hasattr(stage, "prepare") and total > 0 and (
-                workers > 1 or total >= POOL_MIN_BATCHES * batch_size)
-            if wanted and pool is None:
-                pool = spawn_pool(n_workers)
-            use = pool if wanted else None
-            prepared = _prepared(store, stage, batch_size, use, ahead=2 * n_workers if use else 1)
-            report.record(stage.name, commit_all(store, stage, prepared, total, progress, batch_size=batch_size),
-                          started)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    with store.pipeline_lock(waiting):
+        try:
+            for stage in build(stages):
+                started = time.perf_counter()
+                total = store.count_pending(stage.name)
+                if progress:
+                    progress(stage.name, 0, total)
+                wanted = n_workers > 1 and hasattr(stage, "prepare") and total > 0 and (
+                    workers > 1 or total >= POOL_MIN_BATCHES * batch_size)
+                if wanted and pool is None:
+                    pool = spawn_pool(n_workers)
+                use = pool if wanted else None
+                prepared = _prepared(store, stage, batch_size, use, ahead=2 * n_workers if use else 1)
+                report.record(stage.name, commit_all(store, stage, prepared, total, progress,
+                                                     batch_size=batch_size), started)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
     return report

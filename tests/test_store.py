@@ -7,6 +7,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +60,63 @@ def test_commands_started_together_on_a_new_store_all_open_it(new_store_url: str
     assert [p.returncode for p in procs] == [0, 0, 0, 0], "\n".join(outputs)
     store = Store(new_store_url)
     assert store.revision() is not None and store.stats()["articles"] == 0
+    store.close()
+
+
+def _aiwatch(db: str, *args: str, log: Path | None = None) -> subprocess.Popen:
+    out = log.open("w") if log else subprocess.PIPE
+    return subprocess.Popen([sys.executable, "-m", "aiwatch", *args], stdout=out, stderr=subprocess.STDOUT,
+                            text=True, env={**os.environ, "AIWATCH_DB": db, "PYTHONPATH": str(ROOT)})
+
+
+def test_two_ingests_of_the_same_articles_at_once_store_each_once(db_url: str) -> None:
+    # A feed polled by `aiwatch watch` while someone ingests it by hand: both found an article new, and the
+    # later insert died on the unique key (every try, on both stores). Now the later one finds them there.
+    Store(db_url).close()
+    procs = [_aiwatch(db_url, "ingest", "--sample", "--no-process") for _ in range(2)]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], "\n".join(outputs)
+    assert sorted(o.split("ingested: ")[1].split(" new")[0] for o in outputs) == ["0", "300"], outputs
+    store = Store(db_url)
+    assert store.stats()["articles"] == 300 and len(store.sources()) == 1
+    store.close()
+
+
+def test_a_second_process_run_waits_for_the_first(db_url: str, tmp_path: Path) -> None:
+    # Two runs at once (a cron job overlapping the last one) took the same pending articles, and the later
+    # commit died on the stage marks' unique key. The second now waits, then finds nothing left to do.
+    store = Store(db_url)
+    write_items(store, _items(5), store.source_id("file", "test"))
+    log = tmp_path / "second.log"
+    with store.pipeline_lock():
+        proc = _aiwatch(db_url, "process", "--json", log=log)
+        try:
+            deadline = time.monotonic() + 120
+            while "waiting" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert "another aiwatch run is processing this store: waiting" in log.read_text(), log.read_text()
+            assert store.count_pending("dedup.minhash.v1") == 5  # it did wait
+        except BaseException:
+            proc.kill()
+            raise
+    assert proc.wait(timeout=300) == 0, log.read_text()
+    assert store.count_pending("dedup.minhash.v1") == 0 and store.count_pending("classify.cascade.v1") == 0
+    store.close()
+
+
+def test_the_pipeline_lock_is_reentrant_and_let_go_when_its_holder_dies(db_url: str) -> None:
+    store = Store(db_url)
+    with store.pipeline_lock(), store.pipeline_lock():  # process() inside a caller's lock: no self-deadlock
+        pass
+    code = ("import os, sys; from aiwatch.store import Store; s = Store(sys.argv[1]); "
+            "s.pipeline_lock().__enter__(); print('held', flush=True); os._exit(0)")
+    held = subprocess.run([sys.executable, "-c", code, db_url], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "held" in held.stdout, held.stderr
+    waited: list[bool] = []
+    with store.pipeline_lock(waiting=lambda: waited.append(True)):  # the dead holder's lock is gone
+        pass
+    assert waited == []
     store.close()
 
 

@@ -209,6 +209,7 @@ def _flush(store: Store, batch: list[Article], notes: list[Skipped], source_id: 
     if not batch and not notes:
         return
     with store.transaction() as conn:
+        store.serialise(conn)  # another ingest may be writing the same articles (a feed polled twice)
         added, updated, unchanged = store.upsert_articles(conn, batch, source_id)
         aiid.link_incidents(conn, batch)
         store.record_skipped(notes, conn=conn)

@@ -13,7 +13,7 @@ killed mid-ingest loses at most the batch in flight, and the next run redoes it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +48,8 @@ def resolve_url(url: str | None = None) -> str:
 
 
 SQLITE_CACHE_KB = 65536
-_MIGRATION_LOCK = 0x616977617463  # b"aiwatc": the PostgreSQL advisory lock key of schema upgrades
+# PostgreSQL advisory lock keys (b"aiwatc" and on): schema upgrades, `process` runs, ingest's writes.
+MIGRATION_LOCK, PIPELINE_LOCK, WRITE_LOCK = 0x616977617463, 0x616977617464, 0x616977617465
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -107,6 +108,7 @@ class Store:
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.url = resolve_url(url)
+        self._pipeline_locks = 0  # how deep this Store holds the pipeline lock (see pipeline_lock)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         try:
@@ -154,7 +156,7 @@ class Store:
             for locked in (False, True):
                 with self.engine.begin() as conn:
                     if locked:
-                        self._lock_for_migration(conn)
+                        self.serialise(conn, MIGRATION_LOCK)
                     cfg = self._alembic_config(conn)
                     head = ScriptDirectory.from_config(cfg).get_current_head()
                     if MigrationContext.configure(conn).get_current_revision() == head:
@@ -166,20 +168,23 @@ class Store:
                     if self.dialect == "sqlite" else "Is the server running, and does the database exist?")
             raise StoreError(f"cannot create or upgrade the schema at {self!r}: {exc}. {hint}") from exc
 
-    def _lock_for_migration(self, conn: Connection) -> None:
-        """Let one process at a time read the revision and upgrade; the others wait, then find the head.
+    def serialise(self, conn: Connection, key: int = WRITE_LOCK) -> None:
+        """Make the transaction just begun on ``conn`` run alone among those serialised on the same key.
 
-        Two aiwatch commands started together on a new store (`serve` and `watch` side by side) both read
-        "no revision" and both ran CREATE TABLE: the later one died with "table entities already exists"
-        (3 processes on a fresh SQLite file: 15 of 20 tries). The lock is the transaction's own, so it is
-        let go at its commit or rollback, and a killed process holds nothing.
+        For read-then-write steps that two processes may run at once: two commands started together on a
+        new store both read "no revision" and both ran CREATE TABLE (the later died with "table entities
+        already exists": 3 processes on a new SQLite file, 15 of 20 tries; PostgreSQL, 10 of 10); two ingests
+        of one feed both found an article new and the later died on its unique key. The lock belongs to the
+        transaction, so its commit or rollback lets it go, and a killed process holds nothing. Call it first
+        in the transaction.
         """
         if self.dialect == "sqlite":
             # The driver has begun nothing yet (it opens a transaction only before a DML statement);
-            # IMMEDIATE takes the write lock now, and the others wait on busy_timeout.
+            # IMMEDIATE takes the write lock now, and the others wait on busy_timeout. SQLite has one
+            # writer at a time anyway, so the key makes no difference there.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         elif self.dialect == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     def revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
@@ -194,6 +199,66 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def pipeline_lock(self, waiting: Callable[[], object] | None = None) -> Iterator[None]:
+        """Hold the store's pipeline lock: one `process` run at a time (``waiting`` is called if it must wait).
+
+        Two runs at once (a cron job overlapping the last one, `aiwatch process` beside `aiwatch watch`)
+        both took the same pending articles, and the later commit died on the stage marks' unique key. The
+        second run now waits for the first, then finds what is still pending. Reentrant within one Store.
+        The lock dies with its holder: a PostgreSQL session's advisory lock; on SQLite an OS file lock
+        (``filelock``) on ``<store>.lock`` beside the store, so a killed run leaves nothing to clear.
+        """
+        if self._pipeline_locks:
+            self._pipeline_locks += 1
+            try:
+                yield
+            finally:
+                self._pipeline_locks -= 1
+            return
+        with self._held_pipeline_lock(waiting):
+            self._pipeline_locks = 1
+            try:
+                yield
+            finally:
+                self._pipeline_locks = 0
+
+    @contextmanager
+    def _held_pipeline_lock(self, waiting: Callable[[], object] | None) -> Iterator[None]:
+        if self.dialect == "postgresql":
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                key = {"key": PIPELINE_LOCK}
+                if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar():
+                    if waiting:
+                        waiting()
+                    conn.execute(text("SELECT pg_advisory_lock(:key)"), key)
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+            return
+        database = make_url(self.url).database
+        if self.dialect != "sqlite" or not database or database == ":memory:":
+            yield  # an in-memory SQLite store: no other process can open it
+            return
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(database + ".lock")
+        try:
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                if waiting:
+                    waiting()
+                lock.acquire()
+        except OSError as exc:
+            raise StoreError(f"cannot lock {database}.lock ({exc}): the folder of the store must be writable") \
+                from exc
+        try:
+            yield
+        finally:
+            lock.release()
 
     def refresh_statistics(self) -> None:
         """Have PostgreSQL re-read its tables' statistics (ANALYZE); nothing on SQLite.
@@ -227,6 +292,7 @@ class Store:
         if conn is not None:
             return _get(conn)
         with self.transaction() as c:
+            self.serialise(c)  # two ingests of one new feed at once: one row, not a unique-key error
             return _get(c)
 
     def get_source(self, location: str) -> dict[str, Any] | None:
