@@ -278,6 +278,59 @@ def test_editor_decisions_survive_reruns(store: Store, tmp_path: Path) -> None:
             "title"] == "Grok antisemitic posts (edited)"
 
 
+def test_an_editors_merge_during_a_run_sends_later_articles_to_the_merged_incident(store: Store,
+                                                                                   tmp_path: Path) -> None:
+    # `aiwatch serve` beside `aiwatch watch`: the run read the incidents before the merge. Its next batch put
+    # the Uber report into the merged incident (where no page shows it) and wrote the old sums back.
+    from aiwatch.cluster.stage import ClusterStage, rebuild_state
+    from aiwatch.ingest import ingest
+    from aiwatch.web import editor
+
+    ingest(store, [str(write_jsonl(tmp_path / "day1.jsonl", [article("uber", 0), article("clearview", 0)]))])
+    process_as_incidents(store)
+    with store.engine.connect() as conn:
+        ids = dict(conn.execute(select_incident_of()).all())
+    uber, clearview = ids["uber-0"], ids["clearview-0"]
+    assert uber != clearview
+    editor.add_user(store, "editor", "a long password")
+    with store.engine.connect() as conn:
+        user = conn.execute(t.users.select()).mappings().one()["id"]
+
+    ingest(store, [str(write_jsonl(tmp_path / "day2.jsonl", [article("uber", 1), article("uber", 2)]))])
+    pipeline.process(store, ["dedup.minhash.v1", "classify.cascade.v1"])
+    for ext_id in ("uber-1", "uber-2"):
+        store.label_article(ext_id, "incident")
+
+    def merge_after_the_first_batch(stage: str, done: int, _total: int) -> None:
+        if stage == ClusterStage.name and done == 1:
+            editor.merge(store, user, uber, clearview)
+
+    pipeline.process(store, batch_size=1, progress=merge_after_the_first_batch)  # only clustering is pending
+    with store.engine.connect() as conn:
+        now_in = dict(conn.execute(select_incident_of()).all())
+        merged = conn.execute(t.incidents.select().where(t.incidents.c.id == uber)).mappings().one()
+        held = conn.execute(t.incidents.select().where(t.incidents.c.id == clearview)).mappings().one()
+    assert merged["status"] == "merged"
+    assert uber not in now_in.values(), now_in  # every article is in a live incident
+    assert now_in["uber-2"] == clearview and now_in["uber-0"] == clearview
+    with store.transaction() as conn:  # the stored sums are those of its members, as a restart would read
+        rebuild_state(conn, clearview)
+        rebuilt = conn.execute(t.incidents.select().where(t.incidents.c.id == clearview)).mappings().one()
+        conn.rollback()
+    assert held["n_articles"] == rebuilt["n_articles"] == 4
+    assert np.allclose(np.frombuffer(held["centroid"], np.float32), np.frombuffer(rebuilt["centroid"], np.float32),
+                       atol=1e-5)
+
+
+def select_incident_of():  # noqa: ANN201
+    """article ext_id -> incident id, for every linked article."""
+    from sqlalchemy import select
+
+    ia = t.incident_articles.c
+    return select(t.articles.c.ext_id, ia.incident_id).join(t.incident_articles,
+                                                           ia.article_id == t.articles.c.id)
+
+
 def test_a_back_filled_older_report_moves_the_event_date(store: Store, tmp_path: Path) -> None:
     from aiwatch.export import incident_records
     from aiwatch.ingest import ingest

@@ -16,6 +16,14 @@ stories are bigger each time), so the next refresh also waits until the last one
 State: each incident keeps sums of its members' vectors (``incidents.centroid``, ``incidents.lex``,
 ``incidents.entity_keys``) so that the stage, started tomorrow, loads one row per incident and
 carries on; ids of incidents never change. Rejected and merged incidents take no new articles.
+
+Editors work while the stage runs (`aiwatch serve` beside `aiwatch watch`). A merge, split, reject or
+reopen changes what the incidents hold and which take articles, so the state the run loaded is out of
+date: each commit looks for such an action since the state was read; if there is one, articles given
+to a since-merged incident go to the incident it was merged into, the touched incidents' sums are
+rebuilt from their members in the store (not written from the out-of-date memory), and the state is
+read again before the next batch. Before this, a batch after a merge put its articles into the merged
+incident, where no page shows them, and wrote a split incident's old sums back over the editor's.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from scipy.sparse import csr_matrix, vstack
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from aiwatch.cluster import Clusterer, Doc, Embedder, IncidentState, doc_features, lexical
 from aiwatch.cluster import incident as I
@@ -76,6 +84,54 @@ def labels_and_vectors(conn: Connection, pks: list[int], encoder: str | None
     return cats, vectors
 
 
+# Editor actions that change what an incident holds, or whether it takes articles (see the module's doc).
+MEMBERSHIP_EDITS = ("merge", "split", "reject", "reopen")
+
+
+def last_membership_edit(conn: Connection) -> int:
+    log = t.review_log.c
+    return conn.execute(select(func.max(log.id)).where(log.action.in_(MEMBERSHIP_EDITS))).scalar() or 0
+
+
+def merged_targets(conn: Connection, ids: set[int]) -> dict[int, int]:
+    """Each merged incident among ``ids`` -> the live incident it ended in (merges can chain)."""
+    inc = t.incidents.c
+    out: dict[int, int] = {}
+    for start in ids:
+        at, seen = start, {start}
+        while (nxt := conn.execute(select(inc.merged_into).where(inc.id == at, inc.status == "merged"))
+               .scalar()) is not None and nxt not in seen:
+            at = nxt
+            seen.add(at)
+        if at != start:
+            out[start] = at
+    return out
+
+
+def rebuild_state(conn: Connection, incident_id: int) -> None:
+    """Recompute an incident's vector sums from its members' stored facts (after a merge or split)."""
+    f, ia = t.article_facts.c, t.incident_articles.c
+    rows = conn.execute(select(f.embedding, f.lex, f.entities).join(t.incident_articles, ia.article_id == f.article_id)
+                        .where(ia.incident_id == incident_id)).all()
+    emb = None
+    lex = None
+    keys: dict[str, int] = {}
+    for r in rows:
+        if r.embedding:
+            v = np.frombuffer(r.embedding, np.float32)
+            emb = v.copy() if emb is None else emb + v
+        row = unpack_lex(r.lex)
+        lex = row if lex is None else lex + row
+        for e in r.entities or []:
+            if e.get("kind") != "group":
+                keys[e["key"]] = keys.get(e["key"], 0) + 1
+    n = conn.execute(select(func.count()).select_from(t.incident_articles).where(ia.incident_id == incident_id)
+                     ).scalar_one()
+    conn.execute(t.incidents.update().where(t.incidents.c.id == incident_id).values(
+        centroid=emb.tobytes() if emb is not None else None, lex=pack_lex(lex) if lex is not None else None,
+        entity_keys=keys, n_articles=n))
+
+
 @register("cluster.online.v1")
 class ClusterStage:
     name: ClassVar[str] = "cluster.online.v1"
@@ -87,6 +143,7 @@ class ClusterStage:
         self._index: dict[int, int] = {}  # incident id -> state index
         self._extractor: Any = None
         self._embedder: Embedder | None = None
+        self._edits_seen = 0  # the last membership edit when the state was read (see the module's doc)
         self.refresh_every_s = REFRESH_EVERY_S
         self._refreshed = time.monotonic()
         self._refresh_took = 0.0
@@ -108,8 +165,6 @@ class ClusterStage:
         with store.engine.connect() as conn:
             linked = dict(conn.execute(select(ia.article_id, ia.incident_id).where(ia.article_id.in_(pks))).all())
             if self._clusterer is None:
-                self._clusterer = Clusterer(embedder=self._embedder or Embedder())
-                self._embedder = self._clusterer.embedder
                 self._load_states(conn)
             cats, vectors = labels_and_vectors(conn, pks, self._embedder.name)
         for a in batch:
@@ -118,6 +173,11 @@ class ClusterStage:
             a.embedding = vectors.get(a.pk, a.embedding)
 
     def _load_states(self, conn: Connection) -> None:
+        """Read the live incidents' state into a new clusterer (at the start, and after an editor's change)."""
+        self._clusterer = Clusterer(embedder=self._embedder or Embedder())
+        self._embedder = self._clusterer.embedder
+        self._index = {}
+        self._edits_seen = last_membership_edit(conn)
         inc = t.incidents.c
         rows = conn.execute(select(inc.id, inc.centroid, inc.lex, inc.entity_keys, inc.first_seen, inc.last_seen,
                                    inc.n_articles).where(inc.status.not_in(("merged", "rejected")))
@@ -190,6 +250,11 @@ class ClusterStage:
         if not done:
             return
         stamp = now()
+        edited = self._clusterer is not None and last_membership_edit(conn) != self._edits_seen
+        if edited:
+            moved = merged_targets(conn, {a.incident for a in done if isinstance(a.incident, int)})
+            for a in done:
+                a.incident = moved.get(a.incident, a.incident)
         f = t.article_facts.c
         conn.execute(t.article_facts.delete().where(f.article_id.in_([a.pk for a in done])))
         conn.execute(t.article_facts.insert(), [{
@@ -223,7 +288,11 @@ class ClusterStage:
                     conn.execute(t.incident_articles.insert().values(
                         incident_id=a.incident, article_id=a.pk, score=a.facts["score"], added_by="machine"))
         touched = sorted({a.incident for a in done if isinstance(a.incident, int)})
-        if self._clusterer is not None:
+        if edited:
+            for inc_id in touched:
+                rebuild_state(conn, inc_id)
+            self._load_states(conn)  # this batch's writes included: what a restarted run would read
+        elif self._clusterer is not None:
             for inc_id in touched:
                 if inc_id in self._index:
                     self._save_state(conn, inc_id, self._clusterer.states[self._index[inc_id]])

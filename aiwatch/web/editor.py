@@ -12,9 +12,10 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from aiwatch.cluster import incident as I
+from aiwatch.cluster.stage import rebuild_state
 from aiwatch.errors import AiwatchError
 from aiwatch.extract import clean_text, clean_title
 from aiwatch.store import Store, now
@@ -186,7 +187,7 @@ def merge(store: Store, user_id: int, source_id: int, target_id: int) -> None:
         conn.execute(t.incident_articles.delete().where(ia.incident_id == source_id))
         conn.execute(t.incidents.update().where(t.incidents.c.id == source_id).values(
             status="merged", merged_into=target_id, updated_at=now()))
-        _rebuild_state(conn, target_id)
+        rebuild_state(conn, target_id)
         I.refresh(conn, [target_id])
         conn.execute(t.incident_labels.delete().where(t.incident_labels.c.incident_id == source_id))
         _log(conn, user_id, "merge", target_id, {"incident": source_id, "title": src["title"]},
@@ -217,37 +218,9 @@ def split(store: Store, user_id: int, incident_id: int, article_ids: list[int], 
         conn.execute(t.incident_articles.insert(), [{"incident_id": new_id, "article_id": a, "score": None,
                                                      "added_by": "editor"} for a in chosen])
         for inc in (incident_id, new_id):
-            _rebuild_state(conn, inc)
+            rebuild_state(conn, inc)
         I.refresh(conn, [incident_id, new_id])
         _log(conn, user_id, "split", incident_id, {"articles": sorted(members)},
              {"new_incident": new_id, "articles_moved": chosen})
         _log(conn, user_id, "split", new_id, {"from": incident_id, "title": row["title"]}, {"articles": chosen})
         return new_id
-
-
-def _rebuild_state(conn: Connection, incident_id: int) -> None:
-    """Recompute an incident's vector sums from its members' stored facts (after a merge or split)."""
-    import numpy as np
-
-    from aiwatch.cluster.stage import pack_lex, unpack_lex
-
-    f, ia = t.article_facts.c, t.incident_articles.c
-    rows = conn.execute(select(f.embedding, f.lex, f.entities).join(t.incident_articles, ia.article_id == f.article_id)
-                        .where(ia.incident_id == incident_id)).all()
-    emb = None
-    lex = None
-    keys: dict[str, int] = {}
-    for r in rows:
-        if r.embedding:
-            v = np.frombuffer(r.embedding, np.float32)
-            emb = v.copy() if emb is None else emb + v
-        row = unpack_lex(r.lex)
-        lex = row if lex is None else lex + row
-        for e in r.entities or []:
-            if e.get("kind") != "group":
-                keys[e["key"]] = keys.get(e["key"], 0) + 1
-    n = conn.execute(select(func.count()).select_from(t.incident_articles).where(ia.incident_id == incident_id)
-                     ).scalar_one()
-    conn.execute(t.incidents.update().where(t.incidents.c.id == incident_id).values(
-        centroid=emb.tobytes() if emb is not None else None, lex=pack_lex(lex) if lex is not None else None,
-        entity_keys=keys, n_articles=n))
