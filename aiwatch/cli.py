@@ -650,11 +650,34 @@ def settings() -> None:
     Console().print(table)
 
 
+def store_failure(exc: BaseException) -> str:
+    """A database error met in the middle of a command, said in one line with what to do about it."""
+    detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+    low = detail.lower()
+    if "locked" in low or "busy" in low:
+        hint = (f"another program held the SQLite store's write lock for over AIWATCH_LOCK_TIMEOUT="
+                f"{config.get('lock_timeout'):g} seconds (an open transaction in a sqlite3 shell or a script?): "
+                "end it, then run the command again")
+    elif "disk" in low and "full" in low or "no space" in low:
+        hint = "free some disk space where the store is, then run the command again"
+    elif any(w in low for w in ("connect", "server closed", "terminating connection", "timeout", "timed out")):
+        hint = "is the PostgreSQL server running and reachable? Run the command again once it is"
+    else:
+        hint = "run the command again; if it fails the same way, please report it with this message"
+    return (f"the store failed in the middle of the command: {detail}. {hint}. What was committed stays, and "
+            "a rerun carries on from there.")
+
+
 def main() -> None:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
     try:
         app()
     except AiwatchError as exc:
         console.print(f"error: {exc}", style="red", highlight=False, markup=False)
+        sys.exit(2)
+    except (OperationalError, InterfaceError) as exc:  # the store went away or stayed locked: a way on
+        console.print(f"error: {store_failure(exc)}", style="red", highlight=False, markup=False)
         sys.exit(2)
 
 

@@ -44,6 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_text_chars", 200_000, "Article text beyond this many characters is cut off.", low=1),
     Setting("classifier_mode", "cascade", "cascade (TF-IDF screen, MiniLM on candidates) or fast (TF-IDF only).",
             choices=("cascade", "fast")),
+    Setting("lock_timeout", 30.0, "Seconds a command waits for a SQLite store's write lock while another program "
+            "holds it, before it stops with an error (nothing committed is lost).", low=0),
     Setting("batch_size", 500, "Articles written per transaction: a kill loses at most one batch, redone on rerun.",
             low=1),
     Setting("workers", 1, "Processes for the per-article work of `aiwatch process` and for cleaning local files' "

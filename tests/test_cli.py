@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aiwatch.cli import app
+from aiwatch.store import Store
 from tests.conftest import ROOT, STORY
 
 runner = CliRunner()
@@ -95,6 +96,28 @@ def test_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
                           capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 2
     assert "error:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_store_locked_by_another_program_is_a_one_line_error_and_a_rerun_finishes(tmp_path: Path) -> None:
+    """A sqlite3 shell left in a write transaction: the ingest waited, then died with a traceback."""
+    import sqlite3
+
+    db = tmp_path / "locked.db"
+    Store(f"sqlite:///{db}").close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AIWATCH_LOCK_TIMEOUT": "0.5"}
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        proc = subprocess.run([sys.executable, "-m", "aiwatch", "--db", str(db), "ingest", "--sample", "--no-process"],
+                              capture_output=True, text=True, env=env, timeout=120)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    message = " ".join(proc.stderr.split())
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "write lock for over AIWATCH_LOCK_TIMEOUT=0.5 seconds" in message and "run the command again" in message
+    code, out = aw(f"sqlite:///{db}", "ingest", "--sample", "--no-process")
+    assert code == 0 and "300 new" in out, out
 
 
 def test_a_sqlite_store_that_is_a_folder_or_not_a_database_says_so(tmp_path: Path) -> None:

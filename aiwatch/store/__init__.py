@@ -58,7 +58,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(config.get('lock_timeout') * 1000)}")
     # 64 MB of page cache a connection (SQLite's default is 2 MB): dedup looks up ~10,000 random band
     # keys a batch in an index that grows with the store. Dedup of 100k bench articles: 177 s -> 156 s,
     # peak RSS 261 -> 335 MB; the index at 1M is ten times bigger. A heap bound, unlike mmap, so peak
@@ -118,7 +118,7 @@ class Store:
                         raise StoreError(f"{parsed.database} is a folder: give the store a file name, e.g. "
                                          f"--db sqlite:///{Path(parsed.database) / 'aiwatch.db'}")
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-                self.engine: Engine = create_engine(self.url, connect_args={"timeout": 30})
+                self.engine: Engine = create_engine(self.url, connect_args={"timeout": config.get("lock_timeout")})
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             else:
                 self.engine = create_engine(self.url, pool_pre_ping=True)
