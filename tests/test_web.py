@@ -197,6 +197,33 @@ def test_editor_actions_refuse_malformed_bodies_with_a_400(client: TestClient, e
     assert r.status_code == 200 and [x["label"] for x in r.json()["data"]["tags"]["harm_types"]] == ["Reputational"]
 
 
+def test_an_edit_while_another_program_holds_the_store_is_a_503_to_retry(web_db: str, editor_token: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sqlite3 shell left in a write transaction: pages still show (WAL), an edit is a 503 with Retry-After
+    (it was a 500 "internal error"), and the same edit goes through once the lock is let go."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    if not web_db.startswith("sqlite"):
+        pytest.skip("SQLite's one write lock; PostgreSQL locks rows")
+    monkeypatch.setenv("AIWATCH_LOCK_TIMEOUT", "0.2")
+    client = TestClient(create_app(web_db, cookie_secure=False, secret="test"), raise_server_exceptions=False)
+    auth = {"Authorization": f"Bearer {editor_token}"}
+    b = client.get("/incidents.json", params={"per_page": 1}).json()["data"][0]["id"]
+    holder = sqlite3.connect(make_url(web_db).database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert client.get(f"/incidents/{b}.json").status_code == 200
+        r = client.post(f"/incidents/{b}/confirm", headers=auth)
+        assert r.status_code == 503 and r.headers["retry-after"] == "5", r.text
+        assert r.json()["error"]["code"] == "store_unavailable" and "try again" in r.json()["error"]["message"]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert client.post(f"/incidents/{b}/confirm", headers=auth).status_code == 200
+
+
 def test_editor_text_with_a_lone_surrogate_is_kept_mended(client: TestClient, editor_token: str) -> None:
     """JSON may escape half a UTF-16 pair alone ("\\ud800"), which no UTF-8 text holds: the store refused it
     (a 500). It is kept as U+FFFD."""

@@ -30,6 +30,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -93,7 +94,7 @@ def error_body(status: int, code: str, message: str) -> dict[str, Any]:
 
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 422: "invalid", 500: "internal"}
+         409: "conflict", 422: "invalid", 500: "internal", 503: "store_unavailable"}
 
 
 def create_app(db: str | None = None, *, require_login: bool | None = None, secret: str | None = None,
@@ -158,6 +159,15 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
     @app.exception_handler(ED.EditError)
     async def bad_edit(request: Request, exc: ED.EditError) -> Response:
         return _error(request, 400, str(exc))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def store_unavailable(request: Request, exc: Exception) -> Response:
+        # Another program holding a SQLite store's write lock past AIWATCH_LOCK_TIMEOUT, or PostgreSQL gone:
+        # the request did nothing, and the same request a little later will do.
+        response = _error(request, 503, "the store is busy or unreachable; nothing was changed: try again shortly")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
