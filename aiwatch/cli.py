@@ -275,7 +275,7 @@ def watch(
 
     Example: aiwatch watch feeds.opml --every 15m
     """
-    from aiwatch.watch import Watcher, parse_interval
+    from aiwatch.watch import STORE_RETRY_S, Watcher, parse_interval
 
     try:
         interval = parse_interval(every)
@@ -294,8 +294,12 @@ def watch(
         console.print(f"polled {url}: {report.added} new, {report.updated} updated, "
                       f"{len(report.skipped)} skipped", highlight=False)
 
+    def on_error(exc: Exception) -> None:
+        console.print(f"this round failed on the store ({db_detail(exc)}); trying again in "
+                      f"{min(interval.total_seconds(), STORE_RETRY_S):g} s", style="red", highlight=False, markup=False)
+
     watcher = Watcher(_store(), sources_, every=interval, allow_private=allow_private,
-                      follow_links=follow_links, on_poll=on_poll)
+                      follow_links=follow_links, on_poll=on_poll, on_error=on_error)
     rounds = watcher.run(stop, max_rounds=max_rounds)
     console.print(f"watch stopped after {rounds} round(s)")
 
@@ -650,9 +654,14 @@ def settings() -> None:
     Console().print(table)
 
 
+def db_detail(exc: BaseException) -> str:
+    """The driver's own first line of a database error (SQLAlchemy's adds the SQL and its parameters)."""
+    return (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def store_failure(exc: BaseException) -> str:
     """A database error met in the middle of a command, said in one line with what to do about it."""
-    detail = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+    detail = db_detail(exc)
     low = detail.lower()
     if "locked" in low or "busy" in low:
         hint = (f"another program held the SQLite store's write lock for over AIWATCH_LOCK_TIMEOUT="

@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from aiwatch import pipeline
 from aiwatch.errors import BadInput
 from aiwatch.ingest import IngestOptions, feeds, files, is_url, poll_source, write_items
@@ -26,6 +28,7 @@ _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
 
 MAX_INTERVAL = timedelta(days=366)
+STORE_RETRY_S = 60.0  # a round that failed on the store is tried again this soon (or at the interval, if shorter)
 
 
 def parse_interval(value: str) -> timedelta:
@@ -51,8 +54,10 @@ class Watcher:
 
     def __init__(self, store: Store, sources: Sequence[str], *, every: timedelta, allow_private: bool = False,
                  follow_links: bool = False, fetcher: Fetcher | None = None, process: bool = True,
-                 on_poll: Callable[[str, IngestReport], object] | None = None) -> None:
+                 on_poll: Callable[[str, IngestReport], object] | None = None,
+                 on_error: Callable[[Exception], object] | None = None) -> None:
         self.store, self.every, self.process = store, every, process
+        self.on_error = on_error
         self.fetcher = fetcher or Fetcher(allow_private=allow_private)
         self.opts = IngestOptions(follow_links=follow_links)
         self.on_poll = on_poll
@@ -118,11 +123,20 @@ class Watcher:
         rounds = 0
         try:
             while not stop.is_set():
-                self.poll_due()
+                try:
+                    self.poll_due()
+                    wait = min(self.seconds_to_next(), self.every.total_seconds())
+                except (OperationalError, InterfaceError) as exc:
+                    # The store stayed locked past AIWATCH_LOCK_TIMEOUT, or went away (a PostgreSQL restart).
+                    # What was committed stays, and a source whose round failed is still due: an unattended
+                    # monitor tries again, instead of ending on the first blip of its database.
+                    if self.on_error:
+                        self.on_error(exc)
+                    wait = min(self.every.total_seconds(), STORE_RETRY_S)
                 rounds += 1
                 if max_rounds is not None and rounds >= max_rounds:
                     break
-                stop.wait(min(self.seconds_to_next(), self.every.total_seconds()))
+                stop.wait(wait)
         finally:
             self.fetcher.close()
         return rounds

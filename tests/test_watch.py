@@ -74,6 +74,42 @@ def test_watcher_stops_when_asked(store: Store, http_server: LocalServer) -> Non
     assert not t.is_alive() and store.stats()["articles"] == 1
 
 
+def test_the_watcher_outlives_a_store_locked_for_a_while(tmp_path: Path, http_server: LocalServer,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program held the SQLite store's write lock past AIWATCH_LOCK_TIMEOUT: the watcher ended on
+    the error. Now the round is reported and tried again; the articles land once the lock is gone."""
+    import sqlite3
+
+    monkeypatch.setenv("AIWATCH_LOCK_TIMEOUT", "0.2")
+    db = tmp_path / "w.db"
+    store = Store(f"sqlite:///{db}")
+    http_server.routes["/rss"] = Route(rss(3), 200, FEED_HEADERS)
+    errors: list[Exception] = []
+    w = Watcher(store, [http_server.url("/rss")], every=timedelta(seconds=0.2), allow_private=True, process=False,
+                on_error=errors.append)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    stop = threading.Event()
+    t = threading.Thread(target=w.run, args=(stop,))
+    t.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not errors and t.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert errors and "locked" in str(errors[0]) and t.is_alive()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    deadline = time.monotonic() + 60
+    while store.stats()["articles"] < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    t.join(timeout=30)
+    assert not t.is_alive() and store.stats()["articles"] == 3
+    (src,) = store.sources()
+    assert src["last_success_at"] is not None
+
+
 def test_watch_command_stops_cleanly_on_sigterm(db_url: str, http_server: LocalServer) -> None:
     http_server.routes["/rss"] = Route(rss(3), 200, FEED_HEADERS)
     db = db_url
