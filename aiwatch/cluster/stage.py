@@ -40,7 +40,7 @@ from aiwatch.cluster import Clusterer, Doc, Embedder, IncidentState, doc_feature
 from aiwatch.cluster import incident as I
 from aiwatch.pipeline import register
 from aiwatch.records import Article
-from aiwatch.store import Store, as_utc, now
+from aiwatch.store import INCIDENTS_LOCK, Store, as_utc, now
 from aiwatch.store import schema as t
 from aiwatch.taxonomy import RELEVANT
 
@@ -249,6 +249,7 @@ class ClusterStage:
         done = [a for a in batch if a.facts is not None and a.pk is not None]
         if not done:
             return
+        store.serialise(conn, INCIDENTS_LOCK)  # an editor's merge commits before this batch or after it
         stamp = now()
         edited = self._clusterer is not None and last_membership_edit(conn) != self._edits_seen
         if edited:

@@ -48,8 +48,10 @@ def resolve_url(url: str | None = None) -> str:
 
 
 SQLITE_CACHE_KB = 65536
-# PostgreSQL advisory lock keys (b"aiwatc" and on): schema upgrades, `process` runs, ingest's writes.
-MIGRATION_LOCK, PIPELINE_LOCK, WRITE_LOCK = 0x616977617463, 0x616977617464, 0x616977617465
+# PostgreSQL advisory lock keys (b"aiwatc" and on): schema upgrades, `process` runs, ingest's writes, and
+# changes to which articles an incident holds (the cluster stage's commits, an editor's merge or split).
+MIGRATION_LOCK, PIPELINE_LOCK, WRITE_LOCK, INCIDENTS_LOCK = (0x616977617463, 0x616977617464, 0x616977617465,
+                                                            0x616977617466)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -18,7 +18,7 @@ from aiwatch.cluster import incident as I
 from aiwatch.cluster.stage import rebuild_state
 from aiwatch.errors import AiwatchError
 from aiwatch.extract import clean_text, clean_title
-from aiwatch.store import Store, now
+from aiwatch.store import INCIDENTS_LOCK, Store, now
 from aiwatch.store import schema as t
 from aiwatch.taxonomy import CATEGORIES, FIELDS, SEVERITIES
 
@@ -112,6 +112,7 @@ def set_status(store: Store, user_id: int, incident_id: int, status: str) -> Non
     if status not in ("confirmed", "rejected", "open"):
         raise EditError(f"unknown status {status!r}")
     with store.transaction() as conn:
+        store.serialise(conn, INCIDENTS_LOCK)  # not between a cluster batch's read and its write
         row = _incident(conn, incident_id)
         conn.execute(t.incidents.update().where(t.incidents.c.id == incident_id).values(status=status,
                                                                                        updated_at=now()))
@@ -176,6 +177,7 @@ def merge(store: Store, user_id: int, source_id: int, target_id: int) -> None:
     if source_id == target_id:
         raise EditError("an incident cannot be merged into itself")
     with store.transaction() as conn:
+        store.serialise(conn, INCIDENTS_LOCK)  # not between a cluster batch's read and its write
         src, dst = _incident(conn, source_id), _incident(conn, target_id)
         ia = t.incident_articles.c
         moved = conn.execute(select(ia.article_id).where(ia.incident_id == source_id)).scalars().all()
@@ -202,6 +204,7 @@ def split(store: Store, user_id: int, incident_id: int, article_ids: list[int], 
         raise EditError("title is text: give it as a string")
     title = clean_title(title) or None  # a blank title was locked onto the new incident
     with store.transaction() as conn:
+        store.serialise(conn, INCIDENTS_LOCK)  # not between a cluster batch's read and its write
         row = _incident(conn, incident_id)
         ia = t.incident_articles.c
         members = set(conn.execute(select(ia.article_id).where(ia.incident_id == incident_id)).scalars().all())
