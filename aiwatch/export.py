@@ -70,14 +70,15 @@ def _cell(value: Any) -> Any:
 
 
 def incident_records(store: Store, *, include_rejected: bool = False) -> Iterator[dict[str, Any]]:
-    """Every incident (merged ones folded into their target), in id order, in the stable export shape."""
+    """Every incident (merged ones folded into their target), in id order, in the stable export shape; all of
+    them as the store was when the first was read (``Store.snapshot``), however long the export takes."""
     from sqlalchemy import select
 
     from aiwatch.cluster.incident import record
     from aiwatch.store import schema as t
 
     statuses = ("merged",) if include_rejected else ("merged", "rejected")
-    with store.engine.connect() as conn:
+    with store.snapshot() as conn:
         ids = conn.execute(select(t.incidents.c.id).where(t.incidents.c.status.not_in(statuses))
                            .order_by(t.incidents.c.id)).scalars().all()
         for inc_id in ids:

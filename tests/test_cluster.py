@@ -322,6 +322,29 @@ def test_an_editors_merge_during_a_run_sends_later_articles_to_the_merged_incide
                        atol=1e-5)
 
 
+def test_an_export_is_of_one_moment_though_an_editor_merges_while_it_runs(store: Store, tmp_path: Path) -> None:
+    # The export reads one incident at a time. A merge of a later incident into one already written out
+    # took the later one's articles out of the export altogether (it was skipped as merged).
+    from aiwatch.export import incident_records
+    from aiwatch.ingest import ingest
+    from aiwatch.web import editor
+
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [article("uber", 0), article("clearview", 0),
+                                                            article("grok", 0)]))])
+    process_as_incidents(store)
+    editor.add_user(store, "editor", "a long password")
+    with store.engine.connect() as conn:
+        user = conn.execute(t.users.select()).mappings().one()["id"]
+        first, *_, last = conn.execute(t.incidents.select().order_by(t.incidents.c.id)).scalars().all()
+    records = incident_records(store)
+    written = [next(records)]
+    editor.merge(store, user, last, first)
+    written += list(records)
+    assert len(written) == 3
+    assert sorted(a["id"] for r in written for a in r["articles"]) == ["clearview-0", "grok-0", "uber-0"]
+    assert len(list(incident_records(store))) == 2  # the next export sees the merge
+
+
 def select_incident_of():  # noqa: ANN201
     """article ext_id -> incident id, for every linked article."""
     from sqlalchemy import select

@@ -262,6 +262,27 @@ class Store:
         finally:
             lock.release()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A connection whose every read sees the store as it was at its first, however long the reading takes.
+
+        For exports, which read once per incident while the pipeline or an editor may write: an incident merged
+        after its target had been written out took its articles out of the export altogether. SQLite: a read
+        transaction (WAL keeps its snapshot, and writers go on); PostgreSQL: REPEATABLE READ, read only.
+        """
+        if self.dialect == "postgresql":
+            with self.engine.connect().execution_options(isolation_level="REPEATABLE READ",
+                                                         postgresql_readonly=True) as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                conn.exec_driver_sql("BEGIN")  # deferred: no lock taken, the first read fixes the snapshot
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+
     def refresh_statistics(self) -> None:
         """Have PostgreSQL re-read its tables' statistics (ANALYZE); nothing on SQLite.
 
@@ -393,7 +414,7 @@ class Store:
         if include_text:
             cols.append(a.c.text)
         last = 0
-        with self.engine.connect() as conn:
+        with self.snapshot() as conn:
             while True:
                 q = (select(*cols).select_from(a.outerjoin(orig, a.c.duplicate_of == orig.c.id)
                                                .outerjoin(src, a.c.source_id == src.c.id))
