@@ -7,8 +7,9 @@ quote: article titles are untrusted text.
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -44,22 +45,48 @@ def article_records(store: Store, *, include_text: bool = True) -> Iterator[dict
         yield rec
 
 
-def export_articles(store: Store, out: TextIO, fmt: str = "jsonl", *, include_text: bool = True) -> int:
-    """Write every article to `out`; returns how many."""
+def article_lines(store: Store, fmt: str = "jsonl", *, include_text: bool = True) -> Iterator[str]:
+    """The article export as text, one record at a time (a CSV's header first): the web streams it."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    records = article_records(store, include_text=include_text)
+    if fmt == "jsonl":
+        yield from (json.dumps(rec, ensure_ascii=False) + "\n" for rec in records)
+    else:
+        yield from _csv_lines(list(ARTICLE_FIELDS) + (["text"] if include_text else []), records)
+
+
+def export_articles(store: Store, out: TextIO, fmt: str = "jsonl", *, include_text: bool = True) -> int:
+    """Write every article to `out`; returns how many."""
+    return _write(out, article_lines(store, fmt, include_text=include_text), header=fmt == "csv")
+
+
+def _write(out: TextIO, lines: Iterator[str], *, header: bool) -> int:
+    """Write the lines; the number of records among them."""
     n = 0
-    fields = list(ARTICLE_FIELDS) + (["text"] if include_text else [])
-    writer = csv.DictWriter(out, fieldnames=fields) if fmt == "csv" else None
-    if writer:
-        writer.writeheader()
-    for rec in article_records(store, include_text=include_text):
-        if writer:
-            writer.writerow({k: _cell(v) for k, v in rec.items()})
-        else:
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    for line in lines:
+        out.write(line)
         n += 1
-    return n
+    return max(0, n - header)
+
+
+def _csv_lines(fields: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The header, then each row, as CSV text (a row's quoted cells may hold line breaks)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields)
+    writer.writeheader()
+    yield _taken(buf)
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+        yield _taken(buf)
+
+
+def _taken(buf: io.StringIO) -> str:
+    """What the buffer holds, leaving it empty."""
+    text = buf.getvalue()
+    buf.seek(0)
+    buf.truncate()
+    return text
 
 
 def _cell(value: Any) -> Any:
@@ -93,49 +120,63 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9.]+", "-", name.lower()).strip("-")
 
 
-def export_incidents(store: Store, out: TextIO, fmt: str = "jsonl") -> int:
-    """Write every incident to `out` as JSONL, flat CSV, or AIID's incidents.csv shape; returns how many."""
+INCIDENT_CSV_FIELDS = ("id", "title", "summary", "category", "severity", "event_date", "first_seen", "last_seen",
+                       "countries", "deployers", "developers", "harmed_parties", "systems", "amounts", "tags",
+                       "article_ids", "article_urls")
+
+
+def incident_lines(store: Store, fmt: str = "jsonl") -> Iterator[str]:
+    """The incident export as text, one incident at a time (a CSV's header first): the web streams it."""
     if fmt not in INCIDENT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(INCIDENT_FORMATS)}")
-    n = 0
-    writer = None
-    if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=["id", "title", "summary", "category", "severity", "event_date",
-                                                 "first_seen", "last_seen", "countries", "deployers", "developers",
-                                                 "harmed_parties", "systems", "amounts", "tags", "article_ids",
-                                                 "article_urls"])
-    elif fmt == "aiid":
-        writer = csv.DictWriter(out, fieldnames=list(AIID_COLUMNS))
-    if writer:
-        writer.writeheader()
-    for rec in incident_records(store):
-        n += 1
-        by_role: dict[str, list[str]] = {}
-        for e in rec["entities"]:
-            by_role.setdefault(e["role"], []).append(e["name"])
-        originals = [a for a in rec["articles"] if not a["duplicate_of"]]
-        if fmt == "jsonl":
-            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        elif fmt == "csv":
-            writer.writerow({k: _cell(v) for k, v in {
-                "id": rec["id"], "title": rec["title"], "summary": rec["summary"], "category": rec["category"],
-                "severity": rec["severity"], "event_date": rec["event_date"], "first_seen": rec["first_seen"],
-                "last_seen": rec["last_seen"], "countries": "; ".join(rec["countries"]),
-                "deployers": "; ".join(by_role.get("deployer", [])),
-                "developers": "; ".join(by_role.get("developer", [])),
-                "harmed_parties": "; ".join(by_role.get("harmed_party", [])),
-                "systems": "; ".join(by_role.get("implicated_system", [])),
-                "amounts": "; ".join(f"{a['value']:.0f} {a['currency']}" + (f" ({a['party']})" if a["party"] else "")
-                                     for a in rec["amounts"]),
-                "tags": json.dumps(rec["tags"], ensure_ascii=False),
-                "article_ids": " ".join(a["id"] for a in originals),
-                "article_urls": " ".join(a["url"] or "" for a in originals)}.items()})
-        else:
-            writer.writerow({k: _cell(v) for k, v in {
-                "incident_id": rec["id"], "date": rec["event_date"],
-                "reports": json.dumps([a["id"] for a in originals]),
-                "alleged_deployer": json.dumps([_slug(x) for x in by_role.get("deployer", [])]),
-                "alleged_developer": json.dumps([_slug(x) for x in by_role.get("developer", [])]),
-                "alleged_harmed_parties": json.dumps([_slug(x) for x in by_role.get("harmed_party", [])]),
-                "description": rec["summary"] or "", "title": rec["title"]}.items()})
-    return n
+    records = incident_records(store)
+    if fmt == "jsonl":
+        yield from (json.dumps(rec, ensure_ascii=False) + "\n" for rec in records)
+    elif fmt == "csv":
+        yield from _csv_lines(list(INCIDENT_CSV_FIELDS), (_flat_row(rec) for rec in records))
+    else:
+        yield from _csv_lines(list(AIID_COLUMNS), (_aiid_row(rec) for rec in records))
+
+
+def export_incidents(store: Store, out: TextIO, fmt: str = "jsonl") -> int:
+    """Write every incident to `out` as JSONL, flat CSV, or AIID's incidents.csv shape; returns how many."""
+    return _write(out, incident_lines(store, fmt), header=fmt != "jsonl")
+
+
+def _by_role(rec: dict[str, Any]) -> dict[str, list[str]]:
+    by_role: dict[str, list[str]] = {}
+    for e in rec["entities"]:
+        by_role.setdefault(e["role"], []).append(e["name"])
+    return by_role
+
+
+def _originals(rec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for a in rec["articles"] if not a["duplicate_of"]]
+
+
+def _flat_row(rec: dict[str, Any]) -> dict[str, Any]:
+    by_role, originals = _by_role(rec), _originals(rec)
+    return {
+        "id": rec["id"], "title": rec["title"], "summary": rec["summary"], "category": rec["category"],
+        "severity": rec["severity"], "event_date": rec["event_date"], "first_seen": rec["first_seen"],
+        "last_seen": rec["last_seen"], "countries": "; ".join(rec["countries"]),
+        "deployers": "; ".join(by_role.get("deployer", [])),
+        "developers": "; ".join(by_role.get("developer", [])),
+        "harmed_parties": "; ".join(by_role.get("harmed_party", [])),
+        "systems": "; ".join(by_role.get("implicated_system", [])),
+        "amounts": "; ".join(f"{a['value']:.0f} {a['currency']}" + (f" ({a['party']})" if a["party"] else "")
+                             for a in rec["amounts"]),
+        "tags": json.dumps(rec["tags"], ensure_ascii=False),
+        "article_ids": " ".join(a["id"] for a in originals),
+        "article_urls": " ".join(a["url"] or "" for a in originals)}
+
+
+def _aiid_row(rec: dict[str, Any]) -> dict[str, Any]:
+    by_role, originals = _by_role(rec), _originals(rec)
+    return {
+        "incident_id": rec["id"], "date": rec["event_date"],
+        "reports": json.dumps([a["id"] for a in originals]),
+        "alleged_deployer": json.dumps([_slug(x) for x in by_role.get("deployer", [])]),
+        "alleged_developer": json.dumps([_slug(x) for x in by_role.get("developer", [])]),
+        "alleged_harmed_parties": json.dumps([_slug(x) for x in by_role.get("harmed_party", [])]),
+        "description": rec["summary"] or "", "title": rec["title"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import feedparser
@@ -294,6 +295,23 @@ def test_feeds_parse_and_exports_download(client: TestClient) -> None:
     assert {"id", "title", "entities", "articles"} <= json.loads(lines[0]).keys()
     assert client.get("/export/incidents.csv").text.startswith("id,title,summary")
     assert client.get("/export/articles.csv").status_code == 200
+
+
+def test_csv_exports_are_streamed_a_record_at_a_time_and_match_the_command(client: TestClient, web_db: str) -> None:
+    # They were built whole in memory before the first byte went out (a 1M-article store: hundreds of MB).
+    from aiwatch.export import export_articles, export_incidents
+    from aiwatch.store import Store
+
+    store = Store(web_db)
+    for path, export in (("/export/articles.csv", lambda f: export_articles(store, f, "csv", include_text=False)),
+                         ("/export/incidents.csv", lambda f: export_incidents(store, f, "csv"))):
+        expected = io.StringIO()
+        n = export(expected)
+        with client.stream("GET", path) as r:
+            chunks = list(r.iter_text())
+        assert "".join(chunks) == expected.getvalue() and n > 1
+        assert len(chunks) > 1, path  # the header, then rows as they are read
+    store.close()
 
 
 def test_citation_and_bibtex(client: TestClient) -> None:

@@ -12,8 +12,6 @@ A Content-Security-Policy header allows scripts, styles and images from this sit
 
 from __future__ import annotations
 
-import io
-import json
 import re
 import secrets
 from collections.abc import Iterator
@@ -389,46 +387,36 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
             raise HTTPException(404, f"no tag field {field!r}; use one of {', '.join(Q.LABEL_FILTERS)}")
         return _feed(request, f"aiwatch: {label}", Q.Filters(labels={field: label}), request.url.path)
 
+    def _download(lines: Iterator[str], media_type: str, filename: str) -> Response:
+        # Streamed a record at a time: a big store's export starts at once and is never whole in memory (the
+        # CSVs were built in a buffer first). All of it is of one moment of the store (Store.snapshot).
+        return StreamingResponse(lines, media_type=media_type,
+                                 headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
     @app.get("/export/incidents.jsonl", summary="Every incident, one JSON object per line", response_class=Response)
     def export_incidents_jsonl() -> Response:
-        from aiwatch.export import incident_records
+        from aiwatch.export import incident_lines
 
-        def lines() -> Iterator[str]:
-            for rec in incident_records(store):
-                yield json.dumps(rec, ensure_ascii=False) + "\n"
-
-        return StreamingResponse(lines(), media_type="application/x-ndjson",
-                                 headers={"Content-Disposition": 'attachment; filename="incidents.jsonl"'})
+        return _download(incident_lines(store, "jsonl"), "application/x-ndjson", "incidents.jsonl")
 
     @app.get("/export/incidents.csv", summary="Every incident as a CSV row", response_class=Response)
     def export_incidents_csv() -> Response:
-        from aiwatch.export import export_incidents
+        from aiwatch.export import incident_lines
 
-        buf = io.StringIO()
-        export_incidents(store, buf, "csv")
-        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="incidents.csv"'})
+        return _download(incident_lines(store, "csv"), "text/csv; charset=utf-8", "incidents.csv")
 
     @app.get("/export/articles.jsonl", summary="Every article (no text), one JSON object per line",
              response_class=Response)
     def export_articles_jsonl() -> Response:
-        from aiwatch.export import article_records
+        from aiwatch.export import article_lines
 
-        def lines() -> Iterator[str]:
-            for rec in article_records(store, include_text=False):
-                yield json.dumps(rec, ensure_ascii=False) + "\n"
-
-        return StreamingResponse(lines(), media_type="application/x-ndjson",
-                                 headers={"Content-Disposition": 'attachment; filename="articles.jsonl"'})
+        return _download(article_lines(store, "jsonl", include_text=False), "application/x-ndjson", "articles.jsonl")
 
     @app.get("/export/articles.csv", summary="Every article (no text) as a CSV row", response_class=Response)
     def export_articles_csv() -> Response:
-        from aiwatch.export import export_articles
+        from aiwatch.export import article_lines
 
-        buf = io.StringIO()
-        export_articles(store, buf, "csv", include_text=False)
-        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="articles.csv"'})
+        return _download(article_lines(store, "csv", include_text=False), "text/csv; charset=utf-8", "articles.csv")
 
     # -- login ---------------------------------------------------------------------------------
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
