@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,9 +69,9 @@ def drop_pg_db(engine: Any, url: str) -> None:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for this test session, dropped at the end."""
+@contextmanager
+def new_pg_db() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database (no schema yet), dropped afterwards."""
     engine = pg_admin()
     url = create_pg_db(engine)
     try:
@@ -78,6 +79,13 @@ def pg_url() -> Iterator[str]:
     finally:
         drop_pg_db(engine, url)
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test session, dropped at the end."""
+    with new_pg_db() as url:
+        yield url
 
 
 def _empty_pg(url: str) -> None:

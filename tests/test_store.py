@@ -18,7 +18,7 @@ from aiwatch.ingest import ingest, write_items
 from aiwatch.records import RawItem, Skipped
 from aiwatch.store import Store, insert_rows, now, resolve_url
 from aiwatch.store import schema as t
-from tests.conftest import ROOT, STORY, create_pg_db, drop_pg_db, pg_admin
+from tests.conftest import ROOT, STORY, new_pg_db
 
 
 def distinct_text(seed: int, n_words: int = 200) -> str:
@@ -40,13 +40,8 @@ def new_store_url(db_kind: str, tmp_path: Path) -> Iterator[str]:
     if db_kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'new.db'}"
         return
-    engine = pg_admin()
-    url = create_pg_db(engine)
-    try:
+    with new_pg_db() as url:
         yield url
-    finally:
-        drop_pg_db(engine, url)
-        engine.dispose()
 
 
 def test_commands_started_together_on_a_new_store_all_open_it(new_store_url: str) -> None:
