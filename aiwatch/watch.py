@@ -44,6 +44,14 @@ def parse_interval(value: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+class _PipelineBusy(Exception):
+    pass
+
+
+def _give_up() -> None:
+    raise _PipelineBusy
+
+
 def _head(path: Path, n: int = 4096) -> bytes:
     with path.open("rb") as f:
         return f.read(n)
@@ -58,6 +66,7 @@ class Watcher:
                  on_error: Callable[[Exception], object] | None = None) -> None:
         self.store, self.every, self.process = store, every, process
         self.on_error = on_error
+        self._unprocessed = False  # a round's articles left for a later round (the pipeline was busy)
         self.fetcher = fetcher or Fetcher(allow_private=allow_private)
         self.opts = IngestOptions(follow_links=follow_links)
         self.on_poll = on_poll
@@ -106,8 +115,14 @@ class Watcher:
             if self.on_poll:
                 self.on_poll(url, r)
             report.merge(r)
-        if self.process and (report.added or report.updated):
-            pipeline.process(self.store)
+        if self.process and (report.added or report.updated or self._unprocessed):
+            try:
+                pipeline.process(self.store, waiting=_give_up)
+                self._unprocessed = False
+            except _PipelineBusy:
+                # Another run holds the pipeline (a back-fill's `aiwatch process`): waiting for it stopped
+                # the polling for as long. Polling goes on; a later round processes what this one brought.
+                self._unprocessed = True
         return report
 
     def seconds_to_next(self) -> float:

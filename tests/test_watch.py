@@ -74,6 +74,32 @@ def test_watcher_stops_when_asked(store: Store, http_server: LocalServer) -> Non
     assert not t.is_alive() and store.stats()["articles"] == 1
 
 
+def test_the_watcher_polls_on_while_another_run_holds_the_pipeline(store: Store, http_server: LocalServer) -> None:
+    """A back-fill's `aiwatch process` holds the pipeline for hours: the watcher waited for it and polled
+    nothing meanwhile. Now it stores what it finds, and processes it in the first round after."""
+    state = {"n": 2}
+    http_server.routes["/rss"] = Route(lambda _h: (200, FEED_HEADERS, rss(state["n"])))
+    w = Watcher(store, [http_server.url("/rss")], every=timedelta(seconds=0.1), allow_private=True)
+    with store_lock_held_elsewhere(store):
+        first: list[int] = []
+        t = threading.Thread(target=lambda: first.append(w.poll_due().added), daemon=True)
+        t.start()
+        t.join(timeout=60)
+        assert first == [2], "the round waited for the pipeline"  # (a hang here, before)
+        assert store.count_pending("dedup.minhash.v1") == 2
+        state["n"] = 3
+        time.sleep(0.15)
+        assert w.poll_due().added == 1
+    time.sleep(0.15)
+    assert w.poll_due().added == 0  # nothing new, but what earlier rounds left is processed now
+    assert store.count_pending("dedup.minhash.v1") == 0 and store.count_pending("cluster.online.v1") == 0
+
+
+def store_lock_held_elsewhere(store: Store):  # noqa: ANN201
+    """The pipeline lock, held through a second Store object (as another process would hold it)."""
+    return Store(store.url).pipeline_lock()
+
+
 def test_the_watcher_outlives_a_store_locked_for_a_while(tmp_path: Path, http_server: LocalServer,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """Another program held the SQLite store's write lock past AIWATCH_LOCK_TIMEOUT: the watcher ended on

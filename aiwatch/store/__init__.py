@@ -204,7 +204,8 @@ class Store:
 
     @contextmanager
     def pipeline_lock(self, waiting: Callable[[], object] | None = None) -> Iterator[None]:
-        """Hold the store's pipeline lock: one `process` run at a time (``waiting`` is called if it must wait).
+        """Hold the store's pipeline lock: one `process` run at a time. ``waiting`` is called before it waits
+        for another holder; an exception raised there gives up instead (the watcher's way to poll on).
 
         Two runs at once (a cron job overlapping the last one, `aiwatch process` beside `aiwatch watch`)
         both took the same pending articles, and the later commit died on the stage marks' unique key. The
