@@ -66,7 +66,9 @@ class Watcher:
                  on_error: Callable[[Exception], object] | None = None) -> None:
         self.store, self.every, self.process = store, every, process
         self.on_error = on_error
-        self._unprocessed = False  # a round's articles left for a later round (the pipeline was busy)
+        # Whether articles may wait for the pipeline: ones stored before the watcher started (`ingest
+        # --no-process`), or by a round whose processing did not run (busy pipeline) or failed (the store).
+        self._unprocessed = True
         self.fetcher = fetcher or Fetcher(allow_private=allow_private)
         self.opts = IngestOptions(follow_links=follow_links)
         self.on_poll = on_poll
@@ -116,13 +118,14 @@ class Watcher:
                 self.on_poll(url, r)
             report.merge(r)
         if self.process and (report.added or report.updated or self._unprocessed):
+            self._unprocessed = True  # until a run ends well
             try:
                 pipeline.process(self.store, waiting=_give_up)
                 self._unprocessed = False
             except _PipelineBusy:
                 # Another run holds the pipeline (a back-fill's `aiwatch process`): waiting for it stopped
                 # the polling for as long. Polling goes on; a later round processes what this one brought.
-                self._unprocessed = True
+                pass
         return report
 
     def seconds_to_next(self) -> float:

@@ -95,6 +95,17 @@ def test_the_watcher_polls_on_while_another_run_holds_the_pipeline(store: Store,
     assert store.count_pending("dedup.minhash.v1") == 0 and store.count_pending("cluster.online.v1") == 0
 
 
+def test_the_watchers_first_round_processes_what_was_stored_before_it(store: Store,
+                                                                     http_server: LocalServer) -> None:
+    # `aiwatch ingest --no-process`, then `aiwatch watch`: the backlog waited until a feed brought news.
+    http_server.routes["/rss"] = Route(rss(2), 200, FEED_HEADERS)
+    url = http_server.url("/rss")
+    assert Watcher(store, [url], every=timedelta(seconds=0.1), allow_private=True, process=False).poll_due().added == 2
+    time.sleep(0.15)
+    assert Watcher(store, [url], every=timedelta(seconds=0.1), allow_private=True).poll_due().added == 0
+    assert store.count_pending("dedup.minhash.v1") == 0
+
+
 def store_lock_held_elsewhere(store: Store):  # noqa: ANN201
     """The pipeline lock, held through a second Store object (as another process would hold it)."""
     return Store(store.url).pipeline_lock()
