@@ -90,8 +90,12 @@ def _progress(disable: bool = False) -> Progress:
                     TimeElapsedColumn(), console=console, transient=False, disable=disable or not console.is_terminal)
 
 
+class _Busy(Exception):
+    """Another run holds the store's pipeline, and this one was told not to wait (--no-wait)."""
+
+
 def _run_process(store: Any, engine: str = "local", address: str | None = None,
-                 workers: int | None = None, quiet: bool = False) -> ProcessReport:
+                 workers: int | None = None, quiet: bool = False, wait: bool = True) -> ProcessReport:
     from aiwatch import pipeline
 
     if engine not in ("local", "ray"):
@@ -105,6 +109,8 @@ def _run_process(store: Any, engine: str = "local", address: str | None = None,
             bar.update(tasks[stage], completed=done, total=total)
 
         def on_wait() -> None:  # on standard error, so --json output stays clean
+            if not wait:
+                raise _Busy
             console.print("another aiwatch run is processing this store: waiting for it to finish "
                           "(then what it left pending is processed)", highlight=False)
 
@@ -186,6 +192,10 @@ def process(
                                      "0: one per CPU, faster, each holding the models). Default: the workers "
                                      "setting (1)."),
     as_json: bool = typer.Option(False, "--json", help="Print {processed, seconds} per stage as JSON, no bar."),
+    wait: bool = typer.Option(True, "--wait/--no-wait",
+                              help="When another run is processing this store: wait for it, then do what is left "
+                                   "(default); or do nothing and exit 0 at once (a cron job that may overlap "
+                                   "the last one)."),
 ) -> None:
     """Run the pipeline's stages on every article not yet processed by them.
 
@@ -193,7 +203,13 @@ def process(
     """
     if workers is not None and engine != "local":
         fail("--workers is for the local engine; Ray decides its own workers from the cluster's CPUs")
-    report = _run_process(_store(), engine, address, workers, quiet=as_json)
+    try:
+        report = _run_process(_store(), engine, address, workers, quiet=as_json, wait=wait)
+    except _Busy:
+        console.print("another aiwatch run is processing this store: nothing done (--no-wait)", highlight=False)
+        if as_json:
+            print(json.dumps({"processed": {}, "seconds": {}, "busy": True}))
+        return
     if as_json:
         print(json.dumps({"processed": report.processed, "seconds": report.seconds}))
     else:

@@ -84,6 +84,11 @@ def test_a_second_process_run_waits_for_the_first(db_url: str, tmp_path: Path) -
     write_items(store, _items(5), store.source_id("file", "test"))
     log = tmp_path / "second.log"
     with store.pipeline_lock():
+        # A cron job that may overlap the last run can say not to wait: it does nothing and exits 0.
+        skip = _aiwatch(db_url, "process", "--json", "--no-wait")
+        out = skip.communicate(timeout=120)[0]
+        assert skip.returncode == 0 and '"busy": true' in out and "nothing done (--no-wait)" in out, out
+        assert store.count_pending("dedup.minhash.v1") == 5
         proc = _aiwatch(db_url, "process", "--json", log=log)
         try:
             deadline = time.monotonic() + 120
