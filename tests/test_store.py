@@ -120,6 +120,24 @@ def test_the_pipeline_lock_is_reentrant_and_let_go_when_its_holder_dies(db_url: 
     store.close()
 
 
+def test_a_run_whose_postgresql_session_ended_lets_go_of_the_pipeline_without_an_error(db_url: str) -> None:
+    # A server restart in the middle of a long run ends the session that held the lock: unlocking it at the end
+    # raised, and turned a finished run into a failed one.
+    from sqlalchemy import text
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL session's advisory lock")
+    store, admin = Store(db_url), Store(db_url)
+    with store.pipeline_lock():
+        with admin.transaction() as conn:
+            holders = conn.execute(text("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted")).scalars()
+            assert [conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": p}).scalar() for p in holders]
+    with admin.pipeline_lock(waiting=lambda: pytest.fail("the ended session's lock was still held")):
+        pass
+    store.close()
+    admin.close()
+
+
 def test_migrations_build_exactly_the_declared_schema(store: Store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from aiwatch import config
 from aiwatch.errors import StoreError
@@ -239,7 +240,10 @@ class Store:
                 try:
                     yield
                 finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+                    try:
+                        conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+                    except DBAPIError:
+                        pass  # the session ended (a server restart in a long run), and its lock with it
             return
         database = make_url(self.url).database
         if self.dialect != "sqlite" or not database or database == ":memory:":
