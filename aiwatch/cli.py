@@ -17,7 +17,7 @@ from rich.table import Column, Table
 
 from aiwatch import config
 from aiwatch.classify.encoders import DEFAULT as DEFAULT_ENCODER  # numpy only: cheap
-from aiwatch.errors import AiwatchError
+from aiwatch.errors import AiwatchError, PipelineBusy
 from aiwatch.extract import json_loads
 
 if TYPE_CHECKING:  # the pipeline imports the store: only where a command needs it
@@ -90,10 +90,6 @@ def _progress(disable: bool = False) -> Progress:
                     TimeElapsedColumn(), console=console, transient=False, disable=disable or not console.is_terminal)
 
 
-class _Busy(Exception):
-    """Another run holds the store's pipeline, and this one was told not to wait (--no-wait)."""
-
-
 def _run_process(store: Any, engine: str = "local", address: str | None = None,
                  workers: int | None = None, quiet: bool = False, wait: bool = True) -> ProcessReport:
     from aiwatch import pipeline
@@ -109,8 +105,6 @@ def _run_process(store: Any, engine: str = "local", address: str | None = None,
             bar.update(tasks[stage], completed=done, total=total)
 
         def on_wait() -> None:  # on standard error, so --json output stays clean
-            if not wait:
-                raise _Busy
             console.print("another aiwatch run is processing this store: waiting for it to finish "
                           "(then what it left pending is processed)", highlight=False)
 
@@ -119,9 +113,10 @@ def _run_process(store: Any, engine: str = "local", address: str | None = None,
                 from aiwatch import engine_ray
             except ImportError as exc:
                 fail(f"the ray engine needs Ray: pip install 'aiwatch[ray]' ({exc})")
-            return engine_ray.process(store, address=address, progress=on_progress, waiting=on_wait)
+            return engine_ray.process(store, address=address, progress=on_progress, waiting=on_wait,
+                                      wait=wait)
         n = workers if workers is not None else config.get("workers")
-        return pipeline.process(store, workers=n, progress=on_progress, waiting=on_wait)
+        return pipeline.process(store, workers=n, progress=on_progress, waiting=on_wait, wait=wait)
 
 
 @app.command()
@@ -205,7 +200,7 @@ def process(
         fail("--workers is for the local engine; Ray decides its own workers from the cluster's CPUs")
     try:
         report = _run_process(_store(), engine, address, workers, quiet=as_json, wait=wait)
-    except _Busy:
+    except PipelineBusy:
         console.print("another aiwatch run is processing this store: nothing done (--no-wait)", highlight=False)
         if as_json:
             print(json.dumps({"processed": {}, "seconds": {}, "busy": True}))

@@ -108,14 +108,14 @@ def _prepared_on_ray(ray: Any, store: Store, stage: Any, batch_size: int, worker
 def process(store: Store, stages: Sequence[str] | None = None, *, address: str | None = None,
             batch_size: int | None = None, num_cpus: int | None = None,
             progress: Callable[[str, int, int], Any] | None = None,
-            waiting: Callable[[], Any] | None = None) -> ProcessReport:
+            waiting: Callable[[], Any] | None = None, wait: bool = True) -> ProcessReport:
     """Like ``pipeline.process``, with every stage's ``prepare`` on Ray. Safe to interrupt the same way,
     and one run at a time per store as there (the local engine's runs included)."""
     ray = _init(address, num_cpus)
     workers = int(ray.cluster_resources().get("CPU", 1))
     batch_size = batch_size or config.get("batch_size")
     report = ProcessReport()
-    with store.pipeline_lock(waiting):
+    with store.pipeline_lock(waiting, wait=wait):
         for stage in build(stages):
             started = time.perf_counter()
             total = store.count_pending(stage.name)

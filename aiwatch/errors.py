@@ -34,3 +34,9 @@ class BlockedURL(FetchError):
 
 class StoreError(AiwatchError):
     code = "store_error"
+
+
+class PipelineBusy(StoreError):
+    """Another run holds the store's pipeline, and this one was asked not to wait (``wait=False``)."""
+
+    code = "pipeline_busy"

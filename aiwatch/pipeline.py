@@ -221,7 +221,7 @@ def commit_all(store: Store, stage: Stage, prepared: Iterable[list[Article]], to
 
 def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: int | None = None,
             workers: int = 1, progress: Callable[[str, int, int], Any] | None = None,
-            waiting: Callable[[], Any] | None = None) -> ProcessReport:
+            waiting: Callable[[], Any] | None = None, wait: bool = True) -> ProcessReport:
     """Run the pipeline's stages over every article each has not processed yet.
 
     ``workers``: processes that run ``prepare``: 1, all in this one (the default: the least memory);
@@ -229,13 +229,14 @@ def process(store: Store, stages: Sequence[str] | None = None, *, batch_size: in
     spawned, so a script that asks for them needs the ``if __name__ == "__main__":`` guard.
     ``progress(stage_name, done, total)`` is called after each batch (the CLI draws a bar).
     Safe to interrupt: a rerun carries on from the last committed batch. One run at a time per store:
-    another one waits for it to end (calling ``waiting()`` first; see ``Store.pipeline_lock``).
+    another one waits for it to end (calling ``waiting()`` first), or with ``wait=False`` raises PipelineBusy
+    (see ``Store.pipeline_lock``).
     """
     batch_size = batch_size or config.get("batch_size")
     n_workers = worker_count(workers)
     report = ProcessReport()
     pool: ProcessPoolExecutor | None = None
-    with store.pipeline_lock(waiting):
+    with store.pipeline_lock(waiting, wait=wait):
         try:
             for stage in build(stages):
                 started = time.perf_counter()

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from aiwatch import pipeline
-from aiwatch.errors import BadInput
+from aiwatch.errors import BadInput, PipelineBusy
 from aiwatch.ingest import IngestOptions, feeds, files, is_url, poll_source, write_items
 from aiwatch.ingest.fetch import Fetcher
 from aiwatch.records import IngestReport, Skipped
@@ -42,14 +42,6 @@ def parse_interval(value: str) -> timedelta:
     if seconds > MAX_INTERVAL.total_seconds():  # timedelta itself overflowed past ~10**9 days
         raise ValueError(f"the interval {value!r} is longer than a year: give at most {MAX_INTERVAL.days}d")
     return timedelta(seconds=seconds)
-
-
-class _PipelineBusy(Exception):
-    pass
-
-
-def _give_up() -> None:
-    raise _PipelineBusy
 
 
 def _head(path: Path, n: int = 4096) -> bytes:
@@ -120,9 +112,9 @@ class Watcher:
         if self.process and (report.added or report.updated or self._unprocessed):
             self._unprocessed = True  # until a run ends well
             try:
-                pipeline.process(self.store, waiting=_give_up)
+                pipeline.process(self.store, wait=False)
                 self._unprocessed = False
-            except _PipelineBusy:
+            except PipelineBusy:
                 # Another run holds the pipeline (a back-fill's `aiwatch process`): waiting for it stopped
                 # the polling for as long. Polling goes on; a later round processes what this one brought.
                 pass

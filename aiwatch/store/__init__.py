@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from aiwatch import config
-from aiwatch.errors import StoreError
+from aiwatch.errors import PipelineBusy, StoreError
 from aiwatch.extract import no_surrogates
 from aiwatch.records import Article, Skipped
 from aiwatch.store import schema as t
@@ -204,9 +204,9 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def pipeline_lock(self, waiting: Callable[[], object] | None = None) -> Iterator[None]:
+    def pipeline_lock(self, waiting: Callable[[], object] | None = None, *, wait: bool = True) -> Iterator[None]:
         """Hold the store's pipeline lock: one `process` run at a time. ``waiting`` is called before it waits
-        for another holder; an exception raised there gives up instead (the watcher's way to poll on).
+        for another holder; with ``wait=False`` it raises PipelineBusy instead (`process --no-wait`, the watcher).
 
         Two runs at once (a cron job overlapping the last one, `aiwatch process` beside `aiwatch watch`)
         both took the same pending articles, and the later commit died on the stage marks' unique key. The
@@ -221,7 +221,7 @@ class Store:
             finally:
                 self._pipeline_locks -= 1
             return
-        with self._held_pipeline_lock(waiting):
+        with self._held_pipeline_lock(waiting, wait):
             self._pipeline_locks = 1
             try:
                 yield
@@ -229,13 +229,18 @@ class Store:
                 self._pipeline_locks = 0
 
     @contextmanager
-    def _held_pipeline_lock(self, waiting: Callable[[], object] | None) -> Iterator[None]:
+    def _held_pipeline_lock(self, waiting: Callable[[], object] | None, wait: bool) -> Iterator[None]:
+        def busy() -> None:
+            if not wait:
+                raise PipelineBusy("another aiwatch run is processing this store")
+            if waiting:
+                waiting()
+
         if self.dialect == "postgresql":
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 key = {"key": PIPELINE_LOCK}
                 if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), key).scalar():
-                    if waiting:
-                        waiting()
+                    busy()
                     conn.execute(text("SELECT pg_advisory_lock(:key)"), key)
                 try:
                     yield
@@ -256,8 +261,7 @@ class Store:
             try:
                 lock.acquire(timeout=0)
             except Timeout:
-                if waiting:
-                    waiting()
+                busy()
                 lock.acquire()
         except OSError as exc:
             raise StoreError(f"cannot lock {database}.lock ({exc}): the folder of the store must be writable") \
