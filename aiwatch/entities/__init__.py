@@ -131,7 +131,9 @@ _NAME_GOES_ON = re.compile(r"\b(?:Model|Series|Type|Mark|Mk|Version|Gen|Generati
 _GENERIC = {"ai", "a.i.", "department", "government", "police", "company", "agency", "court", "the company",
             "chatbots", "chatbot", "algorithm", "app", "state", "city", "council", "ministry", "congress", "q&a",
             # people described by race or faith ("a Black man"), which the small model takes for a name
-            "black", "white", "asian", "hispanic", "latino", "latina", "muslim", "jewish", "indigenous"}
+            "black", "white", "asian", "hispanic", "latino", "latina", "muslim", "jewish", "indigenous",
+            # what is no party, though written like a name ("the Earth's solar system")
+            "earth", "world", "internet", "web", "moon"}
 # Numbers count people, they do not name a group ("two pedestrians" are pedestrians).
 _NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many",
                   "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "dozens",
@@ -541,9 +543,20 @@ class EntityExtractor:
             # any sentence. "built by Joshua R" says nothing of the kind, and "a developer PC" too little: those
             # only where spaCy's NER read the text, whose PERSON spans keep people's names out.
             spacy_read = n_sent < NER_SENTENCES
-            for rx in (_APPOSITIVE, _DESCRIBED, _MADE_BY) if spacy_read else (_APPOSITIVE, _DESCRIBED):
+            for rx in _CUES if spacy_read else (_APPOSITIVE, _DESCRIBED):
                 for m in rx.finditer(sent):
                     if not spacy_read and rx is _DESCRIBED and not m.group("called"):
+                        continue
+                    # A name spelt out before its acronym is a body's only when a body's word says so: "Automated
+                    # License Plate Recognition (ALPR)" is a technology, "First Information Report (FIR)" a form.
+                    # A lone capitalised word before "'s app" is as often a person's surname ("Musk's chatbot") as a
+                    # firm's name, and spaCy's reading of one word does not tell them apart: only names that cannot
+                    # be a surname ("DJI", "myInterview", "Lensa AI", "Allegheny County") are taken by possession.
+                    if rx is _OWNS_SYSTEM and " " not in m.group("name") and m.group("name")[1:].islower():
+                        continue
+                    if rx is _DEFINED_NAME and not (_initials(m.group("name")) == m.group("acronym")
+                                                    and (ORG_WORDS.search(m.group("name"))
+                                                         or PUBLIC_WORDS.search(m.group("name")))):
                         continue
                     text = m.group("name").rstrip(".")
                     low = text.lower()
@@ -910,6 +923,15 @@ _TITLE_WORDS = re.compile(r"\b(?:CEO|CTO|CFO|COO|Chief|President|Founder|Co-foun
 # "a video created by C3PMeme", "deployed by Gannett": a made or used thing's party.
 _MADE_BY = re.compile(r"\b(?:created|made|developed|built|produced|generated|released|deployed|operated|used|run|"
                       rf"published|posted|sold|marketed)\s+by\s+(?:the\s+)?{_NAME}(?![\w'’-])")
+# "Latitude's GPT-3-powered game", "DJI's cloud servers", "Hellobike's local robotaxi service": whose system it is.
+_OWNS_SYSTEM = re.compile(rf"(?<![\w'’-]){_NAME}['’]s\s+(?:[\w-]+\s+){{0,3}}?(?:algorithms?|chatbots?|bots?|apps?|"
+                          r"tools?|systems?|models?|software|platforms?|assistants?|games?|robots?|robotaxis?|"
+                          r"features?|programs?|programmes?|technology|cameras?|servers?|services?|"
+                          r"vehicles?|cars?|drones?|AI)\b")
+# "Society for the Prevention of Cruelty to Animals (SPCA)": a name whose initials the text gives as its acronym.
+_DEFINED_NAME = re.compile(r"(?<![\w'’-])(?:The\s+)?(?P<name>[A-Z][\w&.-]*"
+                           r"(?:\s+(?:(?:of|for|the|to|and|on|in)\s+)*[A-Z][\w&.-]*){1,7})\s+\((?P<acronym>[A-Z]{2,8})\)")
+_CUES = (_APPOSITIVE, _DESCRIBED, _MADE_BY, _OWNS_SYSTEM, _DEFINED_NAME)
 _PERSON_TEMPLATES = ("According to {}, the plan went ahead.", "{} said on Monday that it was true.")
 # A name followed by a body's noun or "&" is part of another phrase ("the German firm Siemens" is found,
 # "sold by Chinese-owned firm", "used by Imagination partners", "Weights & Biases" are not).
