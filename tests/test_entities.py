@@ -194,9 +194,39 @@ def test_the_gazetteer_holds_no_person() -> None:
     from aiwatch.entities import gazetteer as G
 
     entries = G.load()["entries"]
-    for person in PEOPLE + ["Donald Trump", "Elon Musk", "Zhang", "Zhao", "Deng", "Y. S. Jagan Mohan Reddy"]:
+    for person in PEOPLE + ["Donald Trump", "Elon Musk", "Zhang", "Zhao", "Deng", "Y. S. Jagan Mohan Reddy",
+                            "Justin Fox (doge)", "David M. Schwartz", "Steven A. Schwartz", "Unnamed Tesla Driver",
+                            "Kim (suspect in Seoul Poisoning Case)"]:
         assert norm(person) not in entries, person
     assert all(e["kind"] in ("organisation", "public_body", "ai_system", "group") for e in entries.values())
+
+
+def test_a_gazetteer_names_bodies_as_the_texts_write_them_and_lists_no_individual(tmp_path) -> None:
+    """AIID's slugs are lower-case: the display name is how the incidents' texts write the name ("ESPN",
+    "WormGPT"), else a readable guess ("Government of France"); a described or named individual, with a
+    qualifier or not, is no entry."""
+    import csv
+    import json
+
+    from aiwatch.entities import gazetteer as G
+
+    rows = [("1", ["espn", "wormgpt-labs"], ["government-of-france"], "ESPN's AI Recaps Erred",
+             "ESPN published AI recaps; WormGPT Labs sold the tool to the Government of france."),
+            ("2", ["eightfold-ai", "justin-fox-(doge)", "unnamed-tesla-driver", "david-m.-schwartz"],
+             ["kim-(suspect-in-seoul-poisoning-case)"], "Espn Again", "A sentence that names nobody.")]
+    (tmp_path / "aiid").mkdir()
+    with (tmp_path / "aiid" / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["incident_id", "alleged_deployer", "alleged_developer", "alleged_harmed_parties", "title",
+                    "description"])
+        for iid, dep, dev, title, text in rows:
+            w.writerow([iid, json.dumps(dep), json.dumps(dev), "[]", title, text])
+    entries = G.build(tmp_path, is_person_name=G.spacy_person_check())["entries"]
+    names = {e["name"] for e in entries.values()}
+    assert {"ESPN", "WormGPT Labs", "Eightfold AI"} <= names, names
+    assert "Government of France" in names  # "Government of france" drops a capital: the guess stays
+    assert not names & {"Justin Fox (doge)", "Unnamed Tesla Driver", "David m. Schwartz",
+                        "Kim (suspect In Seoul Poisoning Case)"}, names
 
 
 def test_a_kind_of_body_is_no_named_party(extractor: EntityExtractor) -> None:

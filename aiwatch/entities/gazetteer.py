@@ -56,11 +56,86 @@ def generic_body(name: str) -> bool:
         w in _KIND_OF_BODY or w in GROUP_HEADS or w in DEMONYMS for w in words)
 
 
+# One person described, not named: AIID lists "Unnamed 40 Year Old Man Arrested By Daejeon Police", "Pirkkala
+# School Stabbing Suspect", "Kim (suspect In Seoul Poisoning Case)", "Waleed B (scammer Impersonating Sadhguru)".
+_ONE_PERSON = re.compile(r"\b(?:unnamed|suspect|scammer|man|woman|boy|girl|teen|teenager|student|intern|"
+                         r"clerk|entrant|individual|person)\b", re.I)
+
+
+def names_individual(name: str, is_person_name: Callable[[str], bool] | None = None) -> bool:
+    """Whether a party's name as curated data lists it stands for one person: a person's name, with or without
+    a qualifier in brackets ("Justin Fox (doge)", "Changhan (ch) Kim", "David m. Schwartz"), or one person
+    described ("Unnamed Tesla Driver"). A private person is never an entry."""
+    bare = re.sub(r"\s*\([^)]*\)?", " ", name).strip()
+    if _ONE_PERSON.search(name) and not _BODY_WORD.search(bare):
+        return True
+    if is_person_name is None or not bare:
+        return False
+    # An AIID slug's initial comes out lower-case ("David m. Schwartz"), which hid the name's shape.
+    initials = re.sub(r"(?<!\S)([a-z])\.", lambda m: m.group(1).upper() + ".", name)
+    # "Justin Fox (doge)": a first and last name with a qualifier ("Main Intelligence Directorate (gru)" is
+    # no person, though spaCy reads its three capitalised words as one).
+    return is_person_name(initials) or (bare != name and len(bare.split()) == 2 and is_person_name(bare))
+
+
+# A body's word keeps a name a body's though a person's word is in it ("Unnamed Ohio College").
+_BODY_WORD = re.compile(r"\b(?:college|school|university|hospital|company|group|provider|platform|centre|center|"
+                        r"police|department|agency|office|station|district|network|page|channel|account)s?$", re.I)
+
+
 def _slug_display(slug: str) -> str:
-    """AIID slugs are lower-case ("keolis-north-america"); matching is case-insensitive, so this
-    display form only has to be readable."""
+    """AIID slugs are lower-case ("keolis-north-america"): every word capitalised, as the person check and
+    the keys expect. The display name is ``_written_names``' or ``_readable``'s."""
     words = slug.replace("-", " ").split()
     return " ".join(w if any(c.isdigit() for c in w) or "." in w else w.capitalize() for w in words)
+
+
+# Words a name writes in lower case after its first ("Government of Argentina", "Ministry for the Interior").
+_LOWER_IN_NAME = frozenset("of for the and in on at to by from de du des la le del von van der".split())
+
+
+def _readable(guess: str) -> str:
+    """A slug's capitalised guess as a name is written: "Government Of France" -> "Government of France",
+    "Eightfold Ai" -> "Eightfold AI"."""
+    return " ".join(w.lower() if i and w.lower() in _LOWER_IN_NAME else "AI" if w == "Ai" else w
+                    for i, w in enumerate(guess.split()))
+
+
+def _same_name(readable: str, written: str) -> bool:
+    """``written`` spells ``readable`` with the same letters and digits, adding capitals only ("Espn" ->
+    "ESPN", "Storm 1679" -> "Storm-1679"), never dropping one ("Israeli Military" -> "Israeli military") nor a
+    word ("Xiaomi Corporation" -> "Xiaomi")."""
+    a, b = re.sub(r"[\W_]+", "", readable), re.sub(r"[\W_]+", "", written)
+    return (a.lower() == b.lower() and not any(x.isupper() and y.islower() for x, y in zip(a, b, strict=True))
+            and written.count("(") == written.count(")"))
+
+
+_WORD = re.compile(r"[\w&.+’'-]*\w")
+
+
+def _written_names(guesses: dict[str, str], texts: Iterable[str], longest: int = 8) -> dict[str, str]:
+    """Entry key -> its name as the texts most often write it, for names only guessed from a slug (key ->
+    guess): "ESPN", "myInterview", "Storm-1679"; else the readable guess. Read in one pass: only runs of
+    words that start with a word that starts some guessed name are normalised."""
+    readable = {k: _readable(g) for k, g in guesses.items()}
+    first_words = {k.split()[0] for k in readable if k}
+    seen: dict[str, Counter] = defaultdict(Counter)
+    for text in texts:
+        words = list(_WORD.finditer(text))
+        for i, w in enumerate(words):
+            if not (first := norm(w.group())) or first.split()[0] not in first_words:
+                continue
+            for j in range(i, min(i + longest, len(words))):
+                surface = re.sub(r"['’]s$", "", text[w.start():words[j].end()])  # "ESPN's" writes "ESPN"
+                key = norm(surface)
+                if key in readable and _same_name(readable[key], surface):
+                    seen[key][surface] += 1
+    out = dict(readable)
+    for key, forms in seen.items():
+        # The commonest form; of forms as common, the one with fewer capitals ("Office of" over a headline's
+        # "Office Of").
+        out[key] = max(forms.items(), key=lambda f: (f[1], -sum(c.isupper() for c in f[0])))[0]
+    return out
 
 
 def _json_list(value: str | None) -> list[str]:
@@ -84,7 +159,7 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
         key = norm(name)
         if not key or len(key) < 2:
             return None
-        if kind != "group" and ((is_person_name is not None and is_person_name(name)) or generic_body(name)):
+        if kind != "group" and (names_individual(name, is_person_name) or generic_body(name)):
             return None
         entry = entries.setdefault(key, {"name": name, "kind": kind, "aliases": []})
         # A proper-cased name beats a slug-derived one ("OpenAI" over "Openai").
@@ -94,16 +169,20 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
             roles[key][role] += 1
         return key
 
+    slug_named: dict[str, str] = {}  # entries whose name is only a guess from an AIID slug: key -> the guess
+    texts: list[str] = []  # where the names are written as people write them
     with (root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             if int(row["incident_id"]) in exclude_aiid:
                 continue
+            texts.append(row.get("description") or "")  # not the titles: Title Case writes "Office Of"
             for col, role in (("alleged_deployer", "deployer"), ("alleged_developer", "developer")):
                 for slug in _json_list(row.get(col)):
                     if GENERIC_ACTOR.search(slug) or slug in ("unknown",):
                         continue
                     display = _slug_display(slug)
-                    add(display, kind_of(display), role)
+                    if (key := add(display, kind_of(display), role)) and entries[key]["name"] == display:
+                        slug_named[key] = display
             for slug in _json_list(row.get("alleged_harmed_parties")):
                 phrase = slug.replace("-", " ")
                 if is_group_phrase(phrase):
@@ -113,6 +192,7 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
     if aiaaic.exists():
         with aiaaic.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
+                texts.append(row.get("Headline") or "")
                 devs = [k for n in split_parties(row.get("Developer", "")) if (k := add(n, kind_of(n), "developer"))]
                 for n in split_parties(row.get("Deployer", "")):
                     add(n, kind_of(n), "deployer")
@@ -120,6 +200,10 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
                 if systems and devs:
                     system_rows.append((systems, devs))
 
+    # A name AIAAIC wrote beats the slug's guess; else the descriptions' and headlines' way of writing it.
+    guessed = {k: guess for k, guess in slug_named.items() if entries[k]["name"] == guess}
+    for key, written in _written_names(guessed, texts).items():
+        entries[key]["name"] = written
     folded: dict[str, str] = {}  # alias entry -> the canonical entry it folded into
     for canonical, aliases in ALIASES.items():
         key = norm(canonical)
