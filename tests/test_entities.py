@@ -196,7 +196,7 @@ def test_the_gazetteer_holds_no_person() -> None:
     entries = G.load()["entries"]
     for person in PEOPLE + ["Donald Trump", "Elon Musk", "Zhang", "Zhao", "Deng", "Y. S. Jagan Mohan Reddy",
                             "Justin Fox (doge)", "David M. Schwartz", "Steven A. Schwartz", "Unnamed Tesla Driver",
-                            "Kim (suspect in Seoul Poisoning Case)"]:
+                            "Kim (suspect in Seoul Poisoning Case)", "Marvin von Hagen", "Ron de Santis"]:
         assert norm(person) not in entries, person
     assert all(e["kind"] in ("organisation", "public_body", "ai_system", "group") for e in entries.values())
 

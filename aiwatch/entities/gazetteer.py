@@ -78,6 +78,8 @@ def names_individual(name: str, is_person_name: Callable[[str], bool] | None = N
     return is_person_name(initials) or (bare != name and len(bare.split()) == 2 and is_person_name(bare))
 
 
+_PARTICLE_NAME = re.compile(r"^[A-Z][\w'’-]+\s+(?:(?:de|da|di|du|del|della|van|von|der|den|ter|ten|le|la|al|bin|"
+                            r"ibn)\s+[A-Z][\w'’-]+|[A-Z][\w'’-]+\s+(?:jr|sr)\.?)$", re.I)
 # A body's word keeps a name a body's though a person's word is in it ("Unnamed Ohio College").
 _BODY_WORD = re.compile(r"\b(?:college|school|university|hospital|company|group|provider|platform|centre|center|"
                         r"police|department|agency|office|station|district|network|page|channel|account)s?$", re.I)
@@ -204,6 +206,16 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
     guessed = {k: guess for k, guess in slug_named.items() if entries[k]["name"] == guess}
     for key, written in _written_names(guessed, texts).items():
         entries[key]["name"] = written
+    # "Marvin von Hagen", "Ron de Santis", "James Florence jr": a particle or a suffix hides a person's name from
+    # the shape test and from spaCy reading it alone ("Polizia di Stato" reads the same way); the descriptions
+    # that write the name tell them apart.
+    in_context = getattr(is_person_name, "named_as_person", None)
+    if in_context is not None:
+        for key in [k for k, e in entries.items() if e["kind"] != "group" and _PARTICLE_NAME.match(e["name"])]:
+            name = re.sub(r"\s+(?:jr|sr)\.?$", "", entries[key]["name"], flags=re.I)
+            if any(in_context(name, t) for t in texts if name.lower() in t.lower()):
+                del entries[key]
+                roles.pop(key, None)
     folded: dict[str, str] = {}  # alias entry -> the canonical entry it folded into
     for canonical, aliases in ALIASES.items():
         key = norm(canonical)
@@ -342,4 +354,10 @@ def spacy_person_check() -> Callable[[str], bool]:
                 return True
         return False
 
+    def named_as_person(name: str, text: str) -> bool:
+        """Whether ``text`` writes ``name`` inside a span spaCy reads as a person's."""
+        low = name.lower()
+        return any(e.label_ == "PERSON" and low in e.text.lower() for e in nlp(text).ents)
+
+    is_person.named_as_person = named_as_person  # type: ignore[attr-defined]
     return is_person
