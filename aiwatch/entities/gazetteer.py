@@ -27,6 +27,9 @@ from aiwatch.entities.names import (
     ALIASES,
     GENERIC_ACTOR,
     GROUP_HEADS,
+    ORG_WORDS,
+    PUBLIC_WORDS,
+    SYSTEM_WORDS,
     group_name,
     is_group_phrase,
     kind_of,
@@ -67,6 +70,12 @@ def names_individual(name: str, is_person_name: Callable[[str], bool] | None = N
     a qualifier in brackets ("Justin Fox (doge)", "Changhan (ch) Kim", "David m. Schwartz"), or one person
     described ("Unnamed Tesla Driver"). A private person is never an entry."""
     bare = re.sub(r"\s*\([^)]*\)?", " ", name).strip()
+    # "Marvin von Hagen", "Ron de Santis", "James Florence jr": a particle or a suffix hides a person's name from
+    # the shape test, and spaCy reads every such name as a person's ("Polizia di Stato" too): one with no
+    # body's word in it is taken for a person's.
+    if _PARTICLE_NAME.match(bare) and not (ORG_WORDS.search(bare) or PUBLIC_WORDS.search(bare)
+                                           or SYSTEM_WORDS.search(bare) or _FOREIGN_BODY.search(bare)):
+        return True
     if _ONE_PERSON.search(name) and not _BODY_WORD.search(bare):
         return True
     if is_person_name is None or not bare:
@@ -80,6 +89,9 @@ def names_individual(name: str, is_person_name: Callable[[str], bool] | None = N
 
 _PARTICLE_NAME = re.compile(r"^[A-Z][\w'’-]+\s+(?:(?:de|da|di|du|del|della|van|von|der|den|ter|ten|le|la|al|bin|"
                             r"ibn)\s+[A-Z][\w'’-]+|[A-Z][\w'’-]+\s+(?:jr|sr)\.?)$", re.I)
+_FOREIGN_BODY = re.compile(r"\b(?:polizia|polic[ií]a|ville|ciudad|cidade|citt[àa]|gobierno|governo|gouvernement|"
+                           r"minist[eè]re|ministerio|banco|banque|universidad|universit[éà]|televisi[óo]n|"
+                           r"t[ée]l[ée]vision|agencia|agence|observatoire)\b", re.I)
 # A body's word keeps a name a body's though a person's word is in it ("Unnamed Ohio College").
 _BODY_WORD = re.compile(r"\b(?:college|school|university|hospital|company|group|provider|platform|centre|center|"
                         r"police|department|agency|office|station|district|network|page|channel|account)s?$", re.I)
@@ -206,16 +218,6 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
     guessed = {k: guess for k, guess in slug_named.items() if entries[k]["name"] == guess}
     for key, written in _written_names(guessed, texts).items():
         entries[key]["name"] = written
-    # "Marvin von Hagen", "Ron de Santis", "James Florence jr": a particle or a suffix hides a person's name from
-    # the shape test and from spaCy reading it alone ("Polizia di Stato" reads the same way); the descriptions
-    # that write the name tell them apart.
-    in_context = getattr(is_person_name, "named_as_person", None)
-    if in_context is not None:
-        for key in [k for k, e in entries.items() if e["kind"] != "group" and _PARTICLE_NAME.match(e["name"])]:
-            name = re.sub(r"\s+(?:jr|sr)\.?$", "", entries[key]["name"], flags=re.I)
-            if any(in_context(name, t) for t in texts if name.lower() in t.lower()):
-                del entries[key]
-                roles.pop(key, None)
     folded: dict[str, str] = {}  # alias entry -> the canonical entry it folded into
     for canonical, aliases in ALIASES.items():
         key = norm(canonical)
@@ -354,10 +356,4 @@ def spacy_person_check() -> Callable[[str], bool]:
                 return True
         return False
 
-    def named_as_person(name: str, text: str) -> bool:
-        """Whether ``text`` writes ``name`` inside a span spaCy reads as a person's."""
-        low = name.lower()
-        return any(e.label_ == "PERSON" and low in e.text.lower() for e in nlp(text).ents)
-
-    is_person.named_as_person = named_as_person  # type: ignore[attr-defined]
     return is_person
