@@ -259,8 +259,11 @@ def test_person_heuristic() -> None:
     assert looks_like_person("Jane Doe") and looks_like_person("John Q. Smith") and looks_like_person("Nikki MacLeod")
     assert looks_like_person("Y. S. Jagan Mohan Reddy") and looks_like_person("Zhang")  # initials first; a surname
     assert not looks_like_person("LIN") and not looks_like_person("J. Crew")
-    for body in ("Clearview AI", "Detroit Police Department", "Keolis North America", "Youhug Media", "Uber"):
+    for body in ("Clearview AI", "Detroit Police Department", "Keolis North America", "Youhug Media", "Uber",
+                 "Polizia di Stato", "Ville de Bitche", "Tools for Humanity"):
         assert not looks_like_person(body), body
+    for person in ("Marvin von Hagen", "Carl de Keyzer", "James Florence jr"):  # a particle, a suffix
+        assert looks_like_person(person), person
 
 
 @pytest.mark.parametrize("text, value, currency", [

@@ -27,9 +27,6 @@ from aiwatch.entities.names import (
     ALIASES,
     GENERIC_ACTOR,
     GROUP_HEADS,
-    ORG_WORDS,
-    PUBLIC_WORDS,
-    SYSTEM_WORDS,
     group_name,
     is_group_phrase,
     kind_of,
@@ -70,12 +67,6 @@ def names_individual(name: str, is_person_name: Callable[[str], bool] | None = N
     a qualifier in brackets ("Justin Fox (doge)", "Changhan (ch) Kim", "David m. Schwartz"), or one person
     described ("Unnamed Tesla Driver"). A private person is never an entry."""
     bare = re.sub(r"\s*\([^)]*\)?", " ", name).strip()
-    # "Marvin von Hagen", "Ron de Santis", "James Florence jr": a particle or a suffix hides a person's name from
-    # the shape test, and spaCy reads every such name as a person's ("Polizia di Stato" too): one with no
-    # body's word in it is taken for a person's.
-    if _PARTICLE_NAME.match(bare) and not (ORG_WORDS.search(bare) or PUBLIC_WORDS.search(bare)
-                                           or SYSTEM_WORDS.search(bare) or _FOREIGN_BODY.search(bare)):
-        return True
     if _ONE_PERSON.search(name) and not _BODY_WORD.search(bare):
         return True
     if is_person_name is None or not bare:
@@ -87,11 +78,6 @@ def names_individual(name: str, is_person_name: Callable[[str], bool] | None = N
     return is_person_name(initials) or (bare != name and len(bare.split()) == 2 and is_person_name(bare))
 
 
-_PARTICLE_NAME = re.compile(r"^[A-Z][\w'’-]+\s+(?:(?:de|da|di|du|del|della|van|von|der|den|ter|ten|le|la|al|bin|"
-                            r"ibn)\s+[A-Z][\w'’-]+|[A-Z][\w'’-]+\s+(?:jr|sr)\.?)$", re.I)
-_FOREIGN_BODY = re.compile(r"\b(?:polizia|polic[ií]a|ville|ciudad|cidade|citt[àa]|gobierno|governo|gouvernement|"
-                           r"minist[eè]re|ministerio|banco|banque|universidad|universit[éà]|televisi[óo]n|"
-                           r"t[ée]l[ée]vision|agencia|agence|observatoire)\b", re.I)
 # A body's word keeps a name a body's though a person's word is in it ("Unnamed Ohio College").
 _BODY_WORD = re.compile(r"\b(?:college|school|university|hospital|company|group|provider|platform|centre|center|"
                         r"police|department|agency|office|station|district|network|page|channel|account)s?$", re.I)

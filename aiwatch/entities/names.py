@@ -117,6 +117,14 @@ zhang wang li liu chen yang huang zhao wu zhou xu zhu guo gao lin luo zheng lian
 xiao tian dong pan yuan cai jiang cheng wei su ding ren shen yao cui zhong tan kim choi jung kang cho yoon lim
 nguyen tran pham hoang
 """.split())
+# A first name, a particle and a surname, or a name and a suffix: "Marvin von Hagen", "James Florence jr".
+_PARTICLE_NAME = re.compile(r"^[A-Z][\w'’-]+\s+(?:(?:de|da|di|du|del|della|van|von|der|den|ter|ten|le|la|al|bin|"
+                            r"ibn)\s+[A-Z][\w'’-]+|[A-Z][\w'’-]+\s+(?:[Jj]r|[Ss]r)\.?)$")
+# Bodies named in another language the same way ("Polizia di Stato", "Ville de Bitche").
+_FOREIGN_BODY = re.compile(r"\b(?:polizia|polic[ií]a|ville|ciudad|cidade|citt[àa]|comune|gobierno|governo|"
+                           r"gouvernement|minist[eè]re|ministerio|consejo|conseil|banco|banque|grupo|fundaci[óo]n|"
+                           r"fondation|instituto|istituto|universidad|universit[éà]|televisi[óo]n|t[ée]l[ée]vision|"
+                           r"agencia|agence|observatoire|prefeitura|municipalidad|corte|tribunale?)\b", re.I)
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?(?:\s+[A-Z]\.|\s+[A-Z][a-z]+)?\s+"
                         r"(?:[A-Z][a-z]*[’'])?(?:Ma?c)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?$")
 
@@ -203,4 +211,8 @@ def looks_like_person(name: str) -> bool:
         return False
     if PUBLIC_WORDS.search(name) or SYSTEM_WORDS.search(name) or ORG_WORDS.search(name) or _SUFFIX.search(name):
         return False
+    # "Marvin von Hagen", "Carl de Keyzer", "James Florence jr": a particle or a suffix, and no body's word
+    # ("Polizia di Stato", "Ville de Bitche"): spaCy reads both kinds alike, so the words decide.
+    if _PARTICLE_NAME.match(name) and not _FOREIGN_BODY.search(name):
+        return True
     return bool(_PERSONISH.match(name))
