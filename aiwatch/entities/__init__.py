@@ -547,13 +547,13 @@ class EntityExtractor:
                 for m in rx.finditer(sent):
                     if not spacy_read and rx is _DESCRIBED and not m.group("called"):
                         continue
-                    # A name spelt out before its acronym is a body's only when a body's word says so: "Automated
-                    # License Plate Recognition (ALPR)" is a technology, "First Information Report (FIR)" a form.
                     # A lone capitalised word before "'s app" is as often a person's surname ("Musk's chatbot") as a
                     # firm's name, and spaCy's reading of one word does not tell them apart: only names that cannot
                     # be a surname ("DJI", "myInterview", "Lensa AI", "Allegheny County") are taken by possession.
                     if rx is _OWNS_SYSTEM and " " not in m.group("name") and m.group("name")[1:].islower():
                         continue
+                    # A name spelt out before its acronym is a body's only when a body's word says so: "Automated
+                    # License Plate Recognition (ALPR)" is a technology, "First Information Report (FIR)" a form.
                     if rx is _DEFINED_NAME and not (_initials(m.group("name")) == m.group("acronym")
                                                     and (ORG_WORDS.search(m.group("name"))
                                                          or PUBLIC_WORDS.search(m.group("name")))):
