@@ -120,10 +120,13 @@ def _written_names(guesses: dict[str, str], texts: Iterable[str], longest: int =
     readable = {k: _readable(g) for k, g in guesses.items()}
     first_words = {k.split()[0] for k in readable if k}
     seen: dict[str, Counter] = defaultdict(Counter)
+    starts: dict[str, bool] = {}  # word as written -> whether it starts some guessed name (words recur: norm once)
     for text in texts:
         words = list(_WORD.finditer(text))
         for i, w in enumerate(words):
-            if not (first := norm(w.group())) or first.split()[0] not in first_words:
+            if (start := starts.get(word := w.group())) is None:
+                start = starts[word] = bool(first := norm(word)) and first.split()[0] in first_words
+            if not start:
                 continue
             for j in range(i, min(i + longest, len(words))):
                 surface = re.sub(r"['’]s$", "", text[w.start():words[j].end()])  # "ESPN's" writes "ESPN"
