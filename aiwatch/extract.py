@@ -243,9 +243,22 @@ def parse_date(value: Any) -> datetime | None:
     Raises BadInput (code ``bad_date``) for a value that is there but impossible
     (Feb 30, year 0, far future): the caller keeps the article and drops the date.
     """
+    return parse_dated(value)[0]
+
+
+# How much of a date a value gave, where less than a day: a year alone ("2018", an archive's year column) or a
+# month ("2018-05", "May 2018"). The date stands for the first day of that period; it orders articles, but it
+# says nothing about which articles came out together (see ``aiwatch.cluster``: read as a day, every article
+# of 2018 was one burst of coverage, and a year's unrelated stories merged into one incident).
+YEAR, MONTH = "year", "month"
+
+
+def parse_dated(value: Any) -> tuple[datetime | None, str | None]:
+    """``parse_date``'s datetime, and its precision: ``YEAR``, ``MONTH``, or None for a day or finer."""
     if value is None or value == "":
-        return None
+        return None, None
     dt: datetime | None
+    precision = None
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, date):
@@ -255,6 +268,9 @@ def parse_date(value: Any) -> datetime | None:
             dt = datetime(*value[:6], tzinfo=UTC)
         except (ValueError, OverflowError) as exc:
             raise BadInput(f"impossible date {tuple(value[:6])}", code="bad_date") from exc
+    elif isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        # A year as a number (4 digits as seconds since 1970 are 1970 itself, outside every accepted date).
+        dt, precision = datetime(value, 1, 1), YEAR
     elif isinstance(value, int | float) and not isinstance(value, bool):
         try:
             dt = datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
@@ -262,7 +278,7 @@ def parse_date(value: Any) -> datetime | None:
             raise BadInput(f"impossible timestamp {value!r}", code="bad_date") from exc
     elif _EPOCH.fullmatch(text := str(value).strip()):  # a CSV cell holds the number as text
         try:
-            return parse_date(float(text) if "." in text else int(text))
+            return parse_dated(float(text) if "." in text else int(text))
         except BadInput:
             # Ten digits that are no date as seconds may be a compact date and hour ("2024050110"): as seconds,
             # every such date of 1900-2099 lies after 2030, so the two readings never compete.
@@ -272,13 +288,13 @@ def parse_date(value: Any) -> datetime | None:
                 raise BadInput(f"date {text[:60]!r} is neither a time since 1970 up to now (in seconds or "
                                "milliseconds) nor a date and hour YYYYMMDDHH", code="bad_date") from None
     else:
-        dt = _parse_date_string(text)
+        dt, precision = _parse_date_string(text)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     dt = dt.astimezone(UTC)
     if not (EARLIEST_DATE <= dt <= datetime.now(UTC) + FUTURE_SLACK):
         raise BadInput(f"date {str(value)[:60]!r} is outside {EARLIEST_DATE.year}..now", code="bad_date")
-    return dt
+    return dt, precision
 
 
 # Seconds (10 digits: 2001-2286) or milliseconds (13) since 1970, written as text. Eight digits are a date
@@ -288,28 +304,31 @@ _EPOCH = re.compile(r"\d{10}(?:\.\d+)?|\d{13}")
 _CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]\s*(.*)")
 
 
-def _parse_date_string(s: str) -> datetime:
+def _parse_date_string(s: str) -> tuple[datetime, str | None]:
     if not s:
         raise BadInput("empty date", code="bad_date")
     given = s
     if m := _CJK_DATE.fullmatch(s):
         s = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} {m.group(4)}".strip()
     try:
-        return datetime.fromisoformat(s.replace("Z", "+00:00"))
+        return datetime.fromisoformat(s.replace("Z", "+00:00")), None  # ISO dates name their day
     except ValueError:
         pass
     try:
         dt = email.utils.parsedate_to_datetime(s)  # RFC 822 dates in feeds
         if dt is not None:
-            return dt
+            return dt, None
     except (TypeError, ValueError, IndexError, OverflowError):
         pass
     from dateutil import parser as dateparser
 
     try:
-        return dateparser.parse(s, default=datetime(1, 1, 1))
+        dt = dateparser.parse(s, default=datetime(1, 1, 1))
+        # dateutil fills what the text leaves out from the default: a second default shows what was left out.
+        other = dateparser.parse(s, default=datetime(1, 2, 2))
     except (ValueError, OverflowError, TypeError) as exc:
         raise BadInput(f"unreadable or impossible date {given[:60]!r}", code="bad_date") from exc
+    return dt, YEAR if other.month != dt.month else MONTH if other.day != dt.day else None
 
 
 # -- language ----------------------------------------------------------------------
@@ -390,11 +409,15 @@ def make_article(raw: RawItem) -> tuple[Article, list[Skipped]]:
         text = text[:limit].rsplit(" ", 1)[0]
         meta["truncated"] = True
     try:
-        when = parse_date(published)
+        when, precision = parse_dated(published)
     except BadInput as exc:
-        when = None
+        when, precision = None, None
         meta["published_raw"] = str(published)[:100]
         notes.append(Skipped("extract", exc.code, f"{exc}; article kept without a date", raw.ref))
+    if precision:
+        meta["published_precision"] = precision
+    else:
+        meta.pop("published_precision", None)  # the store's own field: no source's meta sets it
     url = canonical_url(url)
     language, score = detect_language(f"{title}\n{text}")
     ext_id = str(raw.ext_id).strip()[:512] if raw.ext_id not in (None, "") else None

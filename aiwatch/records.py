@@ -68,6 +68,12 @@ class Article:
     def replace(self, **changes: Any) -> Article:
         return dataclasses.replace(self, **changes)
 
+    @property
+    def published_precision(self) -> str | None:
+        """"year" or "month" when the source gave no more of the date than that (``extract.parse_dated``);
+        None for a day or finer, and for no date."""
+        return (self.meta or {}).get("published_precision")
+
 
 @dataclass
 class Skipped:

@@ -134,6 +134,27 @@ def test_coverage_in_a_burst_counts_for_a_match_and_a_year_apart_against_it() ->
     assert undated - next_year == pytest.approx(p.time_weight, abs=1e-5)
 
 
+def test_a_year_or_a_month_alone_gives_no_time_signal() -> None:
+    """A date given as a year ("2018") or a month stands for its first day. Read as a day, every article of a
+    year came out together: each got the burst bonus towards every incident of that year."""
+    (t0, x0), (t1, x1) = EVENTS["grok"]
+    clusterer = Clusterer()
+    clusterer.cluster([Doc("grok-0", t0, x0, DAY)])
+
+    def score(when: datetime | None, precision: str | None = None) -> float:
+        doc = Doc("grok-1", t1, x1, when, published_precision=precision)
+        emb, lex = clusterer.features([doc])
+        return clusterer.scores(emb[0] if emb is not None else None, lex[0], doc)[1]
+
+    undated = score(None)
+    assert score(DAY, "year") == pytest.approx(undated) == pytest.approx(score(DAY, "month"))
+    assert score(DAY) > undated
+    # Nor does such an article give its incident a span that later articles would be timed against.
+    coarse = Clusterer()
+    coarse.cluster([Doc("grok-0", t0, x0, DAY, published_precision="year")])
+    assert (coarse.states[0].first, coarse.states[0].last) == (None, None)
+
+
 def test_bcubed_reference_values() -> None:
     gold = [{"a"}, {"a"}, {"b"}, {"b"}]
     assert bcubed(["x", "x", "y", "y"], gold)["f1"] == 1.0
@@ -198,6 +219,25 @@ def test_pipeline_attaches_tomorrows_articles_to_todays_incidents(store: Store, 
     for inc_id, members in day1.items():  # incident ids are stable; the new reports joined them
         assert members < day2[inc_id]
     assert {"grok-0"} in day2.values()
+
+
+def test_after_a_restart_incidents_are_timed_by_the_days_their_articles_name(store: Store, tmp_path: Path) -> None:
+    """The stage reads each incident's span back as it kept it in memory: from the dates that name a day. The
+    record's first_seen falls back on the ingest time of an undated article, and a year alone reads as its first
+    day: loaded as spans, they gave every article of the ingest week, or of January, a burst bonus."""
+    from aiwatch.cluster.stage import ClusterStage
+    from aiwatch.ingest import ingest
+
+    undated = {k: v for k, v in article("clearview", 0).items() if k != "published"}
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [article("uber", 0, published="2025"), undated,
+                                                          article("grok", 0)]))])
+    process_as_incidents(store)
+    stage = ClusterStage()
+    with store.engine.connect() as conn:
+        stage._load_states(conn)
+    spans = sorted(((st.first, st.last) for st in stage._clusterer.states), key=str)
+    assert spans == sorted([(None, None), (None, None), (DAY, DAY)], key=str)  # uber's 2025, clearview's none
+    assert store.get_article("uber-0").published_precision == "year"
 
 
 def test_the_cluster_stage_reuses_the_classifiers_vectors(store: Store, tmp_path: Path,

@@ -19,6 +19,7 @@ from aiwatch.extract import (
     looks_binary,
     make_article,
     parse_date,
+    parse_dated,
 )
 from aiwatch.ingest import feeds
 from aiwatch.ingest.files import record_to_item
@@ -80,6 +81,22 @@ def test_impossible_dates_are_refused(value: object) -> None:
     with pytest.raises(BadInput) as exc:
         parse_date(value)
     assert exc.value.code == "bad_date"
+
+
+@pytest.mark.parametrize("value,expected,precision", [
+    ("2018", datetime(2018, 1, 1, tzinfo=UTC), "year"), (2018, datetime(2018, 1, 1, tzinfo=UTC), "year"),
+    ("2018-05", datetime(2018, 5, 1, tzinfo=UTC), "month"), ("May 2018", datetime(2018, 5, 1, tzinfo=UTC), "month"),
+    ("2018/05", datetime(2018, 5, 1, tzinfo=UTC), "month"),
+    ("5 May 2018", datetime(2018, 5, 5, tzinfo=UTC), None), ("2018-05-05", datetime(2018, 5, 5, tzinfo=UTC), None),
+    ("Sat, 05 May 2018 10:00:00 GMT", datetime(2018, 5, 5, 10, tzinfo=UTC), None),
+    ("20180505", datetime(2018, 5, 5, tzinfo=UTC), None), (1525514400, datetime(2018, 5, 5, 10, tzinfo=UTC), None),
+    ("2018年5月5日", datetime(2018, 5, 5, tzinfo=UTC), None),
+])
+def test_a_date_says_how_much_of_it_was_given(value: object, expected: datetime, precision: str | None) -> None:
+    """A year or a month alone stands for its first day, marked as such: it orders articles, and says no more."""
+    assert parse_dated(value) == (expected, precision)
+    art, _ = make_article(RawItem(ref="r", title="T", text=STORY, published=value))
+    assert art.published == expected and art.published_precision == precision
 
 
 def test_impossible_date_drops_the_date_not_the_article() -> None:

@@ -382,3 +382,20 @@ def test_reading_can_require_login(web_db: str) -> None:
     assert closed.get("/login").status_code == 200
 
 
+
+
+def test_an_article_dated_by_its_year_alone_shows_the_year(tmp_path) -> None:  # noqa: ANN001
+    """"2018" is stored as 2018-01-01 for ordering, marked as a year: the page does not invent the day."""
+    from aiwatch.ingest import ingest
+    from aiwatch.store import Store
+
+    url = f"sqlite:///{tmp_path / 'year.db'}"
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"id": "y1", "title": "Archive story", "text": "A story from the archive, " * 5,
+                               "published": "2018"}) + "\n", encoding="utf-8")
+    ingest(Store(url), [str(src)])  # ingest alone: the library function does not process
+    client = TestClient(create_app(url, cookie_secure=False, secret="test"))
+    pk = Store(url).get_article("y1").pk
+    assert client.get(f"/articles/{pk}.json").json()["published_precision"] == "year"
+    meta = client.get(f"/articles/{pk}").text.split('<p class="meta">', 1)[1].split("</p>", 1)[0]
+    assert "2018" in meta and "2018-01-01" not in meta

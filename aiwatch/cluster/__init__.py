@@ -16,7 +16,11 @@ Similarity of an article to an incident mixes three signals and time (``Params``
 * time — a bonus for an article within days of the incident's span, fading with the gap (the
   coverage of one event comes in a burst: in AIID's report headlines, 41-65% of pairs from the same
   incident are published within 7 days of each other, 3% of pairs from different incidents), and a
-  penalty growing with the gap over a year. An undated article gets neither.
+  penalty growing with the gap over a year. An undated article gets neither, and nor does one dated
+  to a month or a year alone (``Doc.published_precision``): such a date says nothing of which articles
+  came out together. Read as the first of the month or of the year, it put a year's unrelated stories in one
+  burst: AIID's held-apart report headlines with their dates cut to the year grouped at B-cubed F1 0.43
+  (precision 0.29), against 0.78 undated and 0.84 with their days.
 
 Meaning is measured on *centred* vectors: the mean MiniLM vector of AI-harm text (``models/center.npz``,
 the tuning half of AIID's incident descriptions and report headlines, made by ``aiwatch train-cluster``)
@@ -103,6 +107,12 @@ class Doc:
     source: str | None = None
     category: str | None = None
     entity_keys: frozenset[str] = frozenset()
+    published_precision: str | None = None  # "year" / "month": the date orders the article, no more
+
+    @property
+    def timed(self) -> datetime | None:
+        """The date the time signals read: ``published`` when it names a day, else None."""
+        return self.published if self.published_precision is None else None
 
 
 @dataclass
@@ -291,7 +301,7 @@ class Clusterer:
             shared = doc.entity_keys & st.entities.keys() if doc.entity_keys and st.entities else ()
             if shared:  # a rare shared name says "same story"; "OpenAI" in both says little
                 s += p.w_entity * max(self._specificity(k) for k in shared)
-            gap = _gap_days(doc.published, st.first, st.last)
+            gap = _gap_days(doc.timed, st.first, st.last)
             if gap is not None:
                 s += p.w_recent * float(np.exp(-gap / p.recent_days))
                 s -= p.time_weight * min(1.0, gap / p.time_scale_days)
@@ -343,7 +353,7 @@ class Clusterer:
                 idx, is_new = best, False
             else:
                 idx, is_new = self.add_state(IncidentState(new_label(doc), None, row)), True
-            self.feed(idx, e, row, doc.entity_keys, doc.published)
+            self.feed(idx, e, row, doc.entity_keys, doc.timed)
             out[i] = (self.states[idx].label, score, is_new)
             if progress and k % 50 == 49:
                 progress(50)

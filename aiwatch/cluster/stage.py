@@ -179,8 +179,8 @@ class ClusterStage:
         self._index = {}
         self._edits_seen = last_membership_edit(conn)
         inc = t.incidents.c
-        rows = conn.execute(select(inc.id, inc.centroid, inc.lex, inc.entity_keys, inc.first_seen, inc.last_seen,
-                                   inc.n_articles).where(inc.status.not_in(("merged", "rejected")))
+        rows = conn.execute(select(inc.id, inc.centroid, inc.lex, inc.entity_keys, inc.n_articles)
+                            .where(inc.status.not_in(("merged", "rejected")))
                             .order_by(inc.id)).all()
         members: dict[int, list[np.ndarray]] = {}
         f, ia = t.article_facts.c, t.incident_articles.c
@@ -188,10 +188,27 @@ class ClusterStage:
                                          .join(t.article_facts, f.article_id == ia.article_id)
                                          .where(f.embedding.is_not(None))):
             members.setdefault(inc_id, []).append(np.frombuffer(blob, np.float32))
+        # The span the time signals read: the dates that name a day of the members the stage read (those
+        # with facts, as for the sums), as the clusterer kept it in memory (``Doc.timed``). Not the record's
+        # first_seen/last_seen, which fall back on when an undated article was ingested and read a year alone
+        # as its first day: after a restart those gave an incident of undated articles a span, and every new
+        # article of that week a burst bonus towards it.
+        spans: dict[int, tuple[Any, Any]] = {}
+        a = t.articles.c
+        for inc_id, when, meta in conn.execute(select(ia.incident_id, a.published, a.meta)
+                                               .join(t.articles, a.id == ia.article_id)
+                                               .join(t.article_facts, f.article_id == ia.article_id)
+                                               .where(a.published.is_not(None))):
+            if (meta or {}).get("published_precision"):
+                continue
+            when = as_utc(when)
+            lo, hi = spans.get(inc_id, (when, when))
+            spans[inc_id] = (min(lo, when), max(hi, when))
         for r in rows:
             emb = np.frombuffer(r.centroid, np.float32).copy() if r.centroid else None
-            state = IncidentState(r.id, emb, unpack_lex(r.lex), Counter(r.entity_keys or {}), as_utc(r.first_seen),
-                                  as_utc(r.last_seen), r.n_articles or 0)
+            first, last = spans.get(r.id, (None, None))
+            state = IncidentState(r.id, emb, unpack_lex(r.lex), Counter(r.entity_keys or {}), first, last,
+                                  r.n_articles or 0)
             embs = np.stack(members[r.id]) if r.id in members else None
             self._index[r.id] = self._clusterer.add_state(state, embs)
 
@@ -208,8 +225,8 @@ class ClusterStage:
         if not todo:
             return batch
         facts = self.extractor.extract_many([(a.title, a.text) for a in todo])
-        docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(f.keys()))
-                for a, f in zip(todo, facts, strict=True)]
+        docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(f.keys()),
+                    a.published_precision) for a, f in zip(todo, facts, strict=True)]
         dim = self.embedder.encoder.dim if self.embedder.encoder is not None else 0
         given = [np.frombuffer(a.embedding, np.float32) if a.embedding and len(a.embedding) == 4 * dim else None
                  for a in todo]
@@ -225,8 +242,8 @@ class ClusterStage:
         if not todo:
             return batch
         assert self._clusterer is not None, "load() runs before compute()"
-        docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(a.facts["entity_keys"]))
-                for a in todo]
+        docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(a.facts["entity_keys"]),
+                    a.published_precision) for a in todo]
         embs = [a.facts["embedding"] for a in todo]
         emb = np.stack(embs) if all(e is not None for e in embs) else None
         lex = vstack([a.facts["lex"] for a in todo]).tocsr()
@@ -235,7 +252,7 @@ class ClusterStage:
         for i, a in enumerate(todo):
             if a.incident is not None and a.incident in self._index:
                 self._clusterer.feed(self._index[a.incident], a.facts["embedding"], lex[i], docs[i].entity_keys,
-                                     a.published)
+                                     docs[i].timed)
         if fresh:
             results = self._clusterer.assign([docs[i] for i in fresh], new_label=lambda d: ("new", d.id),
                                              precomputed=(emb[fresh] if emb is not None else None, lex[fresh]))

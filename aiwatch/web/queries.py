@@ -321,6 +321,8 @@ def article(conn: Connection, article_id: int) -> dict[str, Any] | None:
         orig = conn.execute(select(a.id, a.title).where(a.id == row["duplicate_of"])).mappings().first()
     return {"id": article_id, "ext_id": row["ext_id"], "title": row["title"], "text": row["text"], "url": row["url"],
             "source": row["source"], "published": row["published"].isoformat() if row["published"] else None,
+            # "year" / "month": the source gave no more of the date (the page shows "2018", not "2018-01-01")
+            "published_precision": (row["meta"] or {}).get("published_precision"),
             "language": row["language"], "duplicate_of": dict(orig) if orig else None,
             "classification": {k: label[k] for k in ("category", "scores", "severity", "tags", "evidence", "model",
                                                      "decided_by")} if label else None,
