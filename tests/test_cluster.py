@@ -463,8 +463,11 @@ def test_the_incident_title_drops_the_sites_own_name_and_the_summary_its_page_fu
     assert headline("Uber crash - Tesla", "example.com") == "Uber crash - Tesla"
 
     title, text = EVENTS["clearview"][0]
+    # ... and the Verge's header, headline twice and standfirst glued into one sentence.
     page = ("Open Navigation Menu To revist this article, visit My Profile, then View saved stories. "
-            "Consider becoming a sponsor for The AI Impact Tour. " + text)
+            "Consider becoming a sponsor for The AI Impact Tour. "
+            f"{title} {title} / The fine is the largest the watchdog has imposed on a facial recognition firm. "
+            + text)
     ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [{**article("clearview", 0), "title": f"{title} - The Verge",
                                                            "url": "https://www.theverge.com/a", "text": page}]))])
     process_as_incidents(store)
@@ -472,6 +475,24 @@ def test_the_incident_title_drops_the_sites_own_name_and_the_summary_its_page_fu
         inc = conn.execute(t.incidents.select()).mappings().one()
     assert inc["title"] == title
     assert inc["summary"] and "Navigation" not in inc["summary"] and "sponsor" not in inc["summary"]
+    assert " / " not in inc["summary"] and inc["summary"].count(title) <= 1
+
+
+@pytest.mark.parametrize("sentence", [
+    "WILMINGTON, DELAWARE - AUGUST 20: Democratic presidential nominee Joe Biden speaks on the fourth night.",
+    "A woman looks at the Facebook logo on an iPad in this photo illustration taken in Berlin.",
+    "Police officers stand guard outside the test site in Tempe (AP Photo/Ross D. Franklin, File)",
+    "Ms Tech | Getty In the summer of 2018, nearly 70 civil rights organizations wrote a letter to Amazon.",
+    "The robot was seen on the sidewalk near the campus. Photograph: Jane Doe for the Guardian",
+    "Tech / Artificial Intelligence / Twitter - X Twitter's photo-cropping algorithm prefers light-skinned faces",
+])
+def test_a_summary_takes_no_picture_caption_credit_or_section_trail(sentence: str) -> None:
+    """Scraped with the article, a caption reads as central as any sentence: it was summaries' first sentence."""
+    from aiwatch.cluster.incident import summary_sentence
+
+    assert not summary_sentence(sentence)
+    assert summary_sentence("Fake images by Midjourney of the arrest spread across social media before the ban.")
+    assert summary_sentence("The findings reveal a concerning picture: the software scored Black patients lower.")
 
 
 def test_incident_records_are_rebuilt_when_the_run_ends_and_after_a_kill(store: Store, tmp_path: Path) -> None:

@@ -154,6 +154,36 @@ def headline(title: str, source: str | None = None, url: str | None = None) -> s
 SUMMARY_ARTICLES = 12  # the earliest articles the summary draws from
 
 
+# Sentences that caption or credit a picture, or lead to the page through the site's sections: scraped with the
+# text, they read as central as any ("WILMINGTON, DELAWARE - AUGUST 20: Democratic presidential nominee Joe Biden
+# speaks ...", "A woman looks at the Facebook logo on an iPad in this photo illustration", "Tech / Artificial
+# Intelligence / Twitter - X Twitter's photo-cropping ...", "Ms Tech | Getty In the summer of 2018, ...").
+_AGENCY_CAPTION = re.compile(r"^[A-Z][A-Z.'’ -]+(?:,\s*[A-Z][A-Z.'’ -]+)*\s+[-–—]\s+[A-Z]+\s+\d{1,2}\s*:")
+# Credit words capitalised, as credits write them: "images by Midjourney" and "the image:" are prose.
+_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA)?\s*(?:Photo|Image)s?\b|"
+                     r"\b(?i:photo|image|picture)\s+illustration\b|"
+                     r"\b(?:Photo|Photograph|Image|Illustration)s?(?:\s+by\s+[A-Z]|\s*:|\s+credit\b)|"
+                     r"\b(?i:credit)\s*:|\bGetty Images\b|[|/]\s*Getty\b")
+_BREADCRUMB = re.compile(r"^(?:[\w&'’.-]+(?: [\w&'’.-]+){0,3} / ){2}")
+
+
+def summary_sentence(sentence: str) -> bool:
+    """Whether a sentence of an article may stand in its incident's summary: of prose length, no question, and
+    no picture's caption or credit or a section trail."""
+    return (8 <= len(sentence.split()) <= 60 and not sentence.endswith("?") and not _AGENCY_CAPTION.match(sentence)
+            and not _CREDIT.search(sentence) and not _BREADCRUMB.match(sentence))
+
+
+def _after_headline(sentence: str, head: str) -> str:
+    """A page's header glued to its first sentence, headline and standfirst ("Google's AI chatbot Bard makes
+    factual error in first demo / The mistake highlights ..."): the standfirst, where the header holds the
+    article's own headline. A section trail before it is left for ``summary_sentence`` to refuse."""
+    cut = sentence.rfind(" / ")
+    if cut < 0 or len(head) < 12 or head not in sentence[:cut] or _BREADCRUMB.match(sentence):
+        return sentence
+    return sentence[cut + 3:].strip()
+
+
 def _summary(conn: Connection, members: list[dict[str, Any]]) -> str | None:
     """Up to 3 sentences, across articles: the most central ones, none repeating another (MMR)."""
     from aiwatch.cluster import lexical
@@ -166,9 +196,10 @@ def _summary(conn: Connection, members: list[dict[str, Any]]) -> str | None:
         # Sentences of the text without page furniture: the scraped page's "Open Navigation Menu To revist this
         # article, visit My Profile" and "Consider becoming a sponsor" were summaries' most central sentences.
         body = strip_boilerplate((texts.get(m["id"]) or "")[:3000], thorough=True)
+        head = headline(m["title"] or "", m["source"], m["url"])
         for j, s in enumerate(_SENT.split(body[:1500])[:5]):
-            s = s.strip()
-            if 8 <= len(s.split()) <= 60 and not s.endswith("?"):
+            s = _after_headline(s.strip(), head)
+            if summary_sentence(s):
                 cands.append((k, j, s))
     if not cands:
         return None
