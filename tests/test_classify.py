@@ -150,6 +150,23 @@ def test_a_word_or_two_is_not_enough_to_call_an_incident(model: M.ClassifierMode
     assert [p.category for p in preds[:2]] == ["unrelated", "unrelated"]
     assert all(p.screened_out for p in preds[:2])
     assert preds[2].category == "incident"
+    # Nor is a page whose text is all site menu (VentureBeat's video pages, as crawled): its headline is left.
+    menu = (
+        "Artificial Intelligence View All AI, ML and Deep Learning Auto ML Data Labelling Synthetic Data "
+        "Conversational AI NLP Text-to-Speech Security View All Data Security and Privacy Network Security "
+        "and Privacy Software Security Computer Hardware Security Cloud and Data Storage Security Data "
+        "Infrastructure View All Data Science Data Management Data Storage and Cloud Big Data and Analytics "
+        "Data Networks Automation View All Industrial Automation Business Process Automation Development "
+        "Automation Robotic Process Automation Test Automation Enterprise Analytics View All Business "
+        "Intelligence Disaster Recovery Business Continuity Statistical Analysis Predictive Analysis More "
+        "Data Decision Makers Virtual Communication Team Collaboration UCaaS Virtual Reality Collaboration "
+        "Virtual Employee Experience Programming & Development Product Development Application Development "
+        "Test Management Development Languages Video VentureBeat Homepage Follow us on Facebook Follow us on "
+        "X Follow us on LinkedIn Follow us on RSS Press Releases Contact Us Advertise Share a News Tip "
+        "Contribute to DataDecisionMakers Careers Privacy Policy Terms of Service Do Not Sell My Personal "
+        "Information \u00a9 2023 VentureBeat. All rights reserved.")
+    page = model.predict(["Video"], [menu], mode)[0]
+    assert page.category == "unrelated" and page.screened_out
 
 
 def test_the_decision_bar_counts_an_article_relevant_below_it() -> None:
