@@ -478,7 +478,9 @@ def eval_clusters(
     except FileNotFoundError as exc:
         fail(str(exc))
     out = Console()
-    table = Table("data", "method", "B3 P", "B3 R", "B3 F1", "clusters/incident", "clusters")
+    # Names wrap rather than end in "…" on a narrow terminal: "aiid_reports_test" and "..._by_year" read apart.
+    table = Table(Column("data", overflow="fold"), Column("method", overflow="fold"), "B3 P", "B3 R", "B3 F1",
+                  "clusters/incident", "clusters")
     for name, res in report["datasets"].items():
         for method, r in res.items():
             table.add_row(name, method, f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}",

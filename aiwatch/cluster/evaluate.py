@@ -112,6 +112,14 @@ def aiid_mixed(root: Path | None = None, half: str | None = None) -> Grouped:
     return Grouped(reports.docs + described.docs, reports.gold + described.gold)
 
 
+def by_year(data: Grouped) -> Grouped:
+    """The same articles dated by their year alone, as an archive's year column dates them: the grouping must
+    not read January 1st as the day they all came out (``aiwatch.cluster.Doc.timed``)."""
+    return Grouped([replace(d, published=d.published.replace(month=1, day=1, hour=0, minute=0, second=0,
+                                                             microsecond=0), published_precision="year")
+                    if d.published else d for d in data.docs], data.gold)
+
+
 def wikiref(root: Path | None = None) -> Grouped:
     root = root or shared_dir()
     docs, gold = [], []
@@ -490,6 +498,7 @@ def evaluate(log: Callable[[str], Any] = print, *, tune_grid: bool = False, enti
                                  mixed=with_entities(aiid_mixed(root, "tune")))
     report: dict[str, Any] = {"params": params.__dict__, "encoder": embedder.name, "datasets": {}}
     for name, data in (("aiid_reports_test", aiid_reports(root, "test")), ("aiid_reports_all", aiid_reports(root)),
+                       ("aiid_reports_test_by_year", by_year(aiid_reports(root, "test"))),
                        ("aiid_mixed_test", aiid_mixed(root, "test")),
                        ("aiid_descriptions_test", aiid_descriptions(root, "test")), ("wikiref", wikiref(root))):
         log(f"{name}: {len(data.docs)} articles")
