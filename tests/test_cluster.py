@@ -485,6 +485,7 @@ def test_the_incident_title_drops_the_sites_own_name_and_the_summary_its_page_fu
     "Ms Tech | Getty In the summer of 2018, nearly 70 civil rights organizations wrote a letter to Amazon.",
     "The robot was seen on the sidewalk near the campus. Photograph: Jane Doe for the Guardian",
     "Tech / Artificial Intelligence / Twitter - X Twitter's photo-cropping algorithm prefers light-skinned faces",
+    "Stephanie Arnett/MITTR | Midjourney, Envato In late May, the Pentagon appeared to be on fire.",
 ])
 def test_a_summary_takes_no_picture_caption_credit_or_section_trail(sentence: str) -> None:
     """Scraped with the article, a caption reads as central as any sentence: it was summaries' first sentence."""
@@ -493,6 +494,18 @@ def test_a_summary_takes_no_picture_caption_credit_or_section_trail(sentence: st
     assert not summary_sentence(sentence)
     assert summary_sentence("Fake images by Midjourney of the arrest spread across social media before the ban.")
     assert summary_sentence("The findings reveal a concerning picture: the software scored Black patients lower.")
+
+
+def test_a_summary_sentence_loses_the_page_header_glued_to_it() -> None:
+    """Headline, then standfirst, read as one sentence: the standfirst is kept, where the header is the page's."""
+    from aiwatch.cluster.incident import _after_headline
+
+    head = "Why watermarking AI-generated content won't guarantee trust online"
+    standfirst = "The need for transparency around AI-generated content is clear, but watermarks are not enough."
+    assert _after_headline(f"{head} {standfirst}", head) == standfirst  # MIT Technology Review
+    assert _after_headline(f"Watermarking won't guarantee trust {head} / {standfirst}", head) == standfirst  # Verge
+    other = "Input/output labels / and a slash in a sentence of another article about watermarks entirely."
+    assert _after_headline(other, head) == other
 
 
 def test_incident_records_are_rebuilt_when_the_run_ends_and_after_a_kill(store: Store, tmp_path: Path) -> None:

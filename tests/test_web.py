@@ -399,3 +399,17 @@ def test_an_article_dated_by_its_year_alone_shows_the_year(tmp_path) -> None:  #
     assert client.get(f"/articles/{pk}.json").json()["published_precision"] == "year"
     meta = client.get(f"/articles/{pk}").text.split('<p class="meta">', 1)[1].split("</p>", 1)[0]
     assert "2018" in meta and "2018-01-01" not in meta
+
+
+def test_the_trend_chart_keeps_the_empty_months_and_turns_to_years_over_five() -> None:
+    """A bar only for the months that had incidents put 2004, 2006 and 2016 side by side."""
+    from aiwatch.web.queries import _every_month, _trend
+
+    months = {"2016-11": {"incident": 2, "hazard": 0}, "2017-02": {"incident": 0, "hazard": 1}}
+    series = _every_month(months)
+    assert [r["month"] for r in series] == ["2016-11", "2016-12", "2017-01", "2017-02"]
+    assert series[1] == {"month": "2016-12", "incident": 0, "hazard": 0}
+    assert _trend(series)["unit"] == "month"
+    long = _trend(_every_month({"2004-01": {"incident": 1, "hazard": 0}, **months}))
+    assert long["unit"] == "year" and [r["period"] for r in long["rows"]] == [str(y) for y in range(2004, 2018)]
+    assert long["rows"][-2] == {"period": "2016", "incident": 2, "hazard": 0}

@@ -163,7 +163,7 @@ _AGENCY_CAPTION = re.compile(r"^[A-Z][A-Z.'’ -]+(?:,\s*[A-Z][A-Z.'’ -]+)*\s+
 _CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA)?\s*(?:Photo|Image)s?\b|"
                      r"\b(?i:photo|image|picture)\s+illustration\b|"
                      r"\b(?:Photo|Photograph|Image|Illustration)s?(?:\s+by\s+[A-Z]|\s*:|\s+credit\b)|"
-                     r"\b(?i:credit)\s*:|\bGetty Images\b|[|/]\s*Getty\b")
+                     r"\b(?i:credit)\s*:|\bGetty Images\b|[|/]\s*Getty\b|/MITTR\b|\bMITTR \|")
 _BREADCRUMB = re.compile(r"^(?:[\w&'’.-]+(?: [\w&'’.-]+){0,3} / ){2}")
 
 
@@ -176,12 +176,17 @@ def summary_sentence(sentence: str) -> bool:
 
 def _after_headline(sentence: str, head: str) -> str:
     """A page's header glued to its first sentence, headline and standfirst ("Google's AI chatbot Bard makes
-    factual error in first demo / The mistake highlights ..."): the standfirst, where the header holds the
-    article's own headline. A section trail before it is left for ``summary_sentence`` to refuse."""
-    cut = sentence.rfind(" / ")
-    if cut < 0 or len(head) < 12 or head not in sentence[:cut] or _BREADCRUMB.match(sentence):
+    factual error in first demo / The mistake highlights ..."; the headline and at once the standfirst): the
+    standfirst, where the header holds the article's own headline. A section trail before it is left for
+    ``summary_sentence`` to refuse."""
+    if len(head) < 12:
         return sentence
-    return sentence[cut + 3:].strip()
+    cut = sentence.rfind(" / ")
+    if cut >= 0 and head in sentence[:cut] and not _BREADCRUMB.match(sentence):  # the Verge's
+        return sentence[cut + 3:].strip()
+    if sentence.startswith(head + " "):  # MIT Technology Review's: headline, then standfirst, no mark between
+        return sentence[len(head):].strip()
+    return sentence
 
 
 def _summary(conn: Connection, members: list[dict[str, Any]]) -> str | None:

@@ -141,6 +141,37 @@ def facets(conn: Connection, f: Filters, top: int = 12) -> dict[str, list[dict[s
     return out
 
 
+TREND_MONTHS = 60  # a longer span is charted by year: a bar a month would be a hairline
+
+
+def _every_month(months: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """Every month from the first to the last with counts, the months without any included (zeros): a chart of
+    only the months that had some put 2004, 2006 and 2016 side by side, as if they came one after another."""
+    if not months:
+        return []
+    first, last = min(months), max(months)
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        key = f"{y:04d}-{m:02d}"
+        out.append({"month": key, **months.get(key, {"incident": 0, "hazard": 0})})
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _trend(series: list[dict[str, Any]]) -> dict[str, Any]:
+    """The front page's chart: the months, or over TREND_MONTHS of them, the years (empty ones included)."""
+    if len(series) <= TREND_MONTHS:
+        return {"unit": "month", "rows": [{"period": r["month"], "incident": r["incident"], "hazard": r["hazard"]}
+                                          for r in series]}
+    years: dict[str, dict[str, Any]] = {}
+    for r in series:
+        y = years.setdefault(r["month"][:4], {"period": r["month"][:4], "incident": 0, "hazard": 0})
+        y["incident"] += r["incident"]
+        y["hazard"] += r["hazard"]
+    return {"unit": "year", "rows": list(years.values())}
+
+
 def overview(conn: Connection) -> dict[str, Any]:
     i, lab = t.incidents.c, t.incident_labels.c
     visible = and_(i.status.not_in(HIDDEN), i.status != "rejected")
@@ -152,6 +183,7 @@ def overview(conn: Connection) -> dict[str, Any]:
     months: dict[str, dict[str, int]] = {}
     for m, cat, n in per_month:
         months.setdefault(m, {"incident": 0, "hazard": 0})[cat] = n
+    series = _every_month(months)
 
     def by_label(fld: str, top: int = 10) -> list[dict[str, Any]]:
         rows = conn.execute(select(lab.label, func.count()).join(t.incidents, t.incidents.c.id == lab.incident_id)
@@ -172,7 +204,7 @@ def overview(conn: Connection) -> dict[str, Any]:
     n_articles = conn.execute(select(func.count()).select_from(t.articles)).scalar_one()
     return {"counts": {"incidents": sum(by_cat.values()), "articles": n_articles,
                        **{k or "unlabelled": v for k, v in by_cat.items()}},
-            "per_month": [{"month": m, **v} for m, v in sorted(months.items())],
+            "per_month": series, "trend": _trend(series),
             "harm_types": by_label("harm_types"), "industries": by_label("industries"),
             "deployers": top_entities("deployer"), "developers": top_entities("developer")}
 
@@ -194,10 +226,10 @@ def incident(conn: Connection, incident_id: int,
                              "sentences": r["evidence"], "decided_by": r["decided_by"], "model": r["model"]})
     # In chunks: a story can have more articles than one statement may bind parameters.
     ext = [x["id"] for x in rec["articles"]]
-    ids = {k: v for i in range(0, len(ext), 900)
-           for k, v in conn.execute(select(a.ext_id, a.id).where(a.ext_id.in_(ext[i:i + 900])))}
+    ids = {k: (v, (meta or {}).get("published_precision")) for i in range(0, len(ext), 900)
+           for k, v, meta in conn.execute(select(a.ext_id, a.id, a.meta).where(a.ext_id.in_(ext[i:i + 900])))}
     for art in rec["articles"]:
-        art["pk"] = ids.get(art["id"])
+        art["pk"], art["published_precision"] = ids.get(art["id"], (None, None))
     e, er = t.entities.c, t.entity_roles.c
     ent_ids = {(n, r): i for i, n, r in conn.execute(select(e.id, e.name, er.role).join(
         t.entity_roles, er.entity_id == e.id).where(er.incident_id == incident_id))}
