@@ -245,6 +245,22 @@ def test_a_kind_of_body_is_no_named_party(extractor: EntityExtractor) -> None:
     assert not [e for e in facts.entities if e.kind != "group" and e.name.lower() == "lawyers"]
 
 
+def test_a_kind_of_technology_is_no_named_system(extractor: EntityExtractor) -> None:
+    """AIAAIC and AIID list "Generative AI", "Facial Recognition System", even "AI" as systems and parties: as
+    entries they named one system in every article on the technology."""
+    from aiwatch.entities import gazetteer as G
+
+    for generic in ("Generative AI", "Facial Recognition System", "AI", "Deepfake Technology", "Voice cloning"):
+        assert G.generic_technology(generic), generic
+    for name in ("Face++", "GPT-4", "Clearview AI", "Autopilot", "Stable Diffusion"):
+        assert not G.generic_technology(name), name
+    entries = G.load()["entries"]
+    assert not {"generative ai", "facial recognition system", "ai"} & set(entries)
+    facts = extractor.extract("Police expand facial recognition system",
+                              "The police said the facial recognition system and generative AI tools would help.")
+    assert not [e for e in facts.entities if e.name.lower() in ("facial recognition system", "generative ai")]
+
+
 def test_the_store_refuses_a_person_or_an_unknown_kind(store) -> None:
     from aiwatch.cluster.incident import upsert_entity
     with store.transaction() as conn:

@@ -56,6 +56,25 @@ def generic_body(name: str) -> bool:
         w in _KIND_OF_BODY or w in GROUP_HEADS or w in DEMONYMS for w in words)
 
 
+# Kinds of technology curated data lists as a system or a party ("Generative AI", "Facial Recognition System",
+# "AI"): as entries they made every article on the technology name one system, and joined its incidents on one
+# entity page.
+_KIND_OF_TECHNOLOGY = frozenset("""
+ai artificial intelligence generative facial face recognition system systems technology technologies chatbot
+chatbots deepfake deepfakes algorithm algorithms algorithmic machine learning large language model models llm llms
+computer vision automated automation software tool tools neural network networks predictive policing surveillance
+autonomous self-driving robot robots robotic drone drones biometric biometrics voice cloning synthetic media
+emotion detection
+""".split())
+
+
+def generic_technology(name: str) -> bool:
+    """'Generative AI', 'Facial Recognition System', 'AI': a kind of technology, no one system's name ("Face++"
+    and "GPT-4", written with more than words, are names)."""
+    return bool(re.fullmatch(r"[A-Za-z -]+", name)) and all(
+        w in _KIND_OF_TECHNOLOGY for w in name.lower().replace("-", " ").split())
+
+
 # One person described, not named: AIID lists "Unnamed 40 Year Old Man Arrested By Daejeon Police", "Pirkkala
 # School Stabbing Suspect", "Kim (suspect In Seoul Poisoning Case)", "Waleed B (scammer Impersonating Sadhguru)".
 _ONE_PERSON = re.compile(r"\b(?:unnamed|suspect|scammer|man|woman|boy|girl|teen|teenager|student|intern|"
@@ -162,7 +181,8 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
         key = norm(name)
         if not key or len(key) < 2:
             return None
-        if kind != "group" and (names_individual(name, is_person_name) or generic_body(name)):
+        if kind != "group" and (names_individual(name, is_person_name) or generic_body(name)
+                                or generic_technology(name)):
             return None
         entry = entries.setdefault(key, {"name": name, "kind": kind, "aliases": []})
         # A proper-cased name beats a slug-derived one ("OpenAI" over "Openai").
