@@ -10,10 +10,9 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from typing import Any, TextIO
 
-from aiwatch.store import Store, as_utc
+from aiwatch.store import Store, iso
 
 # The stable article export: every line carries at least these keys.
 ARTICLE_FIELDS = ("id", "url", "title", "published", "source", "language", "duplicate_of", "duplicate_kind",
@@ -28,18 +27,12 @@ AIID_COLUMNS = ("incident_id", "date", "reports", "alleged_deployer", "alleged_d
                 "alleged_harmed_parties", "description", "title")
 
 
-def _iso(value: Any) -> str | None:
-    if isinstance(value, datetime):
-        return as_utc(value).isoformat()  # type: ignore[union-attr]
-    return value
-
-
 def article_records(store: Store, *, include_text: bool = True) -> Iterator[dict[str, Any]]:
     for row in store.iter_articles(include_text=include_text):
-        rec = {"id": row["ext_id"], "url": row["url"], "title": row["title"], "published": _iso(row["published"]),
+        rec = {"id": row["ext_id"], "url": row["url"], "title": row["title"], "published": iso(row["published"]),
                "source": row["source"], "language": row["language"], "duplicate_of": row["duplicate_of"],
                "duplicate_kind": row["duplicate_kind"], "similarity": row["similarity"],
-               "ingested_at": _iso(row["ingested_at"])}
+               "ingested_at": iso(row["ingested_at"])}
         if include_text:
             rec["text"] = row["text"]
         yield rec

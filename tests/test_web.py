@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import feedparser
 import pytest
@@ -284,8 +285,13 @@ def test_editor_api_merge_split_relabel_with_audit_log(client: TestClient, edito
 
 
 def test_feeds_parse_and_exports_download(client: TestClient) -> None:
-    feed = feedparser.parse(client.get("/feed.atom").content)
+    raw = client.get("/feed.atom").text
+    feed = feedparser.parse(raw.encode())
     assert not feed.bozo and len(feed.entries) == 50 and feed.entries[0].link.startswith("http")
+    # Atom's dates are RFC 3339 times, offset included (SQLite hands times back without one).
+    updated = re.findall(r"<updated>([^<]*)</updated>", raw)
+    assert updated and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", u)
+                           for u in updated), updated[:3]
     harm = client.get("/incidents.json").json()["facets"]["harm_type"][0]["value"]
     tag = feedparser.parse(client.get(f"/tags/harm_type/{harm}/feed.atom").content)
     assert not tag.bozo and tag.entries

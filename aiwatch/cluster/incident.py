@@ -27,7 +27,7 @@ from sqlalchemy import Connection, select
 from aiwatch.classify.text import strip_boilerplate
 from aiwatch.entities.names import looks_like_person, norm
 from aiwatch.extract import domain_of
-from aiwatch.store import as_utc, now
+from aiwatch.store import as_utc, iso, now
 from aiwatch.store import schema as t
 from aiwatch.taxonomy import SEVERITIES
 
@@ -355,14 +355,6 @@ def _write_amounts(conn: Connection, inc_id: int, members: list[dict[str, Any]])
 
 
 # -- reading back ---------------------------------------------------------------------------------
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return as_utc(value).isoformat()
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
 def record(conn: Connection, incident_id: int) -> dict[str, Any] | None:
     """One incident in the stable export shape (see README: `aiwatch export incidents`)."""
     row = conn.execute(select(t.incidents).where(t.incidents.c.id == incident_id)).mappings().first()
@@ -383,9 +375,9 @@ def record(conn: Connection, incident_id: int) -> dict[str, Any] | None:
                           .join(t.incident_articles, ia.article_id == orig.c.id)
                           .where(ia.incident_id == incident_id)).mappings().all()
     articles = [{"id": r["ext_id"], "url": r["url"], "title": r["title"], "source": r["source"],
-                 "published": _iso(r["published"]), "duplicate_of": None} for r in originals]
+                 "published": iso(r["published"]), "duplicate_of": None} for r in originals]
     articles += [{"id": r["ext_id"], "url": r["url"], "title": r["title"], "source": r["source"],
-                  "published": _iso(r["published"]), "duplicate_of": r["of"]} for r in copies]
+                  "published": iso(r["published"]), "duplicate_of": r["of"]} for r in copies]
     articles.sort(key=lambda x: (x["published"] or "9999", x["id"]))
     return {
         "id": row["ext_id"] or f"aiwatch:{row['id']}",
@@ -395,9 +387,9 @@ def record(conn: Connection, incident_id: int) -> dict[str, Any] | None:
         "category": row["category"],
         "severity": row["severity"],
         "status": row["status"],
-        "event_date": _iso(row["event_date"]),
-        "first_seen": _iso(row["first_seen"]),
-        "last_seen": _iso(row["last_seen"]),
+        "event_date": iso(row["event_date"]),
+        "first_seen": iso(row["first_seen"]),
+        "last_seen": iso(row["last_seen"]),
         "tags": row["tags"] or {},
         "countries": row["countries"] or [],
         "entities": [{"name": r["name"], "kind": r["kind"], "role": r["role"], "evidence": r["evidence"],

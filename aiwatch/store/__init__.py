@@ -106,6 +106,14 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value
 
 
+def iso(value: Any) -> str | None:
+    """A stored time as ISO 8601 with its UTC offset (SQLite hands it back without one: the Atom feed's dates
+    were no RFC 3339 times); a date, or anything else, as it is."""
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 class Store:
     """The aiwatch database. Cheap to create; holds one connection pool."""
 

@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import Connection, and_, func, or_, select, text
 
 from aiwatch.cluster.incident import record
-from aiwatch.store import Store
+from aiwatch.store import Store, iso
 from aiwatch.store import schema as t
 
 # Filter name in the URL -> the incident_labels field it reads.
@@ -112,8 +112,8 @@ def _row(r: Any) -> dict[str, Any]:
     return {"id": r["id"], "ext_id": r["ext_id"], "title": r["title"], "summary": r["summary"],
             "category": r["category"], "severity": r["severity"], "status": r["status"],
             "event_date": r["event_date"].isoformat() if r["event_date"] else None,
-            "first_seen": r["first_seen"].isoformat() if r["first_seen"] else None,
-            "last_seen": r["last_seen"].isoformat() if r["last_seen"] else None,
+            # With their UTC offset: SQLite gives times back without one, and the Atom feed's dates need it.
+            "first_seen": iso(r["first_seen"]), "last_seen": iso(r["last_seen"]),
             "articles": r["n_articles"], "countries": r["countries"] or []}
 
 
@@ -241,7 +241,7 @@ def incident(conn: Connection, incident_id: int,
                        .order_by(t.review_log.c.at.desc(), t.review_log.c.id.desc())).mappings().all()
     rec.update({"pk": incident_id, "merged_into": row["merged_into"], "locked_fields": row["locked_fields"] or [],
                 "why_labelled": evidence[:6],
-                "audit_log": [{"action": r["action"], "user": r["username"], "at": r["at"].isoformat(),
+                "audit_log": [{"action": r["action"], "user": r["username"], "at": iso(r["at"]),
                                "before": r["before"], "after": r["after"]} for r in log],
                 "similar": similar_incidents(conn, incident_id, index=index)})
     return rec
@@ -352,7 +352,7 @@ def article(conn: Connection, article_id: int) -> dict[str, Any] | None:
     if row["duplicate_of"]:
         orig = conn.execute(select(a.id, a.title).where(a.id == row["duplicate_of"])).mappings().first()
     return {"id": article_id, "ext_id": row["ext_id"], "title": row["title"], "text": row["text"], "url": row["url"],
-            "source": row["source"], "published": row["published"].isoformat() if row["published"] else None,
+            "source": row["source"], "published": iso(row["published"]),
             # "year" / "month": the source gave no more of the date (the page shows "2018", not "2018-01-01")
             "published_precision": (row["meta"] or {}).get("published_precision"),
             "language": row["language"], "duplicate_of": dict(orig) if orig else None,
@@ -433,7 +433,7 @@ def search(store: Store, q: str, limit: int = 20, offset: int = 0) -> dict[str, 
             snippet = conn.execute(text(backend[f"snippet_{kind}"]), {"q": query, "id": row_id}).scalar()
             r = rows[inc_id]
             out.append({"id": inc_id, "title": r["title"], "category": r["category"], "severity": r["severity"],
-                        "first_seen": r["first_seen"].isoformat() if r["first_seen"] else None,
+                        "first_seen": iso(r["first_seen"]),
                         "snippet": snippet})
     return {"query": q, "data": out, "count": len(ranked)}
 
