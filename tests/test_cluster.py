@@ -486,6 +486,7 @@ def test_the_incident_title_drops_the_sites_own_name_and_the_summary_its_page_fu
     "The robot was seen on the sidewalk near the campus. Photograph: Jane Doe for the Guardian",
     "Tech / Artificial Intelligence / Twitter - X Twitter's photo-cropping algorithm prefers light-skinned faces",
     "Stephanie Arnett/MITTR | Midjourney, Envato In late May, the Pentagon appeared to be on fire.",
+    "lawmakers decry the chilling effect of federal surveillance at protests .",  # a cut sentence's tail
 ])
 def test_a_summary_takes_no_picture_caption_credit_or_section_trail(sentence: str) -> None:
     """Scraped with the article, a caption reads as central as any sentence: it was summaries' first sentence."""
@@ -494,6 +495,7 @@ def test_a_summary_takes_no_picture_caption_credit_or_section_trail(sentence: st
     assert not summary_sentence(sentence)
     assert summary_sentence("Fake images by Midjourney of the arrest spread across social media before the ban.")
     assert summary_sentence("The findings reveal a concerning picture: the software scored Black patients lower.")
+    assert summary_sentence("iPhone owners found that Face ID unlocked their phones for their look-alike siblings.")
 
 
 def test_a_summary_sentence_loses_the_page_header_glued_to_it() -> None:

@@ -419,3 +419,15 @@ def test_the_trend_chart_keeps_the_empty_months_and_turns_to_years_over_five() -
     long = _trend(_every_month({"2004-01": {"incident": 1, "hazard": 0}, **months}))
     assert long["unit"] == "year" and [r["period"] for r in long["rows"]] == [str(y) for y in range(2004, 2018)]
     assert long["rows"][-2] == {"period": "2016", "incident": 2, "hazard": 0}
+
+
+def test_why_labelled_shows_the_articles_labelled_as_the_incident_is_first() -> None:
+    """An incident's page says why it is one: of an incident's 19 articles, the first six by id were follow-ups."""
+    from aiwatch.web.queries import why_labelled
+
+    evidence = [{"article_id": i, "category": "complementary"} for i in range(6)] + \
+               [{"article_id": 6, "category": "incident"}, {"article_id": 7, "category": "hazard"},
+                {"article_id": 8, "category": "incident"}]
+    shown = why_labelled(evidence, "incident")
+    assert [e["article_id"] for e in shown] == [6, 8, 0, 1, 2, 3]  # then in their order, as before
+    assert why_labelled(evidence, None) == evidence[:6]

@@ -164,6 +164,9 @@ _CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA)?\s*(?:Photo|Image)s?\b|"
                      r"\b(?i:photo|image|picture)\s+illustration\b|"
                      r"\b(?:Photo|Photograph|Image|Illustration)s?(?:\s+by\s+[A-Z]|\s*:|\s+credit\b)|"
                      r"\b(?i:credit)\s*:|\bGetty Images\b|[|/]\s*Getty\b|/MITTR\b|\bMITTR \|")
+# A sentence's tail, cut from what came before it ("lawmakers decry the chilling effect of ..."): it opens with a
+# word in lower case ("iPhone", "eBay" have a capital inside).
+_FRAGMENT = re.compile(r"[a-z][a-z'’-]*\b")
 _BREADCRUMB = re.compile(r"^(?:[\w&'’.-]+(?: [\w&'’.-]+){0,3} / ){2}")
 
 
@@ -171,7 +174,7 @@ def summary_sentence(sentence: str) -> bool:
     """Whether a sentence of an article may stand in its incident's summary: of prose length, no question, and
     no picture's caption or credit or a section trail."""
     return (8 <= len(sentence.split()) <= 60 and not sentence.endswith("?") and not _AGENCY_CAPTION.match(sentence)
-            and not _CREDIT.search(sentence) and not _BREADCRUMB.match(sentence))
+            and not _CREDIT.search(sentence) and not _BREADCRUMB.match(sentence) and not _FRAGMENT.match(sentence))
 
 
 def _after_headline(sentence: str, head: str) -> str:
