@@ -511,6 +511,18 @@ def test_a_system_named_like_a_common_word_is_found_only_as_written(extractor: E
     assert "NVIDIA" in {e.name for e in extractor.extract("Nvidia chips", "Nvidia sold chips.").entities}
 
 
+def test_a_council_that_bans_the_technology_runs_none_of_it(extractor: EntityExtractor) -> None:
+    """A board or a legislature that votes to ban facial recognition regulates it: with no other body named, it
+    had become the deployer as the likeliest one. A council seen using a system still is its deployer."""
+    facts = extractor.extract("San Francisco supervisors vote to ban facial recognition software",
+                              "The San Francisco Board of Supervisors voted 8-1 today to ban facial recognition, "
+                              "approving the Stop Secret Surveillance ordinance.")
+    assert not [e for e in facts.entities if e.role in ("deployer", "developer")], facts.entities
+    facts = extractor.extract("Council uses algorithm to flag benefit fraud",
+                              "The Bristol City Council used a predictive algorithm to flag families for visits.")
+    assert ("Bristol City Council", "deployer") in {(e.name, e.role) for e in facts.entities}
+
+
 def test_the_news_source_is_no_party(extractor: EntityExtractor) -> None:
     """Who tells the story ("a New York Times report", "told Reuters", "identified by The Washington Post") does
     not run or make the system, unless the title makes it the subject."""

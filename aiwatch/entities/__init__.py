@@ -90,14 +90,18 @@ _OVERSEE_BEFORE = re.compile(r"(?:fined|sued|investigated|probed|charged|penalis
                              r"(?:to|with|by|from)\s+(?:the\s+)?$", re.I)
 _OVERSEE_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:has\s+|have\s+|is\s+|was\s+|had\s+)?(?:fined|sued|ruled|ordered|"
                             r"opened|launched|investigat\w*|probed?|probing|concluded|determined|found\s+that|"
-                            r"charged|filed|urged|called\s+(?:on|for)|recommended|report(?:ed)?\s+(?:that|found))\b|"
+                            r"charged|filed|urged|called\s+(?:on|for)|recommended|report(?:ed)?\s+(?:that|found)|"
+                            # a council or a legislature that bans the technology regulates it, it does not run it
+                            r"(?:unanimously\s+)?vot(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}to\s+(?:ban|outlaw|prohibit|"
+                            r"restrict|block)|bans|banned|outlawed|prohibited)\b|"
                             r"^(?:'s|’s)\s+(?:investigation|probe|report|ruling|fine|lawsuit|complaint|inquiry)", re.I)
 # Where content went rather than who ran the system: "posted on X", "spread across TikTok and Instagram".
 _VENUE_BEFORE = re.compile(r"\b(?:on|onto|across|via|throughout)\s+(?:the\s+)?(?:(?:[\w-]+\s+){0,2}(?:platforms?|"
                            r"sites?|apps?|networks?|media)\s+(?:like|such\s+as|including)\s+)?"
                            r"(?:[\w.-]+,?\s+(?:and|or)\s+)?$", re.I)
 _OVERSEER_NAME = re.compile(r"\b(board|commission|commissioner|commissioner's|regulator|ombuds\w*|watchdog|"
-                            r"tribunal|inspectorate)\b", re.I)
+                            r"tribunal|inspectorate|council|legislature|parliament|senate|congress|assembly|"
+                            r"supervisors)\b", re.I)
 # Who tells the story rather than takes part in it: "told Reuters", "according to The Washington Post",
 # "ProPublica reported". A body named only so is the news's source, not a party.
 _REPORTS_BEFORE = re.compile(r"(?:told|according\s+to|(?:first\s+)?reported\s+by|"
@@ -731,9 +735,11 @@ class EntityExtractor:
                 if p[role] >= self.role_model.thresholds[role]:
                     chosen.append((key, first, role, p[role], cues.get(role, first.sentence)))
         chosen += [(key, by_key[key][0], "deployer", 0.5, by_key[key][0].sentence) for key in acting]
-        # Every incident has someone running the system: the likeliest body, when none clears the bar.
-        if scored and not any(c[2] == "deployer" for c in chosen):
-            key, first, p, cues = max(scored, key=lambda s: s[2]["deployer"])
+        # Every incident has someone running the system: the likeliest body, when none clears the bar; not one
+        # that oversees it (the board that voted to ban facial recognition had become its deployer this way).
+        runners = [s for s in scored if s[0] not in overseers]
+        if runners and not any(c[2] == "deployer" for c in chosen):
+            key, first, p, cues = max(runners, key=lambda s: s[2]["deployer"])
             if p["deployer"] >= 0.15:
                 chosen.append((key, first, "deployer", p["deployer"], cues.get("deployer", first.sentence)))
         entries = self.gaz["entries"]
