@@ -526,3 +526,14 @@ def test_evidence_is_never_the_page_menu(model: M.ClassifierModel) -> None:
         assert p.category != "unrelated"
         assert p.evidence and not any("Backchannel" in s for s in p.evidence), p.evidence
     assert not any("Backchannel" in s for s in model.evidence(CRASH[0], text, "incident"))
+
+
+def test_evidence_is_never_a_pictures_caption_or_credit(model: M.ClassifierModel) -> None:
+    """A caption scraped with the text reads as much like the story as any sentence: it was "why labelled"."""
+    caption = "A Tesla Model S is seen in this photo illustration of a crash on Autopilot taken in Berlin."
+    credit = "Police officers stand guard beside the wrecked car after the crash (AP Photo/Ross D. Franklin, File)"
+    text = f"{caption} {credit} {CRASH[1]}"
+    for mode in M.MODES:
+        (p,) = model.predict([CRASH[0]], [text], mode)
+        assert p.category != "unrelated"
+        assert p.evidence and not {caption, credit} & set(p.evidence), p.evidence

@@ -37,7 +37,7 @@ from scipy.sparse import csr_matrix, hstack
 
 from aiwatch import taxonomy as tx
 from aiwatch.classify import encoders
-from aiwatch.classify.text import classifier_text, encoder_text, sentences, strip_boilerplate
+from aiwatch.classify.text import caption_or_credit, classifier_text, encoder_text, sentences, strip_boilerplate
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "classifier.joblib"
@@ -252,8 +252,10 @@ class ClassifierModel:
                         ) -> list[list[str]]:
         # An unrelated article's evidence is its headline (what an editor scans to agree): scoring the
         # sentences of the 95% of the stream that is unrelated would halve the classifier's speed.
+        # No picture's caption or credit: "A woman looks at the Facebook logo ... in this photo illustration" had
+        # been "why labelled".
         cands = [[c for c in ([t] if t else []) + (sentences("", stripped=s) if cat != "unrelated" or not t else [])
-                  if c] for t, s, cat in zip(titles, stripped, cats, strict=True)]
+                  if c and not caption_or_credit(c)] for t, s, cat in zip(titles, stripped, cats, strict=True)]
         # A lone candidate is the evidence whatever it scores: only lists of two or more are scored.
         flat = [c.casefold() for cs in cands if len(cs) > 1 for c in cs]
         X = self.vectorizer.transform(flat) if flat else None  # one call for the whole batch

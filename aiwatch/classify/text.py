@@ -315,6 +315,23 @@ def furniture_free(text: str, chars: int = 600, *, cleaned: str | None = None) -
     return text if _WORD.findall(cleaned[:chars + 200])[:len(opening)] == opening else cleaned
 
 
+# Sentences that caption or credit a picture, scraped with the text: they read as central as any and said "why
+# labelled" or began a summary ("WILMINGTON, DELAWARE - AUGUST 20: Democratic presidential nominee Joe Biden
+# speaks ...", "A woman looks at the Facebook logo on an iPad in this photo illustration", "Ms Tech | Getty In the
+# summer of 2018, ...", "Stephanie Arnett/MITTR | Midjourney, Envato In late May, ...").
+_AGENCY_CAPTION = re.compile(r"^[A-Z][A-Z.'’ -]+(?:,\s*[A-Z][A-Z.'’ -]+)*\s+[-–—]\s+[A-Z]+\s+\d{1,2}\s*:")
+# Credit words capitalised, as credits write them: "images by Midjourney" and "the image:" are prose.
+_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA)?\s*(?:Photo|Image)s?\b|"
+                     r"\b(?i:photo|image|picture)\s+illustration\b|"
+                     r"\b(?:Photo|Photograph|Image|Illustration)s?(?:\s+by\s+[A-Z]|\s*:|\s+credit\b)|"
+                     r"\b(?i:credit)\s*:|\bGetty Images\b|[|/]\s*Getty\b|/MITTR\b|\bMITTR \|")
+
+
+def caption_or_credit(sentence: str) -> bool:
+    """Whether a sentence captions or credits a picture (an agency's dated caption, a photo illustration, a credit)."""
+    return bool(_AGENCY_CAPTION.match(sentence) or _CREDIT.search(sentence))
+
+
 def sentences(text: str, *, stripped: str | None = None, limit: int = 15) -> list[str]:
     """Article sentences, for evidence (original case kept)."""
     body = stripped if stripped is not None else strip_boilerplate(text or "")

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, select
 
-from aiwatch.classify.text import strip_boilerplate
+from aiwatch.classify.text import caption_or_credit, strip_boilerplate
 from aiwatch.entities.names import looks_like_person, norm
 from aiwatch.extract import domain_of
 from aiwatch.store import as_utc, iso, now
@@ -154,16 +154,8 @@ def headline(title: str, source: str | None = None, url: str | None = None) -> s
 SUMMARY_ARTICLES = 12  # the earliest articles the summary draws from
 
 
-# Sentences that caption or credit a picture, or lead to the page through the site's sections: scraped with the
-# text, they read as central as any ("WILMINGTON, DELAWARE - AUGUST 20: Democratic presidential nominee Joe Biden
-# speaks ...", "A woman looks at the Facebook logo on an iPad in this photo illustration", "Tech / Artificial
-# Intelligence / Twitter - X Twitter's photo-cropping ...", "Ms Tech | Getty In the summer of 2018, ...").
-_AGENCY_CAPTION = re.compile(r"^[A-Z][A-Z.'’ -]+(?:,\s*[A-Z][A-Z.'’ -]+)*\s+[-–—]\s+[A-Z]+\s+\d{1,2}\s*:")
-# Credit words capitalised, as credits write them: "images by Midjourney" and "the image:" are prose.
-_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA)?\s*(?:Photo|Image)s?\b|"
-                     r"\b(?i:photo|image|picture)\s+illustration\b|"
-                     r"\b(?:Photo|Photograph|Image|Illustration)s?(?:\s+by\s+[A-Z]|\s*:|\s+credit\b)|"
-                     r"\b(?i:credit)\s*:|\bGetty Images\b|[|/]\s*Getty\b|/MITTR\b|\bMITTR \|")
+# A summary takes no picture's caption or credit (``caption_or_credit``) and no section trail ("Tech / Artificial
+# Intelligence / Twitter - X Twitter's photo-cropping ..."): scraped with the text, they read as central as any.
 # A sentence's tail, cut from what came before it ("lawmakers decry the chilling effect of ..."): it opens with a
 # word in lower case ("iPhone", "eBay" have a capital inside).
 _FRAGMENT = re.compile(r"[a-z][a-z'’-]*\b")
@@ -173,8 +165,8 @@ _BREADCRUMB = re.compile(r"^(?:[\w&'’.-]+(?: [\w&'’.-]+){0,3} / ){2}")
 def summary_sentence(sentence: str) -> bool:
     """Whether a sentence of an article may stand in its incident's summary: of prose length, no question, and
     no picture's caption or credit or a section trail."""
-    return (8 <= len(sentence.split()) <= 60 and not sentence.endswith("?") and not _AGENCY_CAPTION.match(sentence)
-            and not _CREDIT.search(sentence) and not _BREADCRUMB.match(sentence) and not _FRAGMENT.match(sentence))
+    return (8 <= len(sentence.split()) <= 60 and not sentence.endswith("?")
+            and not caption_or_credit(sentence) and not _BREADCRUMB.match(sentence) and not _FRAGMENT.match(sentence))
 
 
 def _after_headline(sentence: str, head: str) -> str:
