@@ -88,8 +88,10 @@ _OVERSEE_BEFORE = re.compile(r"(?:fined|sued|investigated|probed|charged|penalis
                              r"inspectors?|officials?|researchers?|experts?|lawyers?)\s+(?:from|at|with|of)\s+"
                              r"(?:the\s+)?$|according\s+to\s+(?:the\s+)?$|(?:complaint|petition|report)s?\s+"
                              r"(?:to|with|by|from)\s+(?:the\s+)?$", re.I)
-_OVERSEE_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:has\s+|have\s+|is\s+|was\s+|had\s+)?(?:fined|sued|ruled|ordered|"
-                            r"opened|launched|investigat\w*|probed?|probing|concluded|determined|found\s+that|"
+_OVERSEE_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:\([A-Z]{2,}\)\s*)?"  # "... Administration (NHTSA) said ..."
+                            r"(?:said\s+(?:on\s+\w+\s+)?(?:that\s+)?it\s+)?"  # "said on Thursday it is opening"
+                            r"(?:has\s+|have\s+|is\s+|was\s+|had\s+|will\s+)?(?:fined|sued|ruled|ordered|"
+                            r"opened|opening|launched|launching|investigat\w*|probed?|probing|concluded|determined|found\s+that|"
                             r"charged|filed|urged|called\s+(?:on|for)|recommended|report(?:ed)?\s+(?:that|found)|"
                             # a council or a legislature that bans the technology regulates it, it does not run it
                             r"(?:unanimously\s+)?vot(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}to\s+(?:ban|outlaw|prohibit|"
@@ -101,10 +103,15 @@ _VENUE_BEFORE = re.compile(r"\b(?:on|onto|across|via|throughout)\s+(?:the\s+)?(?
                            r"(?:[\w.-]+,?\s+(?:and|or)\s+)?$", re.I)
 _OVERSEER_NAME = re.compile(r"\b(board|commission|commissioner|commissioner's|regulator|ombuds\w*|watchdog|"
                             r"tribunal|inspectorate)\b", re.I)
-# A council or a legislature oversees when it is seen banning ("voted 8-1 to ban facial recognition"), and may
-# run a system too ("the Toronto city council bought the software"): its name is no feature of the role model,
-# which learnt from it to doubt every council; it counts only with the oversight the text shows.
-_LEGISLATURE_NAME = re.compile(r"\b(council|legislature|parliament|senate|congress|assembly|supervisors)\b", re.I)
+# A council, a legislature or an administration oversees when it is seen banning or probing ("voted 8-1 to ban
+# facial recognition", "the National Highway Traffic Safety Administration ... is opening an investigation"),
+# and may run a system too ("the Toronto city council bought the software", the Social Security Administration):
+# its name is no feature of the role model, which learnt from it to doubt every council; it counts only with the
+# oversight the text shows.
+_LEGISLATURE_NAME = re.compile(r"\b(council|legislature|parliament|senate|congress|assembly|supervisors|"
+                               r"administration)\b", re.I)
+# A news column or newsletter that a headline opens with ("AI Weekly: AI is getting political ..."): no party.
+_COLUMN_NAME = re.compile(r"\b(?:Weekly|Daily|Digest|Newsletter|Podcast|Roundup|Briefing)(?:$|:)")
 # Who tells the story rather than takes part in it: "told Reuters", "according to The Washington Post",
 # "ProPublica reported". A body named only so is the news's source, not a party.
 _REPORTS_BEFORE = re.compile(r"(?:told|according\s+to|(?:first\s+)?reported\s+by|"
@@ -724,6 +731,8 @@ class EntityExtractor:
                 overseers.add(key)
             elif not f["in_title"] and all(
                     _REPORTS_BEFORE.search(m.before[-40:]) or _REPORTS_AFTER.search(m.after[:30]) for m in by_key[key]):
+                overseers.add(key)
+            elif _COLUMN_NAME.search(first.name):
                 overseers.add(key)
         named = {s[0] for s in scored}
         # Systems, harmed groups, and the makers of named systems the text does not name: as by rule.
