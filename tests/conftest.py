@@ -251,6 +251,22 @@ OTHER_STORY_SAME_TOPIC = (
 
 
 # -- a store with incidents, for the web tests ----------------------------------------------
+# VentureBeat's pages, as crawled (the AI news data): the site's menu and footer before (or instead of) the story.
+SITE_MENU = (
+    "Artificial Intelligence View All AI, ML and Deep Learning Auto ML Data Labelling Synthetic Data "
+    "Conversational AI NLP Text-to-Speech Security View All Data Security and Privacy Network Security "
+    "and Privacy Software Security Computer Hardware Security Cloud and Data Storage Security Data "
+    "Infrastructure View All Data Science Data Management Data Storage and Cloud Big Data and Analytics "
+    "Data Networks Automation View All Industrial Automation Business Process Automation Development "
+    "Automation Robotic Process Automation Test Automation Enterprise Analytics View All Business "
+    "Intelligence Disaster Recovery Business Continuity Statistical Analysis Predictive Analysis More "
+    "Data Decision Makers Virtual Communication Team Collaboration UCaaS Virtual Reality Collaboration "
+    "Virtual Employee Experience Programming & Development Product Development Application Development "
+    "Test Management Development Languages Video VentureBeat Homepage Follow us on Facebook Follow us on "
+    "X Follow us on LinkedIn Follow us on RSS Press Releases Contact Us Advertise Share a News Tip "
+    "Contribute to DataDecisionMakers Careers Privacy Policy Terms of Service Do Not Sell My Personal "
+    "Information \u00a9 2023 VentureBeat. All rights reserved.")
+
 XSS_TITLE = '<script>window.__xss = 1</script>Face scan wrongly flags shoppers <img src=x onerror="window.__xss=2">'
 XSS_TEXT = ('A retailer\'s facial recognition system wrongly flagged shoppers as thieves. '
             '<img src=x onerror="window.__xss=3"> <a href="javascript:window.__xss=4">click</a> '

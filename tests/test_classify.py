@@ -16,7 +16,7 @@ from aiwatch import taxonomy as tx
 from aiwatch.classify import model as M
 from aiwatch.classify.text import TEASER_TARGET, classifier_text, teaser_of
 from aiwatch.store import Store
-from tests.conftest import ROOT, STORY, shared
+from tests.conftest import ROOT, SITE_MENU, STORY, shared
 
 CRASH = ("Tesla Autopilot crash kills driver on highway",
          "A Tesla Model S driving on Autopilot crashed into a concrete barrier on Highway 101, killing the driver. "
@@ -151,21 +151,7 @@ def test_a_word_or_two_is_not_enough_to_call_an_incident(model: M.ClassifierMode
     assert all(p.screened_out for p in preds[:2])
     assert preds[2].category == "incident"
     # Nor is a page whose text is all site menu (VentureBeat's video pages, as crawled): its headline is left.
-    menu = (
-        "Artificial Intelligence View All AI, ML and Deep Learning Auto ML Data Labelling Synthetic Data "
-        "Conversational AI NLP Text-to-Speech Security View All Data Security and Privacy Network Security "
-        "and Privacy Software Security Computer Hardware Security Cloud and Data Storage Security Data "
-        "Infrastructure View All Data Science Data Management Data Storage and Cloud Big Data and Analytics "
-        "Data Networks Automation View All Industrial Automation Business Process Automation Development "
-        "Automation Robotic Process Automation Test Automation Enterprise Analytics View All Business "
-        "Intelligence Disaster Recovery Business Continuity Statistical Analysis Predictive Analysis More "
-        "Data Decision Makers Virtual Communication Team Collaboration UCaaS Virtual Reality Collaboration "
-        "Virtual Employee Experience Programming & Development Product Development Application Development "
-        "Test Management Development Languages Video VentureBeat Homepage Follow us on Facebook Follow us on "
-        "X Follow us on LinkedIn Follow us on RSS Press Releases Contact Us Advertise Share a News Tip "
-        "Contribute to DataDecisionMakers Careers Privacy Policy Terms of Service Do Not Sell My Personal "
-        "Information \u00a9 2023 VentureBeat. All rights reserved.")
-    page = model.predict(["Video"], [menu], mode)[0]
+    page = model.predict(["Video"], [SITE_MENU], mode)[0]
     assert page.category == "unrelated" and page.screened_out
 
 
