@@ -54,7 +54,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, vstack
 
 from aiwatch.classify.encoders import DEFAULT
-from aiwatch.classify.text import encoder_text, furniture_free
+from aiwatch.classify.text import encoder_text, furniture_free, strip_boilerplate
 from aiwatch.cluster import lexical
 
 EMBED_ENCODER = DEFAULT  # the classifier's: a candidate is encoded once, for both stages
@@ -164,10 +164,12 @@ class Embedder:
     def name(self) -> str | None:
         return self.encoder.name if self.encoder else None
 
-    def __call__(self, titles: list[str], texts: list[str]) -> np.ndarray | None:
+    def __call__(self, titles: list[str], texts: list[str], cleaned: list[str] | None = None) -> np.ndarray | None:
+        """``cleaned``: each text's ``strip_boilerplate(thorough=True)``, when the caller has it (``encoder_text``)."""
         if self.encoder is None:
             return None
-        inputs = [encoder_text(a, b) for a, b in zip(titles, texts, strict=True)]
+        inputs = [encoder_text(a, b, cleaned=c) for a, b, c in
+                  zip(titles, texts, cleaned if cleaned is not None else [None] * len(texts), strict=True)]
         if self._memo is None:
             return self.encoder.encode(inputs)
         todo = sorted({t for t in inputs if t not in self._memo})
@@ -187,16 +189,17 @@ def doc_features(docs: Sequence[Doc], embedder: Embedder, given: Sequence[np.nda
     """
     titles = [d.title or "" for d in docs]
     texts = [d.text or "" for d in docs]
+    cleaned = [strip_boilerplate(x, thorough=True) for x in texts]  # once, for words and the encoder
     # Words of the text without page furniture where its opening has some (``furniture_free``; a clean text is
     # read as given): a site's menu at the top of every page of it had made the pages alike in words, and
     # `aiwatch cluster` put 700 of 2,518 VentureBeat pages in one incident.
-    lex = lexical.vectors(titles, [furniture_free(x) for x in texts])
+    lex = lexical.vectors(titles, [furniture_free(x, cleaned=c) for x, c in zip(texts, cleaned, strict=True)])
     if embedder.encoder is None:
         return None, lex
     todo = [i for i in range(len(docs)) if given is None or given[i] is None]
     emb = np.zeros((len(docs), embedder.encoder.dim), np.float32)
     if todo:
-        emb[todo] = embedder([titles[i] for i in todo], [texts[i] for i in todo])
+        emb[todo] = embedder([titles[i] for i in todo], [texts[i] for i in todo], [cleaned[i] for i in todo])
     for i in range(len(docs)):
         if given is not None and given[i] is not None:
             emb[i] = given[i]

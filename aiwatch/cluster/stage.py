@@ -183,27 +183,22 @@ class ClusterStage:
                             .where(inc.status.not_in(("merged", "rejected")))
                             .order_by(inc.id)).all()
         members: dict[int, list[np.ndarray]] = {}
-        f, ia = t.article_facts.c, t.incident_articles.c
-        for inc_id, blob in conn.execute(select(ia.incident_id, f.embedding)
-                                         .join(t.article_facts, f.article_id == ia.article_id)
-                                         .where(f.embedding.is_not(None))):
-            members.setdefault(inc_id, []).append(np.frombuffer(blob, np.float32))
-        # The span the time signals read: the dates that name a day of the members the stage read (those
-        # with facts, as for the sums), as the clusterer kept it in memory (``Doc.timed``). Not the record's
-        # first_seen/last_seen, which fall back on when an undated article was ingested and read a year alone
-        # as its first day: after a restart those gave an incident of undated articles a span, and every new
-        # article of that week a burst bonus towards it.
+        # The span the time signals read: the dates that name a day of the members the stage read (those with
+        # facts, as for the sums), as the clusterer kept it in memory (``Doc.timed``). Not the record's
+        # first_seen/last_seen, which fall back on when an undated article was ingested and read a year alone as
+        # its first day: after a restart those gave an incident of undated articles a span, and every new article
+        # of that week a burst bonus towards it.
         spans: dict[int, tuple[Any, Any]] = {}
-        a = t.articles.c
-        for inc_id, when, meta in conn.execute(select(ia.incident_id, a.published, a.meta)
-                                               .join(t.articles, a.id == ia.article_id)
-                                               .join(t.article_facts, f.article_id == ia.article_id)
-                                               .where(a.published.is_not(None))):
-            if (meta or {}).get("published_precision"):
-                continue
-            when = as_utc(when)
-            lo, hi = spans.get(inc_id, (when, when))
-            spans[inc_id] = (min(lo, when), max(hi, when))
+        f, ia, a = t.article_facts.c, t.incident_articles.c, t.articles.c
+        for inc_id, blob, when, meta in conn.execute(select(ia.incident_id, f.embedding, a.published, a.meta)
+                                                     .join(t.article_facts, f.article_id == ia.article_id)
+                                                     .join(t.articles, a.id == ia.article_id)):
+            if blob is not None:
+                members.setdefault(inc_id, []).append(np.frombuffer(blob, np.float32))
+            if when is not None and not (meta or {}).get("published_precision"):
+                when = as_utc(when)
+                lo, hi = spans.get(inc_id, (when, when))
+                spans[inc_id] = (min(lo, when), max(hi, when))
         for r in rows:
             emb = np.frombuffer(r.centroid, np.float32).copy() if r.centroid else None
             first, last = spans.get(r.id, (None, None))

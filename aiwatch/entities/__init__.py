@@ -91,7 +91,8 @@ _OVERSEE_BEFORE = re.compile(r"(?:fined|sued|investigated|probed|charged|penalis
 _OVERSEE_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:\([A-Z]{2,}\)\s*)?"  # "... Administration (NHTSA) said ..."
                             r"(?:said\s+(?:on\s+\w+\s+)?(?:that\s+)?it\s+)?"  # "said on Thursday it is opening"
                             r"(?:has\s+|have\s+|is\s+|was\s+|had\s+|will\s+)?(?:fined|sued|ruled|ordered|"
-                            r"opened|opening|launched|launching|investigat\w*|probed?|probing|concluded|determined|found\s+that|"
+                            r"opened|opening|launched|launching|investigat\w*|probed?|probing|concluded|determined|"
+                            r"found\s+that|"
                             r"charged|filed|urged|called\s+(?:on|for)|recommended|report(?:ed)?\s+(?:that|found)|"
                             # a council or a legislature that bans the technology regulates it, it does not run it
                             r"(?:unanimously\s+)?vot(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}to\s+(?:ban|outlaw|prohibit|"
