@@ -336,8 +336,11 @@ class EntityExtractor:
         # capitals that are common words ("IMPACT", not "Impact": see ``_common_word``).
         self._exact: dict[str, set[str]] = {}
         self._written_only: set[str] = set()
+        # Names that are also everyday words ("Class", "Chat", "TIME": ``gazetteer.everyday_word``), as
+        # (lower-case surface, key).
+        self._everyday = {(s.lower(), key) for key, e in self.gaz["entries"].items() for s in e.get("everyday", ())}
         for surface, key in G.surface_forms(self.gaz):
-            common_caps = surface.isupper() and _common_word(surface)
+            common_caps = surface.isupper() and (_common_word(surface) or (surface.lower(), key) in self._everyday)
             if _is_exact(surface) or common_caps:
                 self._exact.setdefault(key, set()).add(surface)
             if common_caps:
@@ -471,6 +474,10 @@ class EntityExtractor:
                         if (_is_exact(text) or ent.ent_id_ in self._written_only) \
                                 and text not in self._exact.get(ent.ent_id_, ()):
                             continue  # "ice" is no ICE, "Impact" in a sentence no sighting of IMPACT
+                        if (text.lower(), ent.ent_id_) in self._everyday and not text.isupper() \
+                                and (headline_case or not before.strip(_OPENERS)) \
+                                and sum(entry.get("roles", {}).values()) < WELL_KNOWN:
+                            continue  # "Class action lawsuit ...": where every word is capitalised, the word
                         if entry["kind"] != "group" and (looks_like_person(entry["name"]) or text.lower() in _GENERIC
                                                          or (len(text) <= 2 and (after[:1] in ("-", "’", "'")
                                                                                  or _NAME_GOES_ON.search(before)))):
@@ -873,6 +880,13 @@ def _title_case(sentence: str) -> bool:
 # A word in more than ~5% of news articles (IDF under this, in the clusterer's table of ~20k articles) is
 # an ordinary word: "impact" 2.1, "alert" 2.9; names are rarer even when famous ("nvidia" 5.4, "compas" 10.1).
 COMMON_WORD_IDF = 4.0
+
+
+# A party curated data lists this often is taken at its name even where the name is also a word and the case
+# says nothing ("Target" opening a sentence); a name listed once or never ("Class", a virtual-classroom system)
+# is not.
+WELL_KNOWN = 3
+_OPENERS = " \"'‘“(-–—"
 
 
 def _common_word(text: str) -> bool:
