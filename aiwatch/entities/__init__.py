@@ -143,7 +143,7 @@ _COMMON_PLURAL = re.compile(r"^[A-Z][a-z]{3,}s$")
 _NAME_GOES_ON = re.compile(r"\b(?:Model|Series|Type|Mark|Mk|Version|Gen|Generation|Class|Phase|Project|Galaxy|Pixel|"
                            r"Xbox|Note)\s$")
 # Words spaCy (or a short alias) takes for an organisation that name none.
-_GENERIC = {"ai", "a.i.", "department", "government", "police", "company", "agency", "court", "the company",
+_GENERIC = {"ai", "a.i.", "a.i", "department", "government", "police", "company", "agency", "court", "the company",
             "chatbots", "chatbot", "algorithm", "app", "state", "city", "council", "ministry", "congress", "q&a",
             # people described by race or faith ("a Black man"), which the small model takes for a name
             "black", "white", "asian", "hispanic", "latino", "latina", "muslim", "jewish", "indigenous",
@@ -421,7 +421,15 @@ class EntityExtractor:
                     # spaCy's span often opens with the article ("the Home Office"): the name starts after it.
                     if label == "ORG" and (lead := _THE.match(text)):
                         text, start = text[lead.end():], start + lead.end()
-                    before, after = sent[:start], sent[ent.end_char:]
+                    end = ent.end_char
+                    # A span run across a headline's colon ("AZ Court of Appeals: Citing fake cases ...") ends
+                    # at it: no name holds one.
+                    if label in ("ORG", "PRODUCT") and ": " in text:
+                        text = text[:text.index(": ")].rstrip()
+                        end = start + len(text)
+                        if not text:
+                            continue
+                    before, after = sent[:start], sent[end:]
                     # "the White House", "the Stack Overflow team": a determiner goes before a body's name, not
                     # before a person's, so the name's "First Last" shape does not make it one.
                     # So does spaCy's reading it as a facility ("Madison Square Garden").
