@@ -280,6 +280,21 @@ def test_person_heuristic() -> None:
         assert not looks_like_person(body), body
     for person in ("Marvin von Hagen", "Carl de Keyzer", "James Florence jr"):  # a particle, a suffix
         assert looks_like_person(person), person
+    assert looks_like_person("Gráinne Seoige") and looks_like_person("José Andrés")  # accents
+    assert not looks_like_person("Société Générale") and not looks_like_person("Banco Santander")
+
+
+def test_a_person_a_title_or_a_deepfake_points_at_is_no_entity(extractor: EntityExtractor) -> None:
+    """spaCy's small model read each of these people, and a kind of technology, as an organisation."""
+    for title, kept in (
+            ("Bengaluru woman defrauded out of Rs 3.75 crore with Sadhguru’s deepfake video: police", set()),
+            ("Bank of Italy warns over deepfake video scams using Governor Panetta", {"Bank of Italy"}),
+            ("Gráinne Seoige says sexualised deepfake images left her traumatised", set()),
+            ("Scammers used a deepfake of Akshay Kumaar to sell pills", set()),
+            ("The Deepfake is a powerful weapon in the war in Sudan", set()),
+            ("Victim’s attorney claims ChatGPT aided accused gunman", {"ChatGPT", "OpenAI"})):
+        found = {e.name for e in extractor.extract(title, "").entities if e.kind != "group"}
+        assert found == kept, (title, found)
 
 
 @pytest.mark.parametrize("text, value, currency", [

@@ -148,7 +148,9 @@ _GENERIC = {"ai", "a.i.", "a.i", "department", "government", "police", "company"
             # people described by race or faith ("a Black man"), which the small model takes for a name
             "black", "white", "asian", "hispanic", "latino", "latina", "muslim", "jewish", "indigenous",
             # what is no party, though written like a name ("the Earth's solar system")
-            "earth", "world", "internet", "web", "moon"}
+            "earth", "world", "internet", "web", "moon",
+            # people by what they did to or against a system ("Victim's attorney claims ...", "Hacker slips ...")
+            "victim", "victims", "hacker", "hackers"}
 # Numbers count people, they do not name a group ("two pedestrians" are pedestrians).
 _NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many",
                   "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "dozens",
@@ -498,7 +500,10 @@ class EntityExtractor:
                             entry = entries[key]
                             mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
                             continue
-                        if headline_case or len(text) < 2 or not text[:1].isupper() \
+                        if _person_by_context(text, before, after):
+                            persons.add(_clean(text).lower())
+                            continue
+                        if headline_case or len(text) < 2 or not text[:1].isupper() or G.generic_technology(text) \
                                 or (not determined and self._person_name(_clean(text))) \
                                 or text.lower() in _GENERIC or _defined_term(text, before) \
                                 or (" " not in text and text.lower() in lower_words) \
@@ -961,6 +966,34 @@ _DESCRIBED = re.compile(rf"\b{_BODY_NOUN}\s+(?:(?P<called>called|named)\s+)?{_NA
 _TITLE_WORDS = re.compile(r"\b(?:CEO|CTO|CFO|COO|Chief|President|Founder|Co-founder|Chairman|Chairwoman|Chair|Director|"
                           r"Head|Manager|Officer|Executive|Dr|Mr|Mrs|Ms|Prof|Professor|Senator|Sen|Rep|Minister|"
                           r"Secretary|Judge|Spokesperson|Spokesman|Spokeswoman|Analyst|Mayor|Governor)\b\.?")
+# Where the text says a name the gazetteer does not know is a person's: a title goes before it ("Governor
+# Panetta", "Sen. Bato"), or it is whose likeness a deepfake or an impersonation showed ("Sadhguru's deepfake
+# video", "a deepfake of Gráinne Seoige", "impersonating Marco Rubio"): spaCy's small model had read each as an
+# organisation, a deployer.
+_TITLE_BEFORE = re.compile(r"\b(?:Governor|Gov|Senator|Sen|Rep|Representative|President|Minister|Premier|Mayor|Judge|"
+                           r"Justice|Dr|Mr|Mrs|Ms|Prof|Professor|Chancellor|Pope|King|Queen|Prince|Princess|Sheikh|"
+                           r"CM|PM|MP)\.?\s+$")
+_FAKED_BEFORE = re.compile(r"(?:\bdeep-?faked?s?(?:\s+(?:videos?|images?|photos?|audio|clips?|ads?|voices?))?\s+"
+                           r"(?:of|featuring|depicting|showing)|\bimpersonat\w*|\bpos(?:ing|ed|es) as|"
+                           r"\b(?:cloned|faked?) (?:the )?voice of)\s+$", re.I)
+_FAKED_AFTER = re.compile(r"^\s*(?:(?:AI[- ]generated|fake|faked|cloned|synthetic)\s+voice|deep-?fakes?|likeness|"
+                          r"face)\b", re.I)
+# ... unless a person of the body's is named after it: "a deepfake of FTX's former CEO", "impersonated MSNBC anchor
+# Ari Melber", "a deepfake video of State Department spokesman Matthew Miller".
+_ROLE_AFTER = re.compile(r"^(?:['’]s)?\s+(?:former\s+|then-)?(?:spokes\w+|anchor|leader|minister|co-?founder|founder|"
+                         r"journalist|ceo|chief|president|host|presenter|executive|chair\w*|director|head|official|"
+                         r"employee|staff|reporter|correspondent|governor|boss)\b", re.I)
+
+
+def _person_by_context(text: str, before: str, after: str) -> bool:
+    if _ROLE_AFTER.match(after):
+        return False
+    possessive = text.endswith(("'s", "’s")) or after.startswith(("'s", "’s"))
+    rest = after[2:] if after.startswith(("'s", "’s")) else after
+    return bool(_TITLE_BEFORE.search(before) or _FAKED_BEFORE.search(before)
+                or (possessive and _FAKED_AFTER.match(rest)))
+
+
 # "a video created by C3PMeme", "deployed by Gannett": a made or used thing's party.
 _MADE_BY = re.compile(r"\b(?:created|made|developed|built|produced|generated|released|deployed|operated|used|run|"
                       rf"published|posted|sold|marketed)\s+by\s+(?:the\s+)?{_NAME}(?![\w'’-])")

@@ -124,7 +124,8 @@ _PARTICLE_NAME = re.compile(r"^[A-Z][\w'’-]+\s+(?:(?:de|da|di|du|del|della|van
 _FOREIGN_BODY = re.compile(r"\b(?:polizia|polic[ií]a|ville|ciudad|cidade|citt[àa]|comune|gobierno|governo|"
                            r"gouvernement|minist[eè]re|ministerio|consejo|conseil|banco|banque|grupo|fundaci[óo]n|"
                            r"fondation|instituto|istituto|universidad|universit[éà]|televisi[óo]n|t[ée]l[ée]vision|"
-                           r"agencia|agence|observatoire|prefeitura|municipalidad|corte|tribunale?)\b", re.I)
+                           r"agencia|agence|observatoire|prefeitura|municipalidad|corte|tribunale?|soci[ée]t[ée]|"
+                           r"cr[ée]dit|compagnie|gesellschaft|versicherung|[ée]chos)\b", re.I)
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?(?:\s+[A-Z]\.|\s+[A-Z][a-z]+)?\s+"
                         r"(?:[A-Z][a-z]*[’'])?(?:Ma?c)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?$")
 
@@ -215,4 +216,5 @@ def looks_like_person(name: str) -> bool:
     # ("Polizia di Stato", "Ville de Bitche"): spaCy reads both kinds alike, so the words decide.
     if _PARTICLE_NAME.match(name) and not _FOREIGN_BODY.search(name):
         return True
-    return bool(_PERSONISH.match(name))
+    # Accents kept no name from being a person's ("Gráinne Seoige"); a foreign body's word still makes a body's.
+    return bool(_PERSONISH.match(strip_accents(name))) and not _FOREIGN_BODY.search(name)
