@@ -12,7 +12,8 @@ Similarity of an article to an incident mixes three signals and time (``Params``
 * meaning — cosine between the article's MiniLM embedding (title + lead) and the incident's
   centroid, and its best single member (a story's angles drift; its closest report says most);
 * words — cosine of hashed TF-IDF vectors (``lexical``): shared rare names ("Tumbler Ridge", "Grok");
-* entities — the article names an organisation or system the incident already has;
+* entities — the article names an organisation or system the incident already has (a light weight: a firm
+  or a platform is party to many events, and meaning and words already carry a name);
 * time — a bonus for an article within days of the incident's span, fading with the gap (the
   coverage of one event comes in a burst: in AIID's report headlines, 41-65% of pairs from the same
   incident are published within 7 days of each other, 3% of pairs from different incidents), and a
@@ -87,8 +88,12 @@ class Params:
     w_centroid: float = 0.35
     w_member: float = 0.10
     w_lex: float = 0.30
-    w_entity: float = 0.10
-    threshold: float = 0.28
+    # A shared named party: re-chosen (0.10 -> 0.02, the threshold 0.28 -> 0.27) once extraction named more of
+    # them (a system brings its maker: every ChatGPT story names OpenAI). At 0.10 it merged distinct events of one
+    # firm or one kind of harm. On the tuning half: mean B-cubed F1 of headlines and mixed 0.772 -> 0.778, at 1.16
+    # -> 1.17 clusters per incident on the headlines; descriptions 0.866 -> 0.898.
+    w_entity: float = 0.02
+    threshold: float = 0.27
     time_weight: float = 0.20
     time_scale_days: float = 365.0
     w_recent: float = 0.20
