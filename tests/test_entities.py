@@ -285,14 +285,15 @@ def test_person_heuristic() -> None:
 
 
 def test_a_person_a_title_or_a_deepfake_points_at_is_no_entity(extractor: EntityExtractor) -> None:
-    """spaCy's small model read each of these people, and a kind of technology, as an organisation."""
+    """spaCy's small model read each of these people, a kind of technology and a headline as an organisation."""
     for title, kept in (
             ("Bengaluru woman defrauded out of Rs 3.75 crore with Sadhguru’s deepfake video: police", set()),
             ("Bank of Italy warns over deepfake video scams using Governor Panetta", {"Bank of Italy"}),
             ("Gráinne Seoige says sexualised deepfake images left her traumatised", set()),
             ("Scammers used a deepfake of Akshay Kumaar to sell pills", set()),
             ("The Deepfake is a powerful weapon in the war in Sudan", set()),
-            ("Victim’s attorney claims ChatGPT aided accused gunman", {"ChatGPT", "OpenAI"})):
+            ("Victim’s attorney claims ChatGPT aided accused gunman", {"ChatGPT", "OpenAI"}),
+            ("Confessions of a Cybermule", set())):  # the whole headline read as one organisation
         found = {e.name for e in extractor.extract(title, "").entities if e.kind != "group"}
         assert found == kept, (title, found)
 

@@ -503,6 +503,8 @@ class EntityExtractor:
                         if _person_by_context(text, before, after):
                             persons.add(_clean(text).lower())
                             continue
+                        if not before.strip(_OPENERS) and not after.strip(" .!?:;\"'’”") and len(text.split()) > 2:
+                            continue  # the whole headline read as one name: "Confessions of a Cybermule"
                         if headline_case or len(text) < 2 or not text[:1].isupper() or G.generic_technology(text) \
                                 or (not determined and self._person_name(_clean(text))) \
                                 or text.lower() in _GENERIC or _defined_term(text, before) \
