@@ -34,8 +34,8 @@ and report headlines group as well as before.
 
 The weights were chosen by grid search on a tuning half of AIID's report headlines, by incident; the
 threshold (with centring) on that half and on its incidents' descriptions mixed in, for the best mean
-B-cubed F1 at <= 1.2 clusters per incident (``aiwatch eval-clusters`` reports the other half; see
-``evaluate``).
+B-cubed F1 at <= 1.2 clusters per incident on the headlines (``aiwatch eval-clusters`` reports the other
+half; see ``evaluate``).
 Input order does not matter within a call: articles are taken by date, then by a hash of their
 text, so shuffling gives the same grouping (a test checks it).
 """

@@ -988,6 +988,7 @@ _ROLE_AFTER = re.compile(r"^(?:['’]s)?\s+(?:former\s+|then-)?(?:spokes\w+|anch
 
 
 def _person_by_context(text: str, before: str, after: str) -> bool:
+    """Whether the words around a name say it is a person's (``_TITLE_BEFORE``, ``_FAKED_BEFORE``, ``_FAKED_AFTER``)."""
     if _ROLE_AFTER.match(after):
         return False
     possessive = text.endswith(("'s", "’s")) or after.startswith(("'s", "’s"))
