@@ -175,9 +175,9 @@ def _rare_word(word: str) -> bool:
 def proper_names(title: str, text: str) -> frozenset[str]:
     """The rare capitalised words of an article (lower case), none opening a sentence: used only to tell two
     stories apart (``Params.w_names``), never stored."""
-    from aiwatch.entities import _title_case
+    from aiwatch.entities import title_case
 
-    parts = ([] if _title_case(title or "") else [title or ""]) + _NAME_SENT.split((text or "")[:NAME_CHARS])
+    parts = ([] if title_case(title or "") else [title or ""]) + _NAME_SENT.split((text or "")[:NAME_CHARS])
     out = set()
     for part in parts:
         for token in _NAME_TOKEN.findall(part)[1:]:

@@ -231,7 +231,9 @@ class ClusterStage:
         emb, lex = doc_features(docs, self.embedder, given)
         for k, (a, fa) in enumerate(zip(todo, facts, strict=True)):
             a.facts = {**fa.as_dict(), "embedding": emb[k] if emb is not None else None, "lex": lex[k],
-                       "entity_keys": sorted(fa.keys()), "encoder": self.embedder.name}
+                       "entity_keys": sorted(fa.keys()), "encoder": self.embedder.name,
+                       # read here, off the driver; kept in memory only (``proper_names``), never stored
+                       "names": sorted(proper_names(a.title, a.text))}
         return batch
 
     # -- compute (in order, in the driver) ----------------------------------------------------
@@ -241,7 +243,7 @@ class ClusterStage:
             return batch
         assert self._clusterer is not None, "load() runs before compute()"
         docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(a.facts["entity_keys"]),
-                    a.published_precision, proper_names(a.title, a.text)) for a in todo]
+                    a.published_precision, frozenset(a.facts["names"])) for a in todo]
         embs = [a.facts["embedding"] for a in todo]
         emb = np.stack(embs) if all(e is not None for e in embs) else None
         lex = vstack([a.facts["lex"] for a in todo]).tocsr()
@@ -250,7 +252,7 @@ class ClusterStage:
         for i, a in enumerate(todo):
             if a.incident is not None and a.incident in self._index:
                 self._clusterer.feed(self._index[a.incident], a.facts["embedding"], lex[i], docs[i].entity_keys,
-                                     docs[i].timed, docs[i].names or frozenset())
+                                     docs[i].timed, docs[i].names)
         if fresh:
             results = self._clusterer.assign([docs[i] for i in fresh], new_label=lambda d: ("new", d.id),
                                              precomputed=(emb[fresh] if emb is not None else None, lex[fresh]))

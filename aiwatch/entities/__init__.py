@@ -411,7 +411,7 @@ class EntityExtractor:
             for n_sent, (sent, doc) in enumerate(zip(sents, docs, strict=True)):
                 # In a Title Case Headline every phrase looks like a name to the model: there only the
                 # gazetteer's names are trusted.
-                headline_case = n_sent == 0 and _title_case(sent)
+                headline_case = n_sent == 0 and title_case(sent)
                 for ent in doc.ents:
                     label, text = ent.label_, ent.text.strip()
                     start = ent.start_char
@@ -574,7 +574,7 @@ class EntityExtractor:
         seen = {m.name.lower() for m in mentions}
         out: list[_Mention] = []
         for n_sent, sent in enumerate(sents):
-            if (n_sent == 0 and _title_case(sent)) or foreign(sent):
+            if (n_sent == 0 and title_case(sent)) or foreign(sent):
                 continue
             # "a company called Pymetrics", "Vumacam, the company building ...": the text says it is a body, in
             # any sentence. "built by Joshua R" says nothing of the kind, and "a developer PC" too little: those
@@ -887,7 +887,9 @@ class EntityExtractor:
         return out
 
 
-def _title_case(sentence: str) -> bool:
+def title_case(sentence: str) -> bool:
+    """A Title Case Headline: over 80% of its words of four letters or more open with a capital, so a capital
+    there says nothing of a name."""
     words = [w for w in sentence.split() if w[:1].isalpha() and len(w) > 3]
     return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) > 0.8
 
