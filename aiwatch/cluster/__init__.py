@@ -166,10 +166,17 @@ _NAME_SENT = re.compile(r"(?<=[.!?])\s+")
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-@functools.lru_cache(maxsize=200_000)
-def _rare_word(word: str) -> bool:
-    idf = lexical.idf_of(word)
-    return idf is not None and idf >= NAME_IDF
+_RARE: dict[str, bool] = {}  # word -> its IDF reaches NAME_IDF; a cache, cleared when it grows past 200k words
+
+
+def _rare_words(words: set[str]) -> set[str]:
+    todo = [w for w in words if w not in _RARE]
+    if todo:
+        if len(_RARE) > 200_000:
+            _RARE.clear()
+        for word, idf in zip(todo, lexical.idf_many(todo), strict=True):
+            _RARE[word] = idf is not None and idf >= NAME_IDF
+    return {w for w in words if _RARE[w]}
 
 
 def proper_names(title: str, text: str) -> frozenset[str]:
@@ -178,14 +185,12 @@ def proper_names(title: str, text: str) -> frozenset[str]:
     from aiwatch.entities import title_case
 
     parts = ([] if title_case(title or "") else [title or ""]) + _NAME_SENT.split((text or "")[:NAME_CHARS])
-    out = set()
+    words = set()
     for part in parts:
         for token in _NAME_TOKEN.findall(part)[1:]:
             if token[0].isupper() and not token.isupper() and len(token) > 2:
-                word = token[:-2] if token.endswith(("'s", "’s")) else token
-                if _rare_word(word.lower()):
-                    out.add(word.lower())
-    return frozenset(out)
+                words.add((token[:-2] if token.endswith(("'s", "’s")) else token).lower())
+    return frozenset(_rare_words(words))
 
 
 def order_key(doc: Doc) -> tuple[datetime, str]:

@@ -204,9 +204,10 @@ def _summary(conn: Connection, members: list[dict[str, Any]]) -> str | None:
     if not cands:
         return None
     vec = lexical.vectors([s for _, _, s in cands], [""] * len(cands))
-    centre = np.asarray(vec.mean(axis=0)).ravel()
-    central = vec @ centre
-    sims = (vec @ vec.T).toarray()
+    # Rounded: sentences that tie (one sentence in two articles) tie exactly, and the earlier one is taken,
+    # whatever the float32 sums' last bit says.
+    sims = np.round((vec @ vec.T).toarray(), 6)
+    central = np.round(sims.mean(axis=1), 6)  # each sentence's dot with the mean vector (no 2**19-wide mean)
     chosen: list[int] = []
     for _ in range(min(SUMMARY_SENTENCES, len(cands))):
         best, best_s = None, -1e9

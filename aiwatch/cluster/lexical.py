@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import csr_matrix, diags
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
 from sklearn.preprocessing import normalize
 
@@ -29,7 +29,8 @@ company companies technology tech also just like would could one two first time 
 """.split())
 
 
-def _vectorizer() -> HashingVectorizer:
+@functools.lru_cache(maxsize=1)
+def _vectorizer() -> HashingVectorizer:  # stateless: one serves every call
     return HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, lowercase=True,
                              stop_words=sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP),
                              token_pattern=r"(?u)\b[^\W\d_][\w'’-]*\w\b|\b\d{3,}\b", dtype=np.float32)
@@ -64,11 +65,22 @@ def vectors(titles: list[str], texts: list[str], idf: np.ndarray | None = None) 
     """L2-normalised sublinear TF-IDF rows, one per document."""
     idf = load_idf() if idf is None else idf
     tf = _vectorizer().transform([lex_text(a, b) for a, b in zip(titles, texts, strict=True)])
-    tf.data = 1 + np.log(tf.data)
-    return normalize(tf @ diags(idf), copy=False).tocsr()
+    # Each entry times its column's IDF, in place: the same as ``tf @ diags(idf)`` without building a
+    # 2**19-wide diagonal matrix on every call (most of the call, for the few sentences of a summary).
+    tf.data = (1 + np.log(tf.data)) * idf[tf.indices]
+    return normalize(tf, copy=False).tocsr()
 
 
 def idf_of(word: str) -> float | None:
     """The table's IDF of one word (None for a stop word or no word): how ordinary it is in news."""
-    row = _vectorizer().transform([word])
-    return float(load_idf()[row.indices].min()) if row.nnz else None
+    return idf_many([word])[0]
+
+
+def idf_many(words: list[str]) -> list[float | None]:
+    """``idf_of`` for many words in one pass of the vectorizer (a call per word spent most of its time
+    setting the analyzer up: 1.9 s of the cluster stage's 14 on the 10k bench)."""
+    if not words:
+        return []
+    rows = _vectorizer().transform(words)
+    idf = load_idf()[rows.indices]
+    return [float(idf[a:b].min()) if b > a else None for a, b in zip(rows.indptr[:-1], rows.indptr[1:], strict=True)]
