@@ -587,7 +587,8 @@ class EntityExtractor:
                     # A lone capitalised word before "'s app" is as often a person's surname ("Musk's chatbot") as a
                     # firm's name, and spaCy's reading of one word does not tell them apart: only names that cannot
                     # be a surname ("DJI", "myInterview", "Lensa AI", "Allegheny County") are taken by possession.
-                    if rx is _OWNS_SYSTEM and " " not in m.group("name") and m.group("name")[1:].islower():
+                    if rx in (_OWNS_SYSTEM, _BRAND_OF_DEVICE) and " " not in m.group("name") \
+                            and m.group("name")[1:].islower():
                         continue
                     # A name spelt out before its acronym is a body's only when a body's word says so: "Automated
                     # License Plate Recognition (ALPR)" is a technology, "First Information Report (FIR)" a form.
@@ -1007,10 +1008,17 @@ _OWNS_SYSTEM = re.compile(rf"(?<![\w'’-]){_NAME}['’]s\s+(?:[\w-]+\s+){{0,3}}
                           r"tools?|systems?|models?|software|platforms?|assistants?|games?|robots?|robotaxis?|"
                           r"features?|programs?|programmes?|technology|cameras?|servers?|services?|"
                           r"vehicles?|cars?|drones?|AI)\b")
+# "A Coco Robotics delivery robot", "his DJI robot vacuum": a maker's name before its product's noun (in lower
+# case: "the Family Screening Tool" is a name, not a cue), after an article or a possessive pronoun. A lone word
+# with a lower-case tail is taken only where it cannot be a person's ("a Biden robocall"): see _named_by_cue.
+_BRAND_OF_DEVICE = re.compile(rf"(?<![\w'’-])(?:[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+{_NAME}\s+"
+                              r"(?:[a-z][\w-]*\s+){0,2}?(?:robots?|vacuums?|drones?|robotaxis?|chatbots?|apps?|"
+                              r"cameras?|doorbells?|speakers?|headsets?|glasses|scanners?|cars?|vehicles?|trucks?|"
+                              r"assistants?|devices?|software|algorithms?)\b")
 # "Society for the Prevention of Cruelty to Animals (SPCA)": a name whose initials the text gives as its acronym.
 _DEFINED_NAME = re.compile(r"(?<![\w'’-])(?:The\s+)?(?P<name>[A-Z][\w&.-]*"
                            r"(?:\s+(?:(?:of|for|the|to|and|on|in)\s+)*[A-Z][\w&.-]*){1,7})\s+\((?P<acronym>[A-Z]{2,8})\)")
-_CUES = (_APPOSITIVE, _DESCRIBED, _MADE_BY, _OWNS_SYSTEM, _DEFINED_NAME)
+_CUES = (_APPOSITIVE, _DESCRIBED, _MADE_BY, _OWNS_SYSTEM, _BRAND_OF_DEVICE, _DEFINED_NAME)
 _PERSON_TEMPLATES = ("According to {}, the plan went ahead.", "{} said on Monday that it was true.")
 # A name followed by a body's noun or "&" is part of another phrase ("the German firm Siemens" is found,
 # "sold by Chinese-owned firm", "used by Imagination partners", "Weights & Biases" are not).
@@ -1044,11 +1052,12 @@ _BODY_HEAD = re.compile(r"\b(?:Office|Department|Police|Agency|Council|Board|Aut
                         # cameras ("Madison Square Garden", "Stanford Shopping Center", "Heathrow Airport")
                         r"Garden|Arena|Stadium|Center|Centre|Mall|Airport|Casino|Museum|Rink)\.?$")
 # After a place ("Detroit"): the body of that place that the sentence is about ("Rochester's city police" is the
-# Rochester Police).
+# Rochester Police). "Government of ...", "ministry of ..." go on to a longer name; "police of" does not ("failed to
+# alert Durham police of a shooting").
 _PLACE_BODY = re.compile(r"^(?:['’]s)?\s+(?:(?:city|county|state|local)\s+(?=police|government))?"
                          r"(police|government|city council|county council|school district|"
                          r"public schools|military|army|navy|air force|authorities|(?:interior |health |defen[cs]e )?"
-                         r"ministry)\b(?!\s+(?:department|service|force|of)\b)")
+                         r"ministry)\b(?!\s+(?:department|service|force)\b)(?!(?<!police)\s+of\b)")
 # After a place: it acting as a body does ("Toronto's use of", "California's vaccine algorithm", "Uganda deployed").
 _PLACE_ACTS = re.compile(r"^(?:\s+(?:has\s+|had\s+|have\s+|reportedly\s+|allegedly\s+|also\s+)?"
                          r"(?:deployed|uses|used|adopted|introduced|installed|procured|bought|commissioned|"
