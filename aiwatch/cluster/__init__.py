@@ -170,13 +170,15 @@ _RARE: dict[str, bool] = {}  # word -> its IDF reaches NAME_IDF; a cache, cleare
 
 
 def _rare_words(words: set[str]) -> set[str]:
-    todo = [w for w in words if w not in _RARE]
+    # Answered from a local copy: another thread (the web's editor actions) may clear the cache meanwhile.
+    known = {w: _RARE.get(w) for w in words}
+    todo = [w for w, rare in known.items() if rare is None]
     if todo:
         if len(_RARE) > 200_000:
             _RARE.clear()
         for word, idf in zip(todo, lexical.idf_many(todo), strict=True):
-            _RARE[word] = idf is not None and idf >= NAME_IDF
-    return {w for w in words if _RARE[w]}
+            known[word] = _RARE[word] = idf is not None and idf >= NAME_IDF
+    return {w for w, rare in known.items() if rare}
 
 
 def proper_names(title: str, text: str) -> frozenset[str]:
