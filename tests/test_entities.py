@@ -736,11 +736,14 @@ def test_a_body_is_found_by_its_system_or_its_acronym_and_a_person_never(extract
     for text in ("Critics said Musk's chatbot spread false claims about the vote.",
                  "Voters received a Biden robocall telling them to stay home.",
                  "Police said a Chinese robot had malfunctioned.",
+                 "The charity is turning to a GPT-2-powered chatbot to train counsellors.",
+                 "Google trains a VR headset to track controllers.",
                  "Officials said Zorvath Ostrander's tutoring app gave children wrong answers.",
                  "Outside the Earth's solar system, the chatbot erred.",
                  "In May, a First Information Report (FIR) was filed against the app's makers."):
         named = {k for k, _ in extractor.role_candidates("Report", text)}
-        assert not named & {"musk", "zorvath ostrander", "earth", "first information report", "biden", "chinese"}, \
+        assert not named & {"musk", "zorvath ostrander", "earth", "first information report", "biden", "chinese",
+                            "gpt 2 powered", "vr"}, \
             (text, named)
 
 

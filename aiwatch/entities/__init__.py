@@ -590,6 +590,8 @@ class EntityExtractor:
                     if rx in (_OWNS_SYSTEM, _BRAND_OF_DEVICE) and " " not in m.group("name") \
                             and m.group("name")[1:].islower():
                         continue
+                    if rx is _BRAND_OF_DEVICE and (len(m.group("name")) < 3 or _ADJECTIVE_END.search(m.group("name"))):
+                        continue
                     # A name spelt out before its acronym is a body's only when a body's word says so: "Automated
                     # License Plate Recognition (ALPR)" is a technology, "First Information Report (FIR)" a form.
                     if rx is _DEFINED_NAME and not (_initials(m.group("name")) == m.group("acronym")
@@ -1009,15 +1011,18 @@ _OWNS_SYSTEM = re.compile(rf"(?<![\w'’-]){_NAME}['’]s\s+(?:[\w-]+\s+){{0,3}}
                           r"features?|programs?|programmes?|technology|cameras?|servers?|services?|"
                           r"vehicles?|cars?|drones?|AI)\b")
 # "A Coco Robotics delivery robot", "his DJI robot vacuum": a maker's name before its product's noun (in lower
-# case: "the Family Screening Tool" is a name, not a cue), after an article or a possessive pronoun. A lone word
-# with a lower-case tail is taken only where it cannot be a person's ("a Biden robocall"): see _named_by_cue.
-_BRAND_OF_DEVICE = re.compile(rf"(?<![\w'’-])(?:[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+{_NAME}\s+"
+# case: "the Family Screening Tool" is a name, not a cue), after an article or a person's possessive ("its
+# HoloLens headset", "its Echo Dot device" name the product, not its maker). A lone word with a lower-case tail
+# is taken only where it cannot be a person's ("a Biden robocall"), and a name of two letters ("a VR headset")
+# or one that ends as an adjective ("a GPT-2-powered chatbot") not at all: see _named_by_cue.
+_BRAND_OF_DEVICE = re.compile(rf"(?<![\w'’-])(?:[Aa]n?|[Hh]is|[Hh]er|[Tt]heir)\s+{_NAME}\s+"
                               r"(?:[a-z][\w-]*\s+){0,2}?(?:robots?|vacuums?|drones?|robotaxis?|chatbots?|apps?|"
                               r"cameras?|doorbells?|speakers?|headsets?|glasses|scanners?|cars?|vehicles?|trucks?|"
                               r"assistants?|devices?|software|algorithms?)\b")
 # "Society for the Prevention of Cruelty to Animals (SPCA)": a name whose initials the text gives as its acronym.
 _DEFINED_NAME = re.compile(r"(?<![\w'’-])(?:The\s+)?(?P<name>[A-Z][\w&.-]*"
                            r"(?:\s+(?:(?:of|for|the|to|and|on|in)\s+)*[A-Z][\w&.-]*){1,7})\s+\((?P<acronym>[A-Z]{2,8})\)")
+_ADJECTIVE_END = re.compile(r"-(?:powered|based|enabled|driven|style|like|made|built)$")
 _CUES = (_APPOSITIVE, _DESCRIBED, _MADE_BY, _OWNS_SYSTEM, _BRAND_OF_DEVICE, _DEFINED_NAME)
 _PERSON_TEMPLATES = ("According to {}, the plan went ahead.", "{} said on Monday that it was true.")
 # A name followed by a body's noun or "&" is part of another phrase ("the German firm Siemens" is found,
