@@ -727,14 +727,15 @@ def test_a_body_is_found_by_its_system_or_its_acronym_and_a_person_never(extract
         "Screening", "Data analysis by the Coalition for Fair Algorithms (CFA) found that the screening tool "
         "flagged more Black families.")}
     assert "coalition for fair algorithms" in names
-    # A maker named before its product's noun ("a Coco Robotics delivery robot", "his DJI robot vacuum").
-    for text, name in (("A Corvane Robotics delivery robot became stranded on railroad tracks and was struck by "
-                        "a train.", "corvane robotics"),
-                       ("An engineer used an AI assistant to reverse-engineer his ZQX robot vacuum and exposed "
-                        "data from 7,000 homes.", "zqx")):
+    # A maker named before its product's noun ("a Coco Robotics delivery robot", "his DJI robot vacuum"): names
+    # the small model does not tag, found by this cue alone.
+    for text, name in (("A Qubo Robotics delivery robot became stranded on railroad tracks and was struck by "
+                        "a train.", "qubo robotics"),
+                       ("An engineer reverse-engineered his KVX robot vacuum and exposed data from 7,000 homes.",
+                        "kvx")):
         assert name in {k for k, _ in extractor.role_candidates("Robots", text)}, text
     for text in ("Critics said Musk's chatbot spread false claims about the vote.",
-                 "Voters received a Biden robocall telling them to stay home.",
+                 "Voters talked to a Biden chatbot that told them to stay home.",
                  "Police said a Chinese robot had malfunctioned.",
                  "The charity is turning to a GPT-2-powered chatbot to train counsellors.",
                  "Google trains a VR headset to track controllers.",

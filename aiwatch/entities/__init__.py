@@ -1013,7 +1013,7 @@ _OWNS_SYSTEM = re.compile(rf"(?<![\w'’-]){_NAME}['’]s\s+(?:[\w-]+\s+){{0,3}}
 # "A Coco Robotics delivery robot", "his DJI robot vacuum": a maker's name before its product's noun (in lower
 # case: "the Family Screening Tool" is a name, not a cue), after an article or a person's possessive ("its
 # HoloLens headset", "its Echo Dot device" name the product, not its maker). A lone word with a lower-case tail
-# is taken only where it cannot be a person's ("a Biden robocall"), and a name of two letters ("a VR headset")
+# is taken only where it cannot be a person's ("a Biden chatbot"), and a name of two letters ("a VR headset")
 # or one that ends as an adjective ("a GPT-2-powered chatbot") not at all: see _named_by_cue.
 _BRAND_OF_DEVICE = re.compile(rf"(?<![\w'’-])(?:[Aa]n?|[Hh]is|[Hh]er|[Tt]heir)\s+{_NAME}\s+"
                               r"(?:[a-z][\w-]*\s+){0,2}?(?:robots?|vacuums?|drones?|robotaxis?|chatbots?|apps?|"
