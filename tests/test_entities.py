@@ -57,6 +57,46 @@ def test_harmed_groups_curated_data_names_for_a_party_or_for_public_harm(extract
     assert "amazon delivery drivers" not in harmed, harmed
 
 
+def test_groups_a_text_implies_come_from_learnt_heads_with_their_sentence(extractor: EntityExtractor) -> None:
+    """AIID's editors list "educational communities" for harm in schools though no text says so: the group heads
+    name such groups with a probability (not the 1.0 of a group the text names) and the sentence behind it."""
+    from aiwatch.entities import split_sentences
+
+    title, text = ("AI detector flags essays", "Teachers at a high school used an AI writing detector on homework. "
+                   "It wrongly accused dozens of pupils of cheating, and their grades were withheld.")
+    implied = {e.name: e for e in extractor.extract(title, text).entities if e.role == "harmed_party" and e.score < 1}
+    assert "educational communities" in implied, implied
+    assert 0 < implied["educational communities"].score < 1
+    assert implied["educational communities"].evidence in split_sentences(title, text)
+    quiet = extractor.extract("Quarterly results", "The company reported revenue growth in its cloud unit. Shares "
+                              "rose three percent.")
+    assert not [e for e in quiet.entities if e.role == "harmed_party"], quiet.entities
+
+
+def test_group_heads_fit_save_and_load_and_name_only_groups(tmp_path) -> None:
+    """Heads fitted on a few texts name the group their words point to, survive a round trip through the file,
+    and the shipped heads' labels are all groups of people (never a person's name)."""
+    from aiwatch.entities import groups as GR
+    from aiwatch.entities.names import is_group_phrase
+
+    school = ["Students were accused of cheating by a detector at the school.",
+              "A school used software that flagged students' essays.", "Pupils and teachers at a school were misled."]
+    road = ["A robotaxi struck a cyclist on the road.", "A self-driving car hit a pedestrian crossing the road.",
+            "The autonomous truck crashed into cars on the highway."]
+    texts = (school + road) * 3
+    gold = ([{"educational communities"}] * 3 + [{"road users"}] * 3) * 3
+    model = GR.fit(texts, gold)
+    assert model.labels == ["educational communities", "road users"]
+    said = model.predict(["The robotaxi hit a cyclist.", "Nobody at the school was there."])
+    assert said and said[0][0] == "road users" and said[0][2] == "The robotaxi hit a cyclist."
+    path = model.save(tmp_path / "groups.npz")
+    again = GR.load(path)
+    assert again.labels == model.labels and abs(again.proba(texts[:1]) - model.proba(texts[:1])).max() < 1e-3
+    shipped = GR.load()
+    assert shipped is not None and shipped.labels and 0 < shipped.threshold < 1
+    assert all(is_group_phrase(label) for label in shipped.labels)
+
+
 def test_a_bare_group_noun_is_no_harmed_party(extractor: EntityExtractor) -> None:
     """"Users", "victims", "people" alone say nothing of who was harmed; "the public" is the general public,
     listed once."""
@@ -78,7 +118,8 @@ def test_harmed_groups_in_sentences_of_consent_force_and_crashes(extractor: Enti
                             "works without permission for its AI training.")
     assert "artists" in {e.name for e in art.entities if e.role == "harmed_party"}
     crash = extractor.extract("Robotaxi hits people", "A robotaxi struck two pedestrians near a crossing.")
-    assert {e.name for e in crash.entities if e.role == "harmed_party"} == {"pedestrians"}
+    harmed = {e.name for e in crash.entities if e.role == "harmed_party"}
+    assert "pedestrians" in harmed and not [h for h in harmed if "two" in h], harmed  # "road users" is implied
     forced = extractor.extract("Cameras in vans", "Amazon delivery drivers were forced to consent to AI-powered "
                                "cameras. Drivers who refused were dismissed, and the drivers lost their jobs.")
     harmed = {e.name for e in forced.entities if e.role == "harmed_party"}

@@ -242,6 +242,7 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     """Deployer/developer precision and recall on AIID descriptions the gazetteer never saw."""
     from aiwatch.entities import EntityExtractor
     from aiwatch.entities import gazetteer as G
+    from aiwatch.entities import groups as GR
     from aiwatch.entities import roles as R
     from aiwatch.entities.names import norm
 
@@ -253,9 +254,10 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     person = G.spacy_person_check()
     gaz = G.build(root, exclude_aiid=held, is_person_name=person)
     model = R.train(root, exclude_aiid=held, is_person_name=person)
+    group_model = GR.train(root, exclude_aiid=held)
     examples: list[dict[str, Any]] = []
     results = {}
-    harmed = {"model": Counter(), "every_group_phrase": Counter()}
+    harmed = {"model": Counter(), "rules": Counter(), "every_group_phrase": Counter()}
     # The ceiling for an extractor that reads the text (no extractor involved): AIID's editors list parties the
     # description never names (the city whose police ran the system, a campaign's owner, the maker they know of).
     named_in_text = {role: Counter() for role in ("deployer", "developer")}
@@ -263,8 +265,9 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
         spans = _name_spans(f"{r['title']}. {r['description']}")
         for role, gold in R.aiid_gold(r).items():
             named_in_text[role].update(gold=len(gold), named=sum(1 for g in gold if R.matches(g, spans)))
-    for name, ex in (("rules", EntityExtractor(gaz, role_model=None)),
-                     ("model", EntityExtractor(gaz, role_model=model))):
+    # The rules alone: no role model, no group heads (the one implied group is "general public", by words).
+    for name, ex in (("rules", EntityExtractor(gaz, role_model=None, group_model=None)),
+                     ("model", EntityExtractor(gaz, role_model=model, group_model=group_model))):
         counts = {role: Counter() for role in ("deployer", "developer")}
         for r in held_rows:
             facts = ex.extract(r["title"], r["description"])
@@ -279,14 +282,14 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
                 if name == "model" and gold - hit_gold and len(examples) < 8:
                     examples.append({"incident": r["incident_id"], "role": role, "missed": sorted(gold - hit_gold),
                                      "found": sorted(named)})
-            if name == "model":  # harmed groups do not depend on the role model: scored once
-                gold = R.aiid_harmed_groups(r)
-                for method, named in (("model", {norm(e.name) for e in facts.entities if e.role == "harmed_party"}),
-                                      ("every_group_phrase", _group_phrases(f"{r['title']}. {r['description']}"))):
-                    harmed[method].update(
-                        gold=len(gold), pred=len(named),
-                        gold_hit=sum(1 for g in gold if _found(g, named)),
-                        pred_hit=sum(1 for p in named if R.matches(p, gold)))
+            gold = R.aiid_harmed_groups(r)
+            methods = [(name, {norm(e.name) for e in facts.entities if e.role == "harmed_party"})]
+            if name == "model":
+                methods.append(("every_group_phrase", _group_phrases(f"{r['title']}. {r['description']}")))
+            for method, named in methods:
+                harmed[method].update(gold=len(gold), pred=len(named),
+                                      gold_hit=sum(1 for g in gold if _found(g, named)),
+                                      pred_hit=sum(1 for p in named if R.matches(p, gold)))
         results[name] = counts
     out: dict[str, Any] = {"incidents": len(held), "baseline_rules": {}}
     for name, counts in results.items():
@@ -294,7 +297,7 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
         for role, c in counts.items():
             target[role] = _prf(c)
     out["harmed_party"] = _prf(harmed["model"])
-    out["baseline_rules"]["harmed_party"] = out["harmed_party"]  # the role model does not touch harmed groups
+    out["baseline_rules"]["harmed_party"] = _prf(harmed["rules"])
     out["baseline_every_group_phrase"] = {"harmed_party": _prf(harmed["every_group_phrase"])}
     out["named_in_text"] = {role: round(c["named"] / c["gold"], 4) if c["gold"] else 0.0
                             for role, c in named_in_text.items()}

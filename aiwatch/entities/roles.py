@@ -140,7 +140,13 @@ GENERIC_BODIES = re.compile(r"(^|-)(hospitals|schools|banks|universities|governm
 
 
 def aiid_gold(row: dict[str, str]) -> dict[str, set[str]]:
-    """AIID's alleged deployers and developers of one incident that are named bodies (normalised names)."""
+    """AIID's alleged deployers and developers of one incident that are named bodies (normalised names).
+
+    Not the individuals AIID lists by a description ("unnamed-south-korean-man", "turkish-student-identified-as-
+    mee", "pirkkala-school-stabbing-suspect", "unnamed-law-clerk-(s.d.-miss.)": 35 listings, 22 of them among the
+    held-apart incidents), which the gazetteer drops too (``gazetteer.names_individual``): aiwatch never names a
+    person, so counting them as missed deployers measured nothing it may do."""
+    from aiwatch.entities.gazetteer import _slug_display, names_individual
     from aiwatch.entities.names import GENERIC_ACTOR, is_group_phrase, looks_like_person, norm
 
     out: dict[str, set[str]] = {}
@@ -153,7 +159,7 @@ def aiid_gold(row: dict[str, str]) -> dict[str, set[str]]:
         for slug in slugs:
             display = str(slug).replace("-", " ")
             if GENERIC_ACTOR.search(slug) or slug == "unknown" or looks_like_person(display.title()) \
-                    or is_group_phrase(display) or GENERIC_BODIES.search(slug):
+                    or is_group_phrase(display) or GENERIC_BODIES.search(slug) or names_individual(_slug_display(slug)):
                 continue
             gold.add(norm(display))
         out[role] = gold
@@ -163,15 +169,19 @@ def aiid_gold(row: dict[str, str]) -> dict[str, set[str]]:
 def aiid_harmed_groups(row: dict[str, str]) -> set[str]:
     """AIID's alleged harmed parties of one incident that are groups of people ("job applicants",
     "tesla drivers"), normalised: what aiwatch names as harmed. Persons are never named; abstract
-    values ("epistemic integrity", "privacy") and harmed organisations are outside what it extracts."""
-    from aiwatch.entities.names import is_group_phrase, looks_like_person, norm
+    values ("epistemic integrity", "privacy") and harmed organisations are outside what it extracts.
+
+    A phrase ending in a word for people is a group whatever its case: read as a title, "Road Users" or
+    "Waze Users" passed for a person's name (two capitalised words), and 519 of AIID's listed groups (305
+    distinct: "educational communities", "job applicants", "replika users") had been left out of the gold,
+    so that naming them counted against the extractor."""
+    from aiwatch.entities.names import is_group_phrase, norm
 
     try:
         slugs = json.loads(row.get("alleged_harmed_parties") or "[]")
     except json.JSONDecodeError:
         slugs = []
-    return {norm(d) for d in (str(s).replace("-", " ") for s in slugs)
-            if is_group_phrase(d) and not looks_like_person(d.title())}
+    return {norm(d) for d in (str(s).replace("-", " ") for s in slugs) if is_group_phrase(d)}
 
 
 FOLDS = 5
@@ -196,7 +206,7 @@ def train(root: Path, *, exclude_aiid: set[int] | None = None,
     for k in range(FOLDS):
         part = [r for r in incidents if int(r["incident_id"]) % FOLDS == k]
         gaz = G.build(root, exclude_aiid=exclude_aiid | {int(r["incident_id"]) for r in part}, is_person_name=person)
-        fold_rows, fold_labels = training_rows(EntityExtractor(gaz, role_model=None), part, aiid_gold)
+        fold_rows, fold_labels = training_rows(EntityExtractor(gaz, role_model=None, group_model=None), part, aiid_gold)
         rows += fold_rows
         for role in ROLES:
             labels[role] += fold_labels[role]
