@@ -126,6 +126,17 @@ def test_harmed_groups_in_sentences_of_consent_force_and_crashes(extractor: Enti
     assert "amazon delivery drivers" in harmed and "drivers" not in harmed, harmed
 
 
+def test_a_body_named_for_two_things_is_one_body(extractor: EntityExtractor) -> None:
+    """spaCy's small model ends "the Department of Communications and Digital Technologies" at "and": one body."""
+    facts = extractor.extract("Policy errors", "The Department of Communications and Digital Technologies deployed "
+                              "an algorithm that wrongly cut benefits.")
+    names = {e.name for e in facts.entities}
+    assert "Department of Communications and Digital Technologies" in names, names
+    assert "Digital Technologies" not in names, names
+    plain = extractor.extract("Suit", "The lawsuit names Apple and Google, which deployed the system.")
+    assert {"Apple", "Google"} <= {e.name for e in plain.entities}
+
+
 def test_an_acronym_is_the_body_the_article_names_in_full(extractor: EntityExtractor) -> None:
     article = ("NTSB: Tesla Autopilot steered car into barrier before fatal crash",
                "Investigators from the National Transportation Safety Board found that the Autopilot system of a "

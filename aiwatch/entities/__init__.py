@@ -415,7 +415,7 @@ class EntityExtractor:
                 # In a Title Case Headline every phrase looks like a name to the model: there only the
                 # gazetteer's names are trusted.
                 headline_case = n_sent == 0 and title_case(sent)
-                for ent in doc.ents:
+                for ent in _joined_bodies(doc.ents, sent):
                     label, text = ent.label_, ent.text.strip()
                     start = ent.start_char
                     # spaCy's small model files many a public body under facilities ("the Pasco County
@@ -1146,6 +1146,42 @@ def foreign(sentence: str) -> bool:
     words = [w.lower() for w in _WORD_RX.findall(sentence)]
     other = sum(w in _FOREIGN_WORDS for w in words)
     return other >= 2 and other > sum(w in _ENGLISH_WORDS for w in words)
+
+
+@dataclass
+class _Span:
+    """A name spaCy read as two, joined (``_joined_bodies``): what the loop over ``doc.ents`` reads of a span."""
+    label_: str
+    text: str
+    start_char: int
+    end_char: int
+    ent_id_: str = ""
+
+
+# A public body named for two things ("the Department of Health and Human Services", "the Ministry of Electronics
+# and Information Technology"): spaCy's small model ends the name at "and", and the body was "Department of
+# Communications" beside an organisation "Digital Technologies".
+_BODY_OF = re.compile(r"^(?:[Tt]he\s+)?(?:[A-Z][\w.'’-]*\s+){0,3}(?:Department|Ministry|Office|Bureau|Secretariat|"
+                      r"Commission|Committee|Council|Agency|Authority|Institute|School|Faculty|Division|Board)"
+                      r"\s+(?:of|for)\s+[A-Z]")
+
+
+def _joined_bodies(ents: Sequence[Any], sent: str) -> list[Any]:
+    """spaCy's entities, with "<Body> of X" and "Y" written "<Body> of X and Y" made one ORG span."""
+    out: list[Any] = []
+    i = 0
+    while i < len(ents):
+        ent = ents[i]
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        if nxt is not None and ent.label_ == "ORG" and nxt.label_ in ("ORG", "GPE", "NORP") \
+                and sent[ent.end_char:nxt.start_char] in (" and ", " & ") and _BODY_OF.match(ent.text) \
+                and all(w[:1].isupper() for w in nxt.text.split()):
+            out.append(_Span("ORG", sent[ent.start_char:nxt.end_char], ent.start_char, nxt.end_char))
+            i += 2
+            continue
+        out.append(ent)
+        i += 1
+    return out
 
 
 def _named_groups(roles: list[EntityRole]) -> list[EntityRole]:
