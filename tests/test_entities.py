@@ -126,6 +126,16 @@ def test_harmed_groups_in_sentences_of_consent_force_and_crashes(extractor: Enti
     assert "amazon delivery drivers" in harmed and "drivers" not in harmed, harmed
 
 
+def test_a_hyphenated_modifier_stays_with_its_group(extractor: EntityExtractor) -> None:
+    """"non-white women" are not "white women", nor "low-income families" "income families"; "were" is no
+    modifier ("who were black men")."""
+    facts = extractor.extract("Benefit cuts", "Low-income families were wrongly denied benefits, and non-white women "
+                              "were falsely flagged. Those harmed were black men and dark-skinned people.")
+    harmed = {e.name for e in facts.entities if e.role == "harmed_party"}
+    assert {"low-income families", "non-white women", "dark-skinned people"} <= harmed, harmed
+    assert not {"income families", "white women", "skinned people", "were black men"} & harmed, harmed
+
+
 def test_a_body_named_for_two_things_is_one_body(extractor: EntityExtractor) -> None:
     """spaCy's small model ends "the Department of Communications and Digital Technologies" at "and": one body."""
     facts = extractor.extract("Policy errors", "The Department of Communications and Digital Technologies deployed "

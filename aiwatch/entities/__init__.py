@@ -154,7 +154,9 @@ _GENERIC = {"ai", "a.i.", "a.i", "department", "government", "police", "company"
 # Numbers count people, they do not name a group ("two pedestrians" are pedestrians).
 _NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many",
                   "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "dozens",
-                  "hundreds", "thousands", "millions", "times"}  # "29 disengagements — times human drivers ..."
+                  "hundreds", "thousands", "millions", "times",  # "29 disengagements — times human drivers ..."
+                  # "customers who were women" (a Rite Aid group) made "were black men" a group
+                  "were", "was", "are", "is", "been", "being"}
 
 
 @dataclass
@@ -354,7 +356,10 @@ class EntityExtractor:
         # Modifiers seen in curated group names ("job" applicants, "elderly" investors, "black" people).
         modifiers = {w for e in self.gaz["entries"].values() if e["kind"] == "group"
                      for w in e["name"].split()[:-1] if w.isalpha() and len(w) > 2} - _NOT_MODIFIERS
-        self._group_rx = re.compile(r"\b((?:(?:" + "|".join(sorted(modifiers, key=len, reverse=True) or ["x"]) +
+        # A modifier may be the tail of a hyphenated word, kept whole ("dark-skinned people", "low-income
+        # families"); a match never starts inside one (it had named "skinned people" and "income families").
+        self._group_rx = re.compile(r"(?<![\w-])((?:(?:[a-z]+-)?(?:" +
+                                    "|".join(sorted(modifiers, key=len, reverse=True) or ["x"]) +
                                     r")\s){0,2}(?:" + "|".join(sorted(GROUP_HEADS)) + r"))\b", re.I)
         self._party_groups = _party_groups(self.gaz, self.index)
         self._person_reads: dict[str, bool] = {}  # spaCy's reading of a name in neutral sentences (_person_name)
