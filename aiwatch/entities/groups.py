@@ -54,6 +54,17 @@ def _weigh(counts: csr_matrix, idf: np.ndarray) -> csr_matrix:
     return csr_matrix(X.multiply(1.0 / norms[:, None]))
 
 
+def _weigh_dense(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """``_weigh`` for a dense array of counts."""
+    X = np.zeros_like(counts)
+    nz = counts > 0
+    X[nz] = 1.0 + np.log(counts[nz])
+    X *= idf
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return X / norms
+
+
 @dataclass
 class GroupModel:
     labels: list[str]  # normalised group names (``names.norm``), one per head
@@ -68,6 +79,18 @@ class GroupModel:
 
         self._counter = CountVectorizer(vocabulary=self.vocab)
 
+    def _dense_counts(self, texts: list[str]) -> np.ndarray:
+        """Word counts of a few texts as the vectorizer counts them, as a dense array."""
+        if not hasattr(self, "_index"):
+            self._analyze = self._counter.build_analyzer()
+            self._index = {w: i for i, w in enumerate(self.vocab)}
+        out = np.zeros((len(texts), len(self.vocab)))
+        for row, text in enumerate(texts):
+            cols = [i for w in self._analyze(text) if (i := self._index.get(w)) is not None]
+            if cols:
+                out[row] = np.bincount(cols, minlength=len(self.vocab))
+        return out
+
     def vectors(self, texts: list[str]) -> csr_matrix:
         return _weigh(self._counter.transform(texts), self.idf)
 
@@ -77,15 +100,21 @@ class GroupModel:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def predict(self, sentences: list[str]) -> list[tuple[str, float, str]]:
-        """(group, probability, evidence sentence) for each group the text implies, likeliest first."""
+        """(group, probability, evidence sentence) for each group the text implies, likeliest first.
+
+        The text is its sentences joined by spaces, so its word counts are the sum of theirs: one count of the
+        sentences serves both, weighed densely (a few rows: scipy's sparse bookkeeping had cost more than the
+        arithmetic, 0.9 ms an article)."""
         if not sentences or not self.labels:
             return []
-        p = self.proba([" ".join(sentences)])[0]
+        counts = self._dense_counts(sentences)
+        text = _weigh_dense(counts.sum(axis=0, keepdims=True), self.idf)[0]
+        p = 1.0 / (1.0 + np.exp(-np.clip(self.coef @ text + self.bias, -30, 30)))
         chosen = [j for j in np.argsort(-p, kind="stable") if p[j] >= self.threshold]
         if not chosen:
             return []
         # The sentence whose words push hardest towards the group (a linear head's per-sentence contribution).
-        contrib = np.asarray(self.vectors(sentences) @ self.coef[chosen].T)
+        contrib = _weigh_dense(counts, self.idf) @ self.coef[chosen].T
         return [(self.labels[j], float(p[j]), sentences[int(np.argmax(contrib[:, k]))])
                 for k, j in enumerate(chosen)]
 
