@@ -361,6 +361,9 @@ class EntityExtractor:
         self._group_rx = re.compile(r"(?<![\w-])((?:(?:[a-z]+-)?(?:" +
                                     "|".join(sorted(modifiers, key=len, reverse=True) or ["x"]) +
                                     r")\s){0,2}(?:" + "|".join(sorted(GROUP_HEADS)) + r"))\b", re.I)
+        # Where a group can end: searching with the whole pattern (hundreds of modifiers in one alternation, tried
+        # at every position) cost 0.4-0.8 ms a sentence, most of the cluster stage's regex time (``_group_matches``).
+        self._head_rx = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(GROUP_HEADS)) + r")\b", re.I)
         self._party_groups = _party_groups(self.gaz, self.index)
         self._person_reads: dict[str, bool] = {}  # spaCy's reading of a name in neutral sentences (_person_name)
 
@@ -537,12 +540,29 @@ class EntityExtractor:
         for sent in sents:
             if not _HARM_CONTEXT.search(sent):
                 continue
-            for m in self._group_rx.finditer(sent):
+            for m in self._group_matches(sent):
                 phrase = m.group(1).strip()
                 if is_group_phrase(phrase):
                     mentions.append(_Mention(norm(phrase), phrase.lower(), "group", sent, sent[:m.start()],
                                              sent[m.end():], False))
         return mentions, persons, places
+
+    def _group_matches(self, sent: str) -> list[re.Match]:
+        """``self._group_rx.finditer(sent)``, found faster: each match ends at a group noun, and starts at most two
+        (modifier) words before it, so the pattern is tried only at the word starts shortly before each noun, left
+        to right, as finditer would try them."""
+        out: list[re.Match] = []
+        done = 0  # matches never overlap: the next starts where the last ended, or later
+        for head in self._head_rx.finditer(sent):
+            if head.start() < done:
+                continue
+            for start in _word_starts(sent, max(done, head.start() - GROUP_REACH), head.start()):
+                m = self._group_rx.match(sent, start)
+                if m:
+                    out.append(m)
+                    done = m.end()
+                    break
+        return out
 
     def _body_named(self, name: str, sent: str, before: str, after: str, body_end: int) -> _Mention:
         """The public body a place or a people's word and a body's word name ("Detroit Police", "Ugandan
@@ -1187,6 +1207,17 @@ def _joined_bodies(ents: Sequence[Any], sent: str) -> list[Any]:
         out.append(ent)
         i += 1
     return out
+
+
+# How far before a group noun its modifiers may start (two words, each with a hyphenated head: "low-income
+# first-generation students" is 33 characters before "students").
+GROUP_REACH = 120
+_WORD_START = re.compile(r"(?<![\w-])[A-Za-z]")
+
+
+def _word_starts(sent: str, lo: int, hi: int) -> list[int]:
+    """Positions in [lo, hi] where a group's pattern may start (a letter after no word character or hyphen)."""
+    return [m.start() for m in _WORD_START.finditer(sent, lo, hi + 1)]
 
 
 def _named_groups(roles: list[EntityRole]) -> list[EntityRole]:
