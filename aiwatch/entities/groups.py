@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 GROUP_FILE = Path(__file__).resolve().parent / "groups.npz"
 MIN_INCIDENTS = 5  # a group listed for fewer incidents gets no head
@@ -43,20 +42,12 @@ SEED = 0
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.65, 0.05))
 
 
-def _weigh(counts: csr_matrix, idf: np.ndarray) -> csr_matrix:
+def _weigh(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
     """TF-IDF rows as scikit-learn's TfidfVectorizer(sublinear_tf=True) makes them: 1 + log(tf), times IDF,
     unit length. Written out so that training and inference share one definition, and the shipped file
-    holds arrays rather than a pickled vectorizer."""
-    X = counts.astype(np.float64).tocsr(copy=True)
-    X.data = (1.0 + np.log(X.data)) * idf[X.indices]
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return csr_matrix(X.multiply(1.0 / norms[:, None]))
-
-
-def _weigh_dense(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
-    """``_weigh`` for a dense array of counts."""
-    X = np.zeros_like(counts)
+    holds arrays rather than a pickled vectorizer. Dense: a text's few sentences at inference (scipy's sparse
+    bookkeeping had cost more than the arithmetic, 0.9 ms an article), ~1,400 descriptions in training."""
+    X = np.zeros_like(counts, dtype=np.float64)
     nz = counts > 0
     X[nz] = 1.0 + np.log(counts[nz])
     X *= idf
@@ -77,13 +68,11 @@ class GroupModel:
     def __post_init__(self) -> None:
         from sklearn.feature_extraction.text import CountVectorizer
 
-        self._counter = CountVectorizer(vocabulary=self.vocab)
+        self._analyze = CountVectorizer().build_analyzer()  # the words ``_vocabulary`` counted
+        self._index = {w: i for i, w in enumerate(self.vocab)}
 
-    def _dense_counts(self, texts: list[str]) -> np.ndarray:
-        """Word counts of a few texts as the vectorizer counts them, as a dense array."""
-        if not hasattr(self, "_index"):
-            self._analyze = self._counter.build_analyzer()
-            self._index = {w: i for i, w in enumerate(self.vocab)}
+    def counts(self, texts: list[str]) -> np.ndarray:
+        """Word counts of the texts over the vocabulary, one dense row each."""
         out = np.zeros((len(texts), len(self.vocab)))
         for row, text in enumerate(texts):
             cols = [i for w in self._analyze(text) if (i := self._index.get(w)) is not None]
@@ -91,30 +80,27 @@ class GroupModel:
                 out[row] = np.bincount(cols, minlength=len(self.vocab))
         return out
 
-    def vectors(self, texts: list[str]) -> csr_matrix:
-        return _weigh(self._counter.transform(texts), self.idf)
-
     def proba(self, texts: list[str]) -> np.ndarray:
         """(len(texts), len(labels)) probabilities."""
-        z = np.asarray(self.vectors(texts) @ self.coef.T) + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return self._proba(_weigh(self.counts(texts), self.idf))
+
+    def _proba(self, X: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-np.clip(X @ self.coef.T + self.bias, -30, 30)))
 
     def predict(self, sentences: list[str]) -> list[tuple[str, float, str]]:
         """(group, probability, evidence sentence) for each group the text implies, likeliest first.
 
         The text is its sentences joined by spaces, so its word counts are the sum of theirs: one count of the
-        sentences serves both, weighed densely (a few rows: scipy's sparse bookkeeping had cost more than the
-        arithmetic, 0.9 ms an article)."""
+        sentences serves both."""
         if not sentences or not self.labels:
             return []
-        counts = self._dense_counts(sentences)
-        text = _weigh_dense(counts.sum(axis=0, keepdims=True), self.idf)[0]
-        p = 1.0 / (1.0 + np.exp(-np.clip(self.coef @ text + self.bias, -30, 30)))
+        counts = self.counts(sentences)
+        p = self._proba(_weigh(counts.sum(axis=0, keepdims=True), self.idf))[0]
         chosen = [j for j in np.argsort(-p, kind="stable") if p[j] >= self.threshold]
         if not chosen:
             return []
         # The sentence whose words push hardest towards the group (a linear head's per-sentence contribution).
-        contrib = _weigh_dense(counts, self.idf) @ self.coef[chosen].T
+        contrib = _weigh(counts, self.idf) @ self.coef[chosen].T
         return [(self.labels[j], float(p[j]), sentences[int(np.argmax(contrib[:, k]))])
                 for k, j in enumerate(chosen)]
 
@@ -134,7 +120,7 @@ def load(path: Path = GROUP_FILE) -> GroupModel | None:
                           d["coef"].astype(np.float64), d["bias"].astype(np.float64), float(d["threshold"]))
 
 
-def _fit_heads(X: csr_matrix, gold: list[set[str]], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _fit_heads(X: np.ndarray, gold: list[set[str]], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
     coef = np.zeros((len(labels), X.shape[1]))
@@ -149,13 +135,14 @@ def _fit_heads(X: csr_matrix, gold: list[set[str]], labels: list[str]) -> tuple[
     return coef, bias
 
 
-def _vocabulary(texts: list[str]) -> tuple[list[str], np.ndarray, csr_matrix]:
+def _vocabulary(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The MAX_FEATURES commonest words (in two texts or more), their IDF and the texts' counts."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     counter = CountVectorizer(min_df=2, max_features=MAX_FEATURES)
-    counts = counter.fit_transform(texts).tocsr()
+    counts = counter.fit_transform(texts).toarray()
     vocab = [w for w, _ in sorted(counter.vocabulary_.items(), key=lambda kv: kv[1])]
-    df = np.bincount(counts.indices, minlength=len(vocab))
+    df = (counts > 0).sum(axis=0)
     idf = np.log((1 + counts.shape[0]) / (1 + df)) + 1.0  # scikit-learn's smoothed IDF
     return vocab, idf, counts
 
