@@ -758,6 +758,44 @@ def test_a_product_chosen_as_deployer_stands_for_its_maker(extractor: EntityExtr
     assert len(facts.entities) == len({(e.key, e.role) for e in facts.entities})  # one party, one role, once
 
 
+def test_an_unnamed_maker_runs_its_system_where_curated_data_says_it_mostly_does(extractor: EntityExtractor) -> None:
+    """Google runs Google Translate and Tesla its Autopilot, though the text names neither; NtechLab sells FindFace
+    to others (curated data lists it as a deployer in 1 of its 9 listings as developer)."""
+    facts = extractor.extract("Translation tool gave jobs a gender",
+                              "A study by Cornell University found that Google Translate rendered gender-neutral "
+                              "pronouns as 'he' for doctors and 'she' for nurses.")
+    assert {"developer", "deployer"} <= roles(facts, "Google")
+    facts = extractor.extract("Driver slept while the car drove itself", "A driver on the Autobahn near Munich fell "
+                              "asleep after switching on Autopilot, and the Bavarian police had to stop the car.")
+    assert {"developer", "deployer"} <= roles(facts, "Tesla")
+    facts = extractor.extract("Face recognition flagged the wrong man", "The Moscow police ran FindFace on metro "
+                              "cameras and detained a man it wrongly matched.")
+    assert "developer" in roles(facts, "NtechLab")
+    assert "deployer" not in roles(facts, "NtechLab")
+
+
+def test_the_gazetteer_counts_a_maker_listed_as_its_own_deployer(tmp_path) -> None:
+    import csv
+    import json
+
+    from aiwatch.entities import gazetteer as G
+    from aiwatch.entities import self_deploy_share
+
+    (tmp_path / "aiid").mkdir()
+    with (tmp_path / "aiid" / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["incident_id", "alleged_deployer", "alleged_developer", "alleged_harmed_parties", "title",
+                    "description"])
+        for iid, dep, dev in (("1", ["acme-robotics"], ["acme-robotics"]), ("2", ["city-of-springfield"],
+                              ["acme-robotics"]), ("3", ["acme-robotics"], ["acme-robotics", "vision-labs"])):
+            w.writerow([iid, json.dumps(dep), json.dumps(dev), "[]", "A title", "Acme Robotics made it."])
+    entries = G.build(tmp_path)["entries"]
+    assert entries["acme robotics"]["self_deploys"] == 2
+    assert self_deploy_share(entries["acme robotics"]) == 2 / 3
+    assert "self_deploys" not in entries["vision labs"]
+    assert self_deploy_share(entries["vision labs"]) == 0.0  # one listing: too few to tell
+
+
 def test_a_body_the_text_says_is_one_is_found_though_the_model_misses_it(extractor: EntityExtractor) -> None:
     """spaCy's small model misses short or odd names; the words around them say what they are."""
     facts = extractor.extract("Scoring error", "Quorvane, a hiring software company, rejected thousands of "

@@ -5,7 +5,8 @@ parties; AIAAIC's deployer, developer and system-name columns) into ``gazetteer.
 package (a few hundred KB of names, counts and links; no text). It gives the entity stage three
 things spaCy's small model lacks: names it misses ("ICE", "xAI"), a kind for each name, and a
 prior for each name's role (how often AIID/AIAAIC editors listed it as deployer or developer), plus
-which developer stands behind a named system ("ChatGPT" -> OpenAI).
+which developer stands behind a named system ("ChatGPT" -> OpenAI), and how often a developer was listed as
+the deployer of the same incident too (``self_deploys``: a maker running its own product).
 
 A private person is never an entry: AIID slugs that read as a person and AIAAIC names that spaCy
 reads as a person are dropped (``is_person_name``).
@@ -207,6 +208,8 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
     exclude_aiid = exclude_aiid or set()
     entries: dict[str, dict[str, Any]] = {}
     roles: dict[str, Counter] = defaultdict(Counter)
+    # Listings of one body as both deployer and developer of one incident: a maker running its own product.
+    self_deploys: Counter = Counter()
     system_rows: list[tuple[list[str], list[str]]] = []  # AIAAIC: (systems, developers) of each row
 
     def add(name: str, kind: str, role: str | None) -> str | None:
@@ -232,13 +235,18 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
             if int(row["incident_id"]) in exclude_aiid:
                 continue
             texts.append(row.get("description") or "")  # not the titles: Title Case writes "Office Of"
+            listed: dict[str, set[str]] = {}
             for col, role in (("alleged_deployer", "deployer"), ("alleged_developer", "developer")):
+                listed[role] = set()
                 for slug in _json_list(row.get(col)):
                     if GENERIC_ACTOR.search(slug) or slug in ("unknown",):
                         continue
                     display = _slug_display(slug)
-                    if (key := add(display, kind_of(display), role)) and entries[key]["name"] == display:
-                        slug_named[key] = display
+                    if key := add(display, kind_of(display), role):
+                        listed[role].add(key)
+                        if entries[key]["name"] == display:
+                            slug_named[key] = display
+            self_deploys.update(listed["deployer"] & listed["developer"])
             for slug in _json_list(row.get("alleged_harmed_parties")):
                 phrase = slug.replace("-", " ")
                 if is_group_phrase(phrase):
@@ -250,8 +258,8 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
             for row in csv.DictReader(f):
                 texts.append(row.get("Headline") or "")
                 devs = [k for n in split_parties(row.get("Developer", "")) if (k := add(n, kind_of(n), "developer"))]
-                for n in split_parties(row.get("Deployer", "")):
-                    add(n, kind_of(n), "deployer")
+                deps = {k for n in split_parties(row.get("Deployer", "")) if (k := add(n, kind_of(n), "deployer"))}
+                self_deploys.update(deps & set(devs))
                 systems = [k for n in split_parties(row.get("System name", "")) if (k := add(n, "ai_system", "system"))]
                 if systems and devs:
                     system_rows.append((systems, devs))
@@ -270,6 +278,7 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
             old = entries.pop(norm(alias), None) if norm(alias) != key else None
             if old is not None:
                 roles[key].update(roles.pop(norm(alias), Counter()))
+                self_deploys[key] += self_deploys.pop(norm(alias), 0)
                 folded[norm(alias)] = key
     cases = word_cases(root)
     system_dev = align_developers([([folded.get(k, k) for k in systems], [folded.get(d, d) for d in devs])
@@ -283,6 +292,8 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
         elif entry["kind"] == "ai_system" and counts["deployer"] + counts["developer"] > 0:
             entry["kind"] = kind_of(entry["name"]) if kind_of(entry["name"]) != "ai_system" else "organisation"
         entry["roles"] = {r: n for r, n in counts.items() if r != "system"}
+        if self_deploys[key]:
+            entry["self_deploys"] = self_deploys[key]
         if key in system_dev and entry["kind"] == "ai_system":
             ranked = system_dev[key].most_common(2)
             entry["developers"] = [d for d, n in ranked if d in entries and n * 2 >= ranked[0][1]]
