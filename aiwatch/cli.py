@@ -421,8 +421,10 @@ def cluster(
         if item.published:
             try:  # a year or a month alone orders the article but gives no time signal (``Doc.timed``)
                 published, precision = parse_dated(item.published)
-            except Exception:  # an unreadable date: the article is clustered without one
+            except Exception as exc:  # an unreadable date: the article is clustered without one, and told
                 published, precision = None, None
+                console.print(f"line {n}: {exc or 'unreadable date'}; clustered as undated", style="yellow",
+                              markup=False)
         rid = r.get("id")
         docs.append(Doc(str(rid) if rid is not None else f"line-{n}", item.title or "", item.text or "", published,
                         item.source, r.get("category"), published_precision=precision))

@@ -622,7 +622,7 @@ def test_records_are_rebuilt_during_a_run_only_while_that_stays_a_small_share_of
 
 def test_cluster_command_needs_no_database(tmp_path: Path) -> None:
     lines = [article("uber", 0), article("grok", 0), {"id": 7, "title": "Uber crash video released by Tempe police",
-                                                     "text": EVENTS["uber"][2][1]}]
+                                                     "text": EVENTS["uber"][2][1], "published": "some day"}]
     src = write_jsonl(tmp_path / "in.jsonl", lines)
     with src.open("a") as f:
         f.write("not json\n")
@@ -633,6 +633,7 @@ def test_cluster_command_needs_no_database(tmp_path: Path) -> None:
     out = [json.loads(x) for x in dst.read_text().splitlines()]
     assert [o["id"] for o in out] == ["uber-0", "grok-0", 7]
     assert out[0]["incident"] == out[2]["incident"] != out[1]["incident"]
+    assert "line 3: unreadable or impossible date 'some day'; clustered as undated" in " ".join(proc.stderr.split())
     assert not (tmp_path / "aiwatch.db").exists()
 
 
