@@ -796,6 +796,19 @@ def test_the_gazetteer_counts_a_maker_listed_as_its_own_deployer(tmp_path) -> No
     assert self_deploy_share(entries["vision labs"]) == 0.0  # one listing: too few to tell
 
 
+def test_a_law_is_no_party_and_a_body_named_for_one_still_is(extractor: EntityExtractor) -> None:
+    facts = extractor.extract(
+        "Facebook settles face recognition suit", "Facebook agreed to pay $650 million after users sued under the "
+        "Illinois Biometric Information Privacy Act. Regulators said the tagging tool also broke the General Data "
+        "Protection Regulation (GDPR), since the GDPR requires consent.")
+    names = {e.name for e in facts.entities}
+    assert "Facebook" in names
+    assert not {n for n in names if "Act" in n or "Regulation" in n or n == "GDPR"}, names
+    facts = extractor.extract("Exam grades algorithm downgraded students", "The Office of Qualifications and "
+                              "Examinations Regulation used an algorithm that lowered 40% of teachers' grades.")
+    assert "Office of Qualifications and Examinations Regulation" in {e.name for e in facts.entities}
+
+
 def test_a_body_the_text_says_is_one_is_found_though_the_model_misses_it(extractor: EntityExtractor) -> None:
     """spaCy's small model misses short or odd names; the words around them say what they are."""
     facts = extractor.extract("Scoring error", "Quorvane, a hiring software company, rejected thousands of "

@@ -138,6 +138,11 @@ _HARM_CONTEXT = re.compile(r"\b(harm\w*|arrest\w*|hurt|injur\w*|kill\w*|die\w*|d
 
 # A capitalised plural word ("Gorillas", "Doctors") that spaCy calls an organisation is seldom one.
 _COMMON_PLURAL = re.compile(r"^[A-Z][a-z]{3,}s$")
+# A law or a rule is no body: spaCy's small model tags "General Data Protection Regulation" and "Illinois Biometric
+# Information Privacy Act" ORG, and they had become deployers (see ``legal_instrument``).
+_LEGAL_INSTRUMENT = re.compile(r"\b(?:Acts?|Regulations?|Directives?|Amendments?|Treaty|Rules?|Bill)$")
+_BODY_IN_NAME = re.compile(r"\b(?:Office|Commission|Authority|Agency|Department|Ministry|Council|Board|Committee|"
+                           r"Bureau|Institute|Center|Centre|Court)\b")
 # A one- or two-letter name after a product-line word is part of a product's name ("Tesla Model X", "Xbox Series
 # X"), not the platform X. (Any capitalised word would do in prose, but in a Title Case headline every word is.)
 _NAME_GOES_ON = re.compile(r"\b(?:Model|Series|Type|Mark|Mk|Version|Gen|Generation|Class|Phase|Project|Galaxy|Pixel|"
@@ -253,8 +258,16 @@ def _by_key(mentions: list[_Mention]) -> dict[str, list[_Mention]]:
 
 
 def _kept(mentions: list[_Mention], persons: set[str]) -> list[_Mention]:
-    """Never a private person (a name a PERSON span contains or is contained in is dropped); acronyms folded."""
-    return _fold_acronyms([m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)])
+    """Never a private person (a name a PERSON span contains or is contained in is dropped); acronyms folded; no
+    law (``legal_instrument``), nor its acronym where the article spells the law out ("GDPR")."""
+    folded = _fold_acronyms([m for m in mentions if m.kind == "group" or not _is_personal(m.name, persons)])
+    return [m for m in folded if m.from_gazetteer or m.kind == "group" or not legal_instrument(m.name)]
+
+
+def legal_instrument(name: str) -> bool:
+    """Whether a name is a law's or a rule's ("General Data Protection Regulation", "Illinois Biometric Information
+    Privacy Act"), not a body's ("Office of Qualifications and Examinations Regulation")."""
+    return bool(_LEGAL_INSTRUMENT.search(name)) and not _BODY_IN_NAME.search(name)
 
 
 def split_sentences(title: str, text: str) -> list[str]:
