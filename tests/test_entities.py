@@ -809,6 +809,15 @@ def test_a_law_is_no_party_and_a_body_named_for_one_still_is(extractor: EntityEx
     assert "Office of Qualifications and Examinations Regulation" in {e.name for e in facts.entities}
 
 
+def test_a_systems_name_that_is_a_persons_first_name_is_no_sighting(extractor: EntityExtractor) -> None:
+    facts = extractor.extract("Auction record", "A painting by Claude Monet sold for $110 million at an auction "
+                              "in New York, the auction house said.")
+    assert not facts.entities, facts.entities
+    facts = extractor.extract("Chatbot refused requests", "Users of Claude Opus reported that the model refused "
+                              "simple requests, Anthropic said.")
+    assert "implicated_system" in roles(facts, "Claude")
+
+
 def test_a_body_the_text_says_is_one_is_found_though_the_model_misses_it(extractor: EntityExtractor) -> None:
     """spaCy's small model misses short or odd names; the words around them say what they are."""
     facts = extractor.extract("Scoring error", "Quorvane, a hiring software company, rejected thousands of "
