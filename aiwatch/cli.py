@@ -423,7 +423,7 @@ def cluster(
                 published, precision = parse_dated(item.published)
             except Exception as exc:  # an unreadable date: the article is clustered without one, and told
                 published, precision = None, None
-                console.print(f"line {n}: {exc or 'unreadable date'}; clustered as undated", style="yellow",
+                console.print(f"line {n}: {str(exc) or 'unreadable date'}; clustered as undated", style="yellow",
                               markup=False)
         rid = r.get("id")
         docs.append(Doc(str(rid) if rid is not None else f"line-{n}", item.title or "", item.text or "", published,

@@ -84,7 +84,8 @@ PLATEAU = 0.001  # see ``fit``
 
 
 def fit(rows: list[list[float]], labels: dict[str, list[int]], seed: int = 0) -> RoleModel:
-    """Two logistic regressions; each threshold maximises F2 on the training rows (recall counts double:
+    """Two logistic regressions; each threshold is the lowest at which F2 on the training rows is within PLATEAU
+    of its best (recall counts double:
     a missed deployer hides who is accountable, a wrong one is visible and an editor removes it), in steps
     of 0.01, smoothed over 0.03 either side (steps of 0.05, or the single best step of 0.01, let a small
     change of the training rows move a bar: deployer 0.15 -> 0.2, recall 0.476 -> 0.464 on the held-apart
