@@ -233,6 +233,21 @@ def test_the_role_ceiling_counts_a_listed_party_only_when_the_text_names_it() ->
     assert "police" not in _name_spans("Chicago police said") and "chicago police" in _name_spans("Chicago police said")
 
 
+def test_a_listed_party_matches_the_name_a_text_writes_for_the_same_body() -> None:
+    from aiwatch.entities.roles import matches
+
+    # AIID's editors' slugs against what texts write: a people's word is its country, filler words go,
+    # word order does not matter, a missing word in the listed name does not either.
+    assert matches("israeli military", {"israel military"})
+    assert matches("us navy", {"united states navy"}) and matches("american air force", {"us air force"})
+    assert matches("uk government", {"government of the united kingdom"})
+    assert matches("pasco county sheriff office", {"pasco sheriff office"})
+    assert matches("navy federal credit union", {"federal navy credit union"})
+    # One shared word is not the same body, nor is another city's police.
+    assert not matches("us government", {"us navy"}) and not matches("chicago police", {"detroit police department"})
+    assert not matches("israeli military", {"iranian military"})
+
+
 # -- the pipeline stage --------------------------------------------------------------------------
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")

@@ -27,6 +27,7 @@ The coefficients ship in ``roles.json`` (a few hundred bytes).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -124,7 +125,41 @@ def fit(rows: list[list[float]], labels: dict[str, list[int]], seed: int = 0) ->
 
 
 def matches(name_key: str, gold: set[str]) -> bool:
-    return any(name_key == g or (len(g) > 3 and (g in name_key or name_key in g)) for g in gold)
+    """One body, as two normalised names (``names.norm``) write it: the same, one inside the other ("meta" /
+    "meta platforms"), or the words of the shorter, two or more, all among the longer's once a people's word is
+    read as its country and filler words are dropped (``name_words``): AIID's editors list "israel-military",
+    "pasco-sheriff-office", "government-of-the-united-kingdom" where texts write "the Israeli military", "the
+    Pasco County Sheriff's Office", "the UK government". Scores the role model's training labels and its
+    evaluation alike."""
+    return any(name_key == g or (len(g) > 3 and (g in name_key or name_key in g)) or _same_words(name_key, g)
+               for g in gold)
+
+
+_FILLER = frozenset(("of", "the", "and", "for"))
+
+
+@functools.lru_cache(maxsize=1)
+def _demonyms() -> tuple[re.Pattern[str], dict[str, str]]:
+    from aiwatch.entities.names import norm
+    from aiwatch.entities.places import DEMONYMS
+
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, DEMONYMS), key=len, reverse=True)) + r")\b")
+    return pattern, {k: norm(v) for k, v in DEMONYMS.items()}
+
+
+@functools.lru_cache(maxsize=100_000)  # training compares the same names over and over
+def name_words(key: str) -> frozenset[str]:
+    """The words of a normalised name, a people's word read as its country's name ("israeli" -> "israel",
+    "american" -> "us"; "united states" -> "us", "united kingdom" -> "uk"), without "of", "the", "and", "for"."""
+    pattern, country = _demonyms()
+    s = f" {pattern.sub(lambda m: country[m.group(1)], key)} "
+    return frozenset(s.replace(" united states ", " us ").replace(" united kingdom ", " uk ").split()) - _FILLER
+
+
+def _same_words(a: str, b: str) -> bool:
+    wa, wb = name_words(a), name_words(b)
+    small, big = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    return len(small) >= 2 and small <= big
 
 
 def training_rows(extractor: Any, incidents: list[dict[str, Any]], gold_of: Any) -> tuple[list[list[float]],
