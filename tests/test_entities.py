@@ -896,6 +896,22 @@ def test_a_term_the_text_spells_out_or_a_race_is_no_organisation(extractor: Enti
                                               if e.role in ("deployer", "developer")}
 
 
+def test_a_technology_an_opening_phrase_or_a_word_in_a_headline_is_no_organisation(extractor: EntityExtractor) -> None:
+    facts = extractor.extract("AI-Generated Faces Used by Scammers",
+                              "GAN faces were used by scammers to pose as a law firm, after a false facial "
+                              "recognition (FRT) result. Purported AI-generated images of a singer circulated widely.")
+    names = {e.name.lower() for e in facts.entities}
+    assert not names & {"gan", "frt", "purported ai-generated"}
+    # "Target" is a retailer's name and a verb: in a Title Case headline it is the retailer only where the text
+    # writes it as a name.
+    verb = extractor.extract("Scammers Allegedly Target U.S. Widows With Deepfake Calls",
+                             "Scammers used cloned voices to defraud widows in the United States.")
+    assert "Target" not in {e.name for e in verb.entities}
+    shop = extractor.extract("Data Breach Exposes Seventy Million Target Customers",
+                             "Alerts about a Target data breach were ignored by staff.")
+    assert "Target" in {e.name for e in shop.entities}
+
+
 def test_a_studys_cited_authors_are_no_parties() -> None:
     """AIAAIC's developer cell of a research study cites its authors ("Zhao, B., Zhang, Z."): persons."""
     from aiwatch.entities.names import split_parties

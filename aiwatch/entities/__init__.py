@@ -155,7 +155,9 @@ _GENERIC = {"ai", "a.i.", "a.i", "department", "government", "police", "company"
             # what is no party, though written like a name ("the Earth's solar system")
             "earth", "world", "internet", "web", "moon",
             # people by what they did to or against a system ("Victim's attorney claims ...", "Hacker slips ...")
-            "victim", "victims", "hacker", "hackers"}
+            "victim", "victims", "hacker", "hackers",
+            # what a system made or handles, written as an acronym ("CSAM images", "NCII")
+            "csam", "ncii"}
 # Numbers count people, they do not name a group ("two pedestrians" are pedestrians).
 _NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many",
                   "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "dozens",
@@ -512,8 +514,11 @@ class EntityExtractor:
                             continue  # "ice" is no ICE, "Impact" in a sentence no sighting of IMPACT
                         if (text.lower(), ent.ent_id_) in self._everyday and not text.isupper() \
                                 and (headline_case or not before.strip(_OPENERS)) \
-                                and sum(entry.get("roles", {}).values()) < WELL_KNOWN:
+                                and (sum(entry.get("roles", {}).values()) < WELL_KNOWN
+                                     or (headline_case and not _named_mid_sentence(text, sents[1:]))):
                             continue  # "Class action lawsuit ...": where every word is capitalised, the word
+                            # (a well-known one too, "... Scammers Allegedly Target U.S. Widows", unless the text
+                            # writes it as a name: "a Target data breach")
                         if entry["kind"] != "group" and (looks_like_person(entry["name"]) or text.lower() in _GENERIC
                                                          or (len(text) <= 2 and (after[:1] in ("-", "’", "'")
                                                                                  or _NAME_GOES_ON.search(before)))):
@@ -537,7 +542,9 @@ class EntityExtractor:
                             continue
                         if not before.strip(_OPENERS) and not after.strip(" .!?:;\"'’”") and len(text.split()) > 2:
                             continue  # the whole headline read as one name: "Confessions of a Cybermule"
+                        # "Purported AI-generated images ...": the model read a sentence's opening words as a name.
                         if headline_case or len(text) < 2 or not text[:1].isupper() or G.generic_technology(text) \
+                                or _ADJECTIVE_END.search(text) \
                                 or (not determined and self._person_name(_clean(text))) \
                                 or text.lower() in _GENERIC or _defined_term(text, before) \
                                 or (" " not in text and text.lower() in lower_words) \
@@ -1110,7 +1117,14 @@ _BRAND_OF_DEVICE = re.compile(rf"(?<![\w'’-])(?:[Aa]n?|[Hh]is|[Hh]er|[Tt]heir)
 # "Society for the Prevention of Cruelty to Animals (SPCA)": a name whose initials the text gives as its acronym.
 _DEFINED_NAME = re.compile(r"(?<![\w'’-])(?:The\s+)?(?P<name>[A-Z][\w&.-]*"
                            r"(?:\s+(?:(?:of|for|the|to|and|on|in)\s+)*[A-Z][\w&.-]*){1,7})\s+\((?P<acronym>[A-Z]{2,8})\)")
-_ADJECTIVE_END = re.compile(r"-(?:powered|based|enabled|driven|style|like|made|built)$")
+def _named_mid_sentence(name: str, sents: Sequence[str]) -> bool:
+    """Whether a sentence writes ``name``, as written, after its first word (where a capital says "a name")."""
+    rx = re.compile(rf"(?<=\S)\s+(?:\W*){re.escape(name)}(?![\w-])")
+    return any(rx.search(sent) for sent in sents)
+
+
+_ADJECTIVE_END = re.compile(r"-(?:powered|based|enabled|driven|style|like|made|built|generated|manipulated|assisted|"
+                            r"altered|created)$")
 _CUES = (_APPOSITIVE, _DESCRIBED, _MADE_BY, _OWNS_SYSTEM, _BRAND_OF_DEVICE, _DEFINED_NAME)
 _PERSON_TEMPLATES = ("According to {}, the plan went ahead.", "{} said on Monday that it was true.")
 # A name followed by a body's noun or "&" is part of another phrase ("the German firm Siemens" is found,

@@ -69,6 +69,7 @@ chatbots deepfake deepfakes algorithm algorithms algorithmic machine learning la
 computer vision automated automation software tool tools neural network networks predictive policing surveillance
 autonomous self-driving robot robots robotic drone drones biometric biometrics voice cloning synthetic media
 emotion detection
+gan gans frt lpr alpr anpr nlp ocr cctv adas
 """.split())
 
 
