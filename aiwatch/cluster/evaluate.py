@@ -274,10 +274,14 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
             gold_all = R.aiid_gold(r)
             for role in ("deployer", "developer"):
                 gold = gold_all[role]
-                named = {norm(e.name) for e in facts.entities if e.role == role}
-                predicted = _with_aliases(named, {e.key for e in facts.entities if e.role == role}, gaz["entries"])
+                mine = [e for e in facts.entities if e.role == role]
+                named = {norm(e.name) for e in mine}
+                predicted = _with_aliases(named, {e.key for e in mine}, gaz["entries"])
                 hit_gold = {g for g in gold if _found(g, predicted)}
-                hit_pred = {p for p in named if R.matches(p, gold)}
+                # A named party is right under any of its names ("X" where AIID lists "twitter"), as a listed
+                # one is found under any of them.
+                hit_pred = {norm(e.name) for e in mine
+                            if any(R.matches(n, gold) for n in _with_aliases({norm(e.name)}, {e.key}, gaz["entries"]))}
                 counts[role].update(gold=len(gold), gold_hit=len(hit_gold), pred=len(named), pred_hit=len(hit_pred))
                 if name == "model" and gold - hit_gold and len(examples) < 8:
                     examples.append({"incident": r["incident_id"], "role": role, "missed": sorted(gold - hit_gold),
