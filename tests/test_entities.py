@@ -902,6 +902,9 @@ def test_a_technology_an_opening_phrase_or_a_word_in_a_headline_is_no_organisati
                               "recognition (FRT) result. Purported AI-generated images of a singer circulated widely.")
     names = {e.name.lower() for e in facts.entities}
     assert not names & {"gan", "frt", "purported ai-generated"}
+    trade = extractor.extract("Chipmaker outage", "The API went down, GPU clusters stalled and IoT devices failed, "
+                              "CIOs said, as ML teams waited for Nvidia to restore the service.")
+    assert not {e.name for e in trade.entities} & {"API", "GPU", "IoT", "CIOs", "ML"}
     # "Target" is a retailer's name and a verb: in a Title Case headline it is the retailer only where the text
     # writes it as a name.
     verb = extractor.extract("Scammers Allegedly Target U.S. Widows With Deepfake Calls",

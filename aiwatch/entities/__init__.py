@@ -156,8 +156,10 @@ _GENERIC = {"ai", "a.i.", "a.i", "department", "government", "police", "company"
             "earth", "world", "internet", "web", "moon",
             # people by what they did to or against a system ("Victim's attorney claims ...", "Hacker slips ...")
             "victim", "victims", "hacker", "hackers",
-            # what a system made or handles, written as an acronym ("CSAM images", "NCII")
-            "csam", "ncii"}
+            # what a system made or handles, written as an acronym ("CSAM images", "NCII"), and the trade's own
+            # acronyms, which the small model tags as organisations ("an API", "GPU clusters", "IoT devices", "CIOs")
+            "csam", "ncii", "api", "apis", "gpu", "gpus", "ml", "iot", "rpa", "agi", "ict", "rss", "ide", "itsm",
+            "gif", "etl", "saas", "cto", "ctos", "cio", "cios", "ceo", "ceos", "esg", "ipo", "cx", "iam"}
 # Numbers count people, they do not name a group ("two pedestrians" are pedestrians).
 _NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many",
                   "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "dozens",
