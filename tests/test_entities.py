@@ -841,6 +841,10 @@ def test_a_body_is_found_by_its_system_or_its_acronym_and_a_person_never(extract
     names = {k for k, _ in extractor.role_candidates(
         "Tutoring", "Parents said Quorvel AI's tutoring app gave children wrong answers.")}
     assert "quorvel ai" in names
+    # The system's own name may follow, capitalised as names are: "... County's decision-support Family Screening Tool".
+    names = {k for k, _ in extractor.role_candidates(
+        "Screening", "An analysis of Brevard Vale County's decision-support Family Screening Tool found bias.")}
+    assert "brevard vale county" in names
     names = {k for k, _ in extractor.role_candidates(
         "Patrols", "Society for the Prevention of Cruelty to Harbor Animals (SPCHA) deployed a security robot to "
         "patrol the area outside its office and ward off homeless people.")}

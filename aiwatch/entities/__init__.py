@@ -1103,10 +1103,10 @@ def _person_by_context(text: str, before: str, after: str) -> bool:
 _MADE_BY = re.compile(r"\b(?:created|made|developed|built|produced|generated|released|deployed|operated|used|run|"
                       rf"published|posted|sold|marketed)\s+by\s+(?:the\s+)?{_NAME}(?![\w'’-])")
 # "Latitude's GPT-3-powered game", "DJI's cloud servers", "Hellobike's local robotaxi service": whose system it is.
-_OWNS_SYSTEM = re.compile(rf"(?<![\w'’-]){_NAME}['’]s\s+(?:[\w-]+\s+){{0,3}}?(?:algorithms?|chatbots?|bots?|apps?|"
+_OWNS_SYSTEM = re.compile(rf"(?<![\w'’-]){_NAME}['’]s\s+(?:[\w-]+\s+){{0,3}}?(?:(?i:algorithms?|chatbots?|bots?|apps?|"
                           r"tools?|systems?|models?|software|platforms?|assistants?|games?|robots?|robotaxis?|"
                           r"features?|programs?|programmes?|technology|cameras?|servers?|services?|"
-                          r"vehicles?|cars?|drones?|AI)\b")
+                          r"vehicles?|cars?|drones?)|AI)\b")
 # "A Coco Robotics delivery robot", "his DJI robot vacuum": a maker's name before its product's noun (in lower
 # case: "the Family Screening Tool" is a name, not a cue), after an article or a person's possessive ("its
 # HoloLens headset", "its Echo Dot device" name the product, not its maker). A lone word with a lower-case tail
