@@ -442,6 +442,13 @@ def test_thorough_stripping_drops_site_chrome_glued_to_the_story_and_keeps_the_s
     tnw = ("Toggle Navigation News Events TNW Conference 2024 June 20 & 21, 2024 All events Newsletters Jobs Buy now "
            "before they are gone → This article was published on July 16, 2020 Deep tech An AI fooled clients.")
     assert strip_boilerplate(tnw, thorough=True) == "Deep tech An AI fooled clients."
+    # Its lists of articles have no dateline; the Guardian's account menu names no body either.
+    tnw_list = ("Toggle Navigation News Events TNW Conference 2024 June 20 & 21, 2024 Jobs Contact News topic Latest "
+                "Deep tech Sustainability Ecosystems Data Buy now before they are gone → All Articles for Deepmind.")
+    assert strip_boilerplate(tnw_list, thorough=True) == "All Articles for Deepmind."
+    guardian = ("Account overview Billing Profile Emails & marketing Data privacy Settings Help Comments & replies "
+                "Sign out A deepfake video shows a comedian morph into an actor.")
+    assert strip_boilerplate(guardian, thorough=True) == "A deepfake video shows a comedian morph into an actor."
 
 
 def test_thorough_stripping_drops_menus_and_share_buttons_and_keeps_clean_text_as_is() -> None:

@@ -86,6 +86,12 @@ _SITE_CHROME = (
     # before they are gone → This article was published on July 16, 2020" (79 pages).
     ("Toggle Navigation", re.compile(r"Toggle Navigation News Events TNW Conference.{0,900}?"
                                      r"This article was published on \w+ \d{1,2}, \d{4}")),
+    # ... and on its lists of articles, which have no dateline (41 pages): down to "Buy now before they are gone →".
+    ("Toggle Navigation", re.compile(r"Toggle Navigation News Events TNW Conference.{0,900}?"
+                                     r"Buy now before they are gone →")),
+    # The Guardian's account menu (84 pages): "Billing Profile Emails & marketing Data" had been a deployer.
+    ("Billing Profile Emails", re.compile(r"(?:Account overview )?Billing Profile Emails & marketing Data privacy "
+                                          r"Settings Help Comments & replies Sign out")),
 )
 
 
