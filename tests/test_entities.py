@@ -919,6 +919,20 @@ def test_a_technology_an_opening_phrase_or_a_word_in_a_headline_is_no_organisati
     assert "Target" in {e.name for e in shop.entities}
 
 
+def test_the_police_of_the_city_where_they_used_the_system_are_its_deployer(extractor: EntityExtractor) -> None:
+    facts = extractor.extract("Facial Recognition Misidentifies Woman Leading to False Arrest in Fresno",
+                              "A woman was arrested and later cleared after an unreliable match.")
+    assert ("Fresno Police", "public_body", "deployer") in {(e.name, e.kind, e.role) for e in facts.entities}
+    # Not where the city votes on rules for the system, nor where the text names the police body itself.
+    ban = extractor.extract("Vote", "Voters in Fresno passed a ban on facial recognition, which can lead to "
+                                    "wrongful arrests.")
+    assert not any("Police" in e.name for e in ban.entities)
+    named = extractor.extract("Arrest", "The Fresno Police Department arrested a man in Fresno after a facial "
+                                        "recognition match.")
+    assert [e.name for e in named.entities if "Police" in e.name and e.role == "deployer"] \
+        == ["Fresno Police Department"]
+
+
 def test_a_studys_cited_authors_are_no_parties() -> None:
     """AIAAIC's developer cell of a research study cites its authors ("Zhao, B., Zhang, Z."): persons."""
     from aiwatch.entities.names import split_parties

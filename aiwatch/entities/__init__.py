@@ -705,7 +705,7 @@ class EntityExtractor:
 
     def _facts(self, sents: list[str], docs: list[Any] | None) -> ArticleFacts:
         mentions, persons, places = self._mentions(sents, docs)
-        mentions = _kept(mentions, persons)
+        mentions = _kept(mentions, persons) + _implied_police(mentions, places, sents)
         facts = ArticleFacts(entities=self._roles(mentions, sents))
         # A city's name that is also part of a person's ("a deepfake of Obama" tagged as a place: Obama, Fukui)
         # is the person's; a country's or state's name stays a place ("Georgia Tech", "Jordan Peele").
@@ -1119,6 +1119,39 @@ _BRAND_OF_DEVICE = re.compile(rf"(?<![\w'’-])(?:[Aa]n?|[Hh]is|[Hh]er|[Tt]heir)
 # "Society for the Prevention of Cruelty to Animals (SPCA)": a name whose initials the text gives as its acronym.
 _DEFINED_NAME = re.compile(r"(?<![\w'’-])(?:The\s+)?(?P<name>[A-Z][\w&.-]*"
                            r"(?:\s+(?:(?:of|for|the|to|and|on|in)\s+)*[A-Z][\w&.-]*){1,7})\s+\((?P<acronym>[A-Z]{2,8})\)")
+# Police at work with a system they run: "a false facial recognition match led to his arrest", "the police did
+# not confirm the plate reader's alert", "ShotSpotter ... failed to alert police".
+_POLICE_AT_WORK = re.compile(r"\b(?:police|officers|arrest(?:s|ed)?|detain(?:s|ed)?)\b", re.I)
+_POLICE_SYSTEM = re.compile(r"\b(?:facial recognition|face recognition|shotspotter|soundthinking|gunshot detection|"
+                            r"licen[cs]e plate reader|plate reader|alpr|predictive policing|predpol)\b", re.I)
+# ... but not where the sentence is about rules for the system ("voters in Bellingham passed a ballot measure
+# banning ... that can lead to ... wrongful arrest").
+_POLICE_RULES = re.compile(r"\b(?:bans?|banned|banning|vot(?:e|es|ed|ers)|ballot|laws?(?!\s+enforcement)|bills?|"
+                           r"ordinance|moratorium)\b", re.I)
+_POLICE_BODY = re.compile(r"\b(?:police|sheriff|law enforcement|constabulary|pd)\b", re.I)
+
+
+def _implied_police(mentions: list[_Mention], places: list[str], sents: list[str]) -> list[_Mention]:
+    """The police of a city, where one sentence tells of police at work with a system police run in that city
+    alone and the text names no police body: "Facial Recognition Misidentifies Pregnant Woman Leading to False
+    Arrest in Detroit" -> Detroit Police, deployer (AIID's editors list "detroit-police-department"). A place
+    acting, by this rule alone, as "Toronto's use of" does (``_Mention.acting``)."""
+    if any(m.kind == "public_body" and _POLICE_BODY.search(m.name) for m in mentions):
+        return []
+    cities = {p for p in places if country_of(p) is None and country_of_place(p)}
+    found: dict[str, str] = {}
+    for sent in sents:
+        if cities and _POLICE_AT_WORK.search(sent) and _POLICE_SYSTEM.search(sent) and not _POLICE_RULES.search(sent):
+            named = [c for c in cities if re.search(rf"(?<!\w){re.escape(c)}(?!\w)", sent)]
+            if len(named) == 1:
+                found.setdefault(_THE.sub("", named[0]), sent)
+    if len(found) != 1:
+        return []
+    city, sent = found.popitem()
+    name = f"{city} Police"
+    return [_Mention(norm(name), name, "public_body", sent, "", "", False, acting=True)]
+
+
 def _named_mid_sentence(name: str, sents: Sequence[str]) -> bool:
     """Whether a sentence writes ``name``, as written, after its first word (where a capital says "a name")."""
     rx = re.compile(rf"(?<=\S)\s+(?:\W*){re.escape(name)}(?![\w-])")
