@@ -933,6 +933,16 @@ def test_the_police_of_the_city_where_they_used_the_system_are_its_deployer(extr
         == ["Fresno Police Department"]
 
 
+def test_a_maker_reporting_the_misuse_of_its_system_by_others_did_not_run_it(extractor: EntityExtractor) -> None:
+    caught = extractor.extract("Operator Uses Claude Code for Cyberattacks",
+                               "Anthropic reportedly identified state-linked operatives who used Claude Code to "
+                               "automate an intrusion campaign against dozens of firms.")
+    roles = {(e.name, e.role) for e in caught.entities}
+    assert ("Anthropic", "developer") in roles and ("Anthropic", "deployer") not in roles
+    own = extractor.extract("Chatbot errs", "Anthropic deployed Claude in a shop, and it sold items at a loss.")
+    assert ("Anthropic", "deployer") in {(e.name, e.role) for e in own.entities}
+
+
 def test_a_studys_cited_authors_are_no_parties() -> None:
     """AIAAIC's developer cell of a research study cites its authors ("Zhao, B., Zhang, Z."): persons."""
     from aiwatch.entities.names import split_parties

@@ -125,6 +125,10 @@ _REPORTS_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:(?:first\s+)?(?:reported|report
                             # that "MIT" opens ("in conversations with MIT Technology Review")
                             r"|^\s*\)\s*[-—–]|^\s+Technology\s+Review\b",
                             re.I)
+_MISUSE = re.compile(r"\b(?:misuse[ds]?|abuse[ds]?|malicious|threat actors?|influence operations?|covert|"
+                     r"fraudulent accounts|state-(?:linked|backed|sponsored)|operatives?)\b", re.I)
+_REPORTS_MISUSE = re.compile(r"^(?:'s|’s)?\s+(?:\w+ly\s+)?(?:reports?|reported|said|says|identifie[sd]|identify|"
+                             r"detected|detects|disrupted|disrupts|banned|bans|details|detailed|uncovered)\b", re.I)
 _FUNCTION_WORDS = frozenset("of and for the on in at to &".split())
 _HARM_CONTEXT = re.compile(r"\b(harm\w*|arrest\w*|hurt|injur\w*|kill\w*|die\w*|death\w*|discriminat\w*|bias\w*|"
                            r"victim\w*|"
@@ -839,17 +843,24 @@ class EntityExtractor:
         acting = [k for k, ms in by_key.items() if all(m.acting for m in ms)]
         out = [r for r in self._roles_by_rule(mentions) if r.role in ("implicated_system", "harmed_party")
                or (r.key not in named and r.key not in acting)]
+        # A body reporting, in the same sentence, the misuse of a system by others ("Anthropic Reportedly Identifies
+        # AI Misuse in Extortion Campaigns", "Anthropic Said DeepSeek ... Used Fraudulent Accounts") did not run it:
+        # AIID's editors list the campaigns, or no one, as deployer.
+        reporters = {key for key in named
+                     if any(_REPORTS_MISUSE.match(m.after) and _MISUSE.search(m.sentence) for m in by_key[key])}
         chosen: list[tuple[str, _Mention, str, float, str]] = []
         for key, first, p, cues in scored:
             if key in overseers:
                 continue
             for role in ("deployer", "developer"):
+                if role == "deployer" and key in reporters:
+                    continue
                 if p[role] >= self.role_model.thresholds[role]:
                     chosen.append((key, first, role, p[role], cues.get(role, first.sentence)))
         chosen += [(key, by_key[key][0], "deployer", 0.5, by_key[key][0].sentence) for key in acting]
         # Every incident has someone running the system: the likeliest body, when none clears the bar; not one
         # that oversees it (the board that voted to ban facial recognition had become its deployer this way).
-        runners = [s for s in scored if s[0] not in overseers]
+        runners = [s for s in scored if s[0] not in overseers and s[0] not in reporters]
         if runners and not any(c[2] == "deployer" for c in chosen):
             key, first, p, cues = max(runners, key=lambda s: s[2]["deployer"])
             if p["deployer"] >= 0.15:
@@ -865,6 +876,8 @@ class EntityExtractor:
             makers = entries.get(key, {}).get("developers", []) if kind == "ai_system" and role == "deployer" else []
             if makers and makers[0] in entries:
                 key = makers[0]
+                if key in reporters:  # the maker reported the misuse: whoever it caught ran the system
+                    continue
                 named = by_key.get(key)
                 name, kind = (named[0].name, named[0].kind) if named else (entries[key]["name"], entries[key]["kind"])
             role_of = EntityRole(name, kind, role, evidence, key, round(score, 3))
