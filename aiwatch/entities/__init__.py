@@ -709,7 +709,8 @@ class EntityExtractor:
 
     def _facts(self, sents: list[str], docs: list[Any] | None) -> ArticleFacts:
         mentions, persons, places = self._mentions(sents, docs)
-        mentions = _kept(mentions, persons) + _implied_police(mentions, places, sents)
+        mentions = _kept(mentions, persons) + _implied_police(mentions, places, sents, self.index,
+                                                               self.gaz["entries"])
         facts = ArticleFacts(entities=self._roles(mentions, sents))
         # A city's name that is also part of a person's ("a deepfake of Obama" tagged as a place: Obama, Fukui)
         # is the person's; a country's or state's name stays a place ("Georgia Tech", "Jordan Peele").
@@ -1144,7 +1145,8 @@ _POLICE_RULES = re.compile(r"\b(?:bans?|banned|banning|vot(?:e|es|ed|ers)|ballot
 _POLICE_BODY = re.compile(r"\b(?:police|sheriff|law enforcement|constabulary|pd)\b", re.I)
 
 
-def _implied_police(mentions: list[_Mention], places: list[str], sents: list[str]) -> list[_Mention]:
+def _implied_police(mentions: list[_Mention], places: list[str], sents: list[str], index: dict[str, str],
+                    entries: dict[str, Any]) -> list[_Mention]:
     """The police of a city, where one sentence tells of police at work with a system police run in that city
     alone and the text names no police body: "Facial Recognition Misidentifies Pregnant Woman Leading to False
     Arrest in Detroit" -> Detroit Police, deployer (AIID's editors list "detroit-police-department"). A place
@@ -1162,6 +1164,9 @@ def _implied_police(mentions: list[_Mention], places: list[str], sents: list[str
         return []
     city, sent = found.popitem()
     name = f"{city} Police"
+    key = index.get(norm(name))  # the gazetteer's entry when it knows the name ("Medak Police")
+    if key is not None:
+        return [_Mention(key, entries[key]["name"], "public_body", sent, "", "", True, acting=True)]
     return [_Mention(norm(name), name, "public_body", sent, "", "", False, acting=True)]
 
 
