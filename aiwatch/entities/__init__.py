@@ -691,12 +691,34 @@ class EntityExtractor:
         if not text[:1].isupper() or _IN_PLACE.search(before) or _OWNS_NAMED.match(rest) \
                 or not (_PLACE_ACTS.match(rest) or _BY_PLACE.search(before)):
             return []
-        name = _THE.sub("", text[:-2] if possessive else text)
+        return [self._acting_body(_THE.sub("", text[:-2] if possessive else text), sent, before, after)]
+
+    def _acting_body(self, name: str, sent: str, before: str = "", after: str = "") -> _Mention:
+        """A public body seen acting by a rule (``_Mention.acting``): the gazetteer's entry when it knows the
+        name ("Medak Police"), else the name as written."""
         key = self.index.get(norm(name))
         if key is None:
-            return [_Mention(norm(name), name, "public_body", sent, before, after, False, acting=True)]
-        entry = self.gaz["entries"][key]
-        return [_Mention(key, entry["name"], "public_body", sent, before, after, True, acting=True)]
+            return _Mention(norm(name), name, "public_body", sent, before, after, False, acting=True)
+        return _Mention(key, self.gaz["entries"][key]["name"], "public_body", sent, before, after, True, acting=True)
+
+    def _implied_police(self, mentions: list[_Mention], places: list[str], sents: list[str]) -> list[_Mention]:
+        """The police of a city, where one sentence tells of police at work with a system police run in that
+        city alone and the text names no police body: "Facial Recognition Misidentifies Pregnant Woman Leading to
+        False Arrest in Detroit" -> Detroit Police, deployer (AIID's editors list "detroit-police-department"). A
+        body acting by this rule alone, as a place does in "Toronto's use of"."""
+        cities = {p for p in places if country_of(p) is None and country_of_place(p)}
+        if not cities or any(m.kind == "public_body" and _POLICE_BODY.search(m.name) for m in mentions):
+            return []
+        found: dict[str, str] = {}
+        for sent in sents:
+            if _POLICE_AT_WORK.search(sent) and _POLICE_SYSTEM.search(sent) and not _POLICE_RULES.search(sent):
+                named = [c for c in cities if re.search(rf"(?<!\w){re.escape(c)}(?!\w)", sent)]
+                if len(named) == 1:
+                    found.setdefault(_THE.sub("", named[0]), sent)
+        if len(found) != 1:
+            return []
+        city, sent = found.popitem()
+        return [self._acting_body(f"{city} Police", sent)]
 
     def extract(self, title: str, text: str) -> ArticleFacts:
         return self.extract_many([(title, text)])[0]
@@ -709,8 +731,7 @@ class EntityExtractor:
 
     def _facts(self, sents: list[str], docs: list[Any] | None) -> ArticleFacts:
         mentions, persons, places = self._mentions(sents, docs)
-        mentions = _kept(mentions, persons) + _implied_police(mentions, places, sents, self.index,
-                                                               self.gaz["entries"])
+        mentions = _kept(mentions, persons) + self._implied_police(mentions, places, sents)
         facts = ArticleFacts(entities=self._roles(mentions, sents))
         # A city's name that is also part of a person's ("a deepfake of Obama" tagged as a place: Obama, Fukui)
         # is the person's; a country's or state's name stays a place ("Georgia Tech", "Jordan Peele").
@@ -1143,31 +1164,6 @@ _POLICE_SYSTEM = re.compile(r"\b(?:facial recognition|face recognition|shotspott
 _POLICE_RULES = re.compile(r"\b(?:bans?|banned|banning|vot(?:e|es|ed|ers)|ballot|laws?(?!\s+enforcement)|bills?|"
                            r"ordinance|moratorium)\b", re.I)
 _POLICE_BODY = re.compile(r"\b(?:police|sheriff|law enforcement|constabulary|pd)\b", re.I)
-
-
-def _implied_police(mentions: list[_Mention], places: list[str], sents: list[str], index: dict[str, str],
-                    entries: dict[str, Any]) -> list[_Mention]:
-    """The police of a city, where one sentence tells of police at work with a system police run in that city
-    alone and the text names no police body: "Facial Recognition Misidentifies Pregnant Woman Leading to False
-    Arrest in Detroit" -> Detroit Police, deployer (AIID's editors list "detroit-police-department"). A place
-    acting, by this rule alone, as "Toronto's use of" does (``_Mention.acting``)."""
-    if any(m.kind == "public_body" and _POLICE_BODY.search(m.name) for m in mentions):
-        return []
-    cities = {p for p in places if country_of(p) is None and country_of_place(p)}
-    found: dict[str, str] = {}
-    for sent in sents:
-        if cities and _POLICE_AT_WORK.search(sent) and _POLICE_SYSTEM.search(sent) and not _POLICE_RULES.search(sent):
-            named = [c for c in cities if re.search(rf"(?<!\w){re.escape(c)}(?!\w)", sent)]
-            if len(named) == 1:
-                found.setdefault(_THE.sub("", named[0]), sent)
-    if len(found) != 1:
-        return []
-    city, sent = found.popitem()
-    name = f"{city} Police"
-    key = index.get(norm(name))  # the gazetteer's entry when it knows the name ("Medak Police")
-    if key is not None:
-        return [_Mention(key, entries[key]["name"], "public_body", sent, "", "", True, acting=True)]
-    return [_Mention(norm(name), name, "public_body", sent, "", "", False, acting=True)]
 
 
 def _named_mid_sentence(name: str, sents: Sequence[str]) -> bool:
