@@ -548,7 +548,9 @@ def test_a_letter_in_a_product_name_is_not_the_platform(extractor: EntityExtract
     crash = extractor.extract("Tesla Model X on Autopilot crashed into a barrier",
                               "A Tesla Model X on Autopilot crashed into a highway barrier, killing its driver.")
     assert "X" not in {e.name for e in crash.entities}
-    posted = extractor.extract("Deepfake spread", "The deepfake video was posted on X and shared by Musk's X account.")
+    # (Not a deepfake: where X is named only as where others' fakes went, it plays no part; see the venue test.)
+    posted = extractor.extract("False answer spread", "The chatbot's false answer was posted on X and shared by "
+                                                      "Musk's X account.")
     assert "X" in {e.name for e in posted.entities}
 
 
@@ -951,3 +953,15 @@ def test_a_studys_cited_authors_are_no_parties() -> None:
     assert split_parties("Deng, C.; Stanford University") == ["Stanford University"]
     assert "Amazon" in split_parties("Amazon, U.S.")  # a country's initials are no author's
     assert split_parties("General Motors/Cruise LLC; Uber") == ["General Motors", "Cruise LLC", "Uber"]
+
+
+def test_a_platform_named_only_as_where_others_fakes_went_ran_nothing(extractor: EntityExtractor) -> None:
+    """AIID's editors list the scammers, or no one, where a deepfake circulated on Facebook; where the platform's
+    own system is at fault (its ad review let the fakes through), it is the deployer."""
+    venue = extractor.extract("Deepfake Scam Video Spreads on Facebook",
+                              "A purported deepfake video of a finance minister promoting an investment scam "
+                              "circulated on Facebook. The Facebook video used his cloned voice to lure investors.")
+    assert not [e for e in venue.entities if e.name == "Facebook" and e.role in ("deployer", "developer")]
+    own = extractor.extract("Deepfake Ads Slip Past Facebook Ad-Approval Algorithm",
+                            "Facebook's ad-approval algorithm approved scam ads that used deepfakes of celebrities.")
+    assert ("Facebook", "deployer") in {(e.name, e.role) for e in own.entities}
