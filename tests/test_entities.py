@@ -965,3 +965,11 @@ def test_a_platform_named_only_as_where_others_fakes_went_ran_nothing(extractor:
     own = extractor.extract("Deepfake Ads Slip Past Facebook Ad-Approval Algorithm",
                             "Facebook's ad-approval algorithm approved scam ads that used deepfakes of celebrities.")
     assert ("Facebook", "deployer") in {(e.name, e.role) for e in own.entities}
+
+
+def test_a_system_is_not_its_own_developer_beside_its_maker(extractor: EntityExtractor) -> None:
+    facts = extractor.extract("ChatGPT Allegedly Produced False Accusation of Sexual Harassment",
+                              "ChatGPT invented a harassment scandal and named a real law professor as the accused.")
+    roles = {(e.name, e.role) for e in facts.entities}
+    assert ("OpenAI", "developer") in roles and ("ChatGPT", "implicated_system") in roles
+    assert ("ChatGPT", "developer") not in roles

@@ -938,7 +938,11 @@ class EntityExtractor:
             share = self_deploy_share(entries.get(r.key, {}))
             if share >= SELF_DEPLOY_SHARE:
                 out.append(EntityRole(r.name, r.kind, "deployer", r.evidence, r.key, round(share, 3)))
-        return out
+        # A system read as its own developer beside its maker ("ChatGPT" and OpenAI) says the maker twice: the
+        # system stays the implicated one.
+        makers = {r.key for r in out if r.role == "developer"}
+        return [r for r in out if not (r.role == "developer" and r.kind == "ai_system"
+                                       and makers & set(entries.get(r.key, {}).get("developers", [])))]
 
     def _roles_by_rule(self, mentions: list[_Mention]) -> list[EntityRole]:
         by_key = _by_key(mentions)
