@@ -973,3 +973,15 @@ def test_a_system_is_not_its_own_developer_beside_its_maker(extractor: EntityExt
     roles = {(e.name, e.role) for e in facts.entities}
     assert ("OpenAI", "developer") in roles and ("ChatGPT", "implicated_system") in roles
     assert ("ChatGPT", "developer") not in roles
+
+
+def test_police_acting_against_those_who_made_the_fakes_ran_no_system(extractor: EntityExtractor) -> None:
+    syndicate = extractor.extract("Hong Kong Authorities Seize HK$34M in Alleged Deepfake Scam",
+                                  "Hong Kong police arrested 31 people linked to a deepfake scam syndicate that "
+                                  "allegedly defrauded victims in Taiwan and Singapore.")
+    assert not [e for e in syndicate.entities if "Police" in e.name]
+    # Where the story is a system police run, an arrest is the police at work with it.
+    match = extractor.extract("Police Arrest Man After Facial Recognition Match",
+                              "Hong Kong police arrested a man after a facial recognition match, and the deepfake "
+                              "claims against him proved false.")
+    assert ("Hong Kong Police", "deployer") in {(e.name, e.role) for e in match.entities}
