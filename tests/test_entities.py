@@ -962,6 +962,9 @@ def test_a_platform_named_only_as_where_others_fakes_went_ran_nothing(extractor:
                               "A purported deepfake video of a finance minister promoting an investment scam "
                               "circulated on Facebook. The Facebook video used his cloned voice to lure investors.")
     assert not [e for e in venue.entities if e.name == "Facebook" and e.role in ("deployer", "developer")]
+    posted = extractor.extract("Purported AI-Generated Videos Depicted a Columnist",
+                               "Deepfake videos of the columnist were posted to YouTube and other platforms.")
+    assert not [e for e in posted.entities if e.name == "YouTube" and e.role in ("deployer", "developer")]
     own = extractor.extract("Deepfake Ads Slip Past Facebook Ad-Approval Algorithm",
                             "Facebook's ad-approval algorithm approved scam ads that used deepfakes of celebrities.")
     assert ("Facebook", "deployer") in {(e.name, e.role) for e in own.entities}

@@ -105,8 +105,12 @@ _VENUE_BEFORE = re.compile(r"\b(?:on|onto|across|via|throughout)\s+(?:the\s+)?(?
 # ... or written before what was posted there: "a Facebook video", "Facebook pages", "TikTok accounts".
 _VENUE_AFTER = re.compile(r"^\s+(?:[\w-]+\s+)?(?:videos?|pages?|accounts?|posts?|ads?|advertisements?|adverts?|"
                           r"groups?|profiles?|channels?|reels?|livestreams?|marketplace|messages?|feeds?|users?|"
-                          r"scams?)(?![\w-])(?!\s+(?:algorithms?|systems?|tools?|approval|review|moderation|"
+                          r"scams?|handles?|creators?|networks?|influencers?|challenges?)(?![\w-])(?!\s+(?:algorithms?|systems?|tools?|approval|review|moderation|"
                           r"polic(?:y|ies))\b)", re.I)
+# ... and "posted to YouTube", "through Instagram handles", "on Facebook, Twitter, and YouTube" (the bystander rule
+# only: _VENUE_BEFORE is also one of the role model's features).
+_POSTED_BEFORE = re.compile(r"\b(?:on|onto|across|via|through|throughout|(?:posted|uploaded|shared|published)\s+to)\s+"
+                            r"(?:the\s+)?(?:(?:[\w.-]+,?\s+){1,3}(?:and|or)\s+)?$", re.I)
 # Content that others made and posted: a platform it spread on did not run the system that made it. Of AIID's
 # descriptions that name Facebook, Instagram, WhatsApp, TikTok, YouTube or X, its editors list the platform (or its
 # owner) as deployer in 27 of the 191 with such words, against 88 of the 110 without.
@@ -895,7 +899,8 @@ class EntityExtractor:
         # precision 0.653 -> 0.687 (recall the same).
         others_content = any(_OTHERS_CONTENT.search(x) for x in sents)
         bystanders = {key for key in named
-                      if all(_VENUE_BEFORE.search(m.before[-40:]) or _VENUE_AFTER.match(m.after) for m in by_key[key])
+                      if all(_VENUE_BEFORE.search(m.before[-40:]) or _POSTED_BEFORE.search(m.before[-60:])
+                             or _VENUE_AFTER.match(m.after) for m in by_key[key])
                       } if others_content else set()
         # Police and prosecutors seen acting against those who made the fakes (arresting, charging, warning) in a
         # story of no police system: held-apart deployer precision 0.512 -> 0.521, recall the same (Europol, Interpol,
