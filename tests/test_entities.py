@@ -965,6 +965,10 @@ def test_a_platform_named_only_as_where_others_fakes_went_ran_nothing(extractor:
     posted = extractor.extract("Purported AI-Generated Videos Depicted a Columnist",
                                "Deepfake videos of the columnist were posted to YouTube and other platforms.")
     assert not [e for e in posted.entities if e.name == "YouTube" and e.role in ("deployer", "developer")]
+    removed = extractor.extract("Purported AI-Generated Audio of a General Spreads",
+                                "A channel spread AI-generated audio attributed to the general. TikTok later removed "
+                                "the account.")
+    assert not [e for e in removed.entities if e.name == "TikTok" and e.role in ("deployer", "developer")]
     own = extractor.extract("Deepfake Ads Slip Past Facebook Ad-Approval Algorithm",
                             "Facebook's ad-approval algorithm approved scam ads that used deepfakes of celebrities.")
     assert ("Facebook", "deployer") in {(e.name, e.role) for e in own.entities}
