@@ -107,9 +107,10 @@ _VENUE_AFTER = re.compile(r"^\s+(?:[\w-]+\s+)?(?:videos?|pages?|accounts?|posts?
                           r"groups?|profiles?|channels?|reels?|livestreams?|marketplace|messages?|feeds?|users?|"
                           r"scams?|handles?|creators?|networks?|influencers?|challenges?)(?![\w-])"
                           r"(?!\s+(?:algorithms?|systems?|tools?|approval|review|moderation|polic(?:y|ies))\b)", re.I)
-# ... and "posted to YouTube", "through Instagram handles", "on Facebook, Twitter, and YouTube" (the bystander rule
-# only: _VENUE_BEFORE is also one of the role model's features).
-_POSTED_BEFORE = re.compile(r"\b(?:on|onto|across|via|through|throughout|(?:posted|uploaded|shared|published)\s+to)\s+"
+# ... and "posted to YouTube", "on Facebook, Twitter, and YouTube" (the bystander rule only: _VENUE_BEFORE is also one
+# of the role model's features). Not "through": "discoverable through Google and Microsoft's search platforms" is
+# their systems at work.
+_POSTED_BEFORE = re.compile(r"\b(?:on|onto|across|via|(?:posted|uploaded|shared|published)\s+to)\s+"
                             r"(?:the\s+)?(?:(?:[\w.-]+,?\s+){1,3}(?:and|or)\s+)?$", re.I)
 # ... or seen moderating it: "TikTok later removed the account", "filed complaints with YouTube", "taken down by Meta".
 _MODERATES_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:later\s+|quickly\s+|has\s+|had\s+|then\s+)?(?:removed|took\s+down|"
