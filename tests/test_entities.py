@@ -969,6 +969,11 @@ def test_a_platform_named_only_as_where_others_fakes_went_ran_nothing(extractor:
                                 "A channel spread AI-generated audio attributed to the general. TikTok later removed "
                                 "the account.")
     assert not [e for e in removed.entities if e.name == "TikTok" and e.role in ("deployer", "developer")]
+    # Found "through" a search engine is the search at work, not a place the fakes were put.
+    search = extractor.extract("Putting a Real Face on Deepfake Porn",
+                               "Deepfake porn videos are easily discoverable through Google and Microsoft's search "
+                               "platforms.")
+    assert {"Google", "Microsoft"} <= {e.name for e in search.entities if e.role == "deployer"}
     own = extractor.extract("Deepfake Ads Slip Past Facebook Ad-Approval Algorithm",
                             "Facebook's ad-approval algorithm approved scam ads that used deepfakes of celebrities.")
     assert ("Facebook", "deployer") in {(e.name, e.role) for e in own.entities}
