@@ -107,11 +107,12 @@ _VENUE_AFTER = re.compile(r"^\s+(?:[\w-]+\s+)?(?:videos?|pages?|accounts?|posts?
                           r"groups?|profiles?|channels?|reels?|livestreams?|marketplace|messages?|feeds?|users?|"
                           r"scams?|handles?|creators?|networks?|influencers?|challenges?)(?![\w-])"
                           r"(?!\s+(?:algorithms?|systems?|tools?|approval|review|moderation|polic(?:y|ies))\b)", re.I)
-# ... and "posted to YouTube", "on Facebook, Twitter, and YouTube" (the bystander rule only: _VENUE_BEFORE is also one
-# of the role model's features). Not "through": "discoverable through Google and Microsoft's search platforms" is
-# their systems at work.
-_POSTED_BEFORE = re.compile(r"\b(?:on|onto|across|via|(?:posted|uploaded|shared|published)\s+to)\s+"
-                            r"(?:the\s+)?(?:(?:[\w.-]+,?\s+){1,3}(?:and|or)\s+)?$", re.I)
+# What _VENUE_BEFORE reads, and also "posted to YouTube" and lists of up to three ("on Facebook, Twitter, and
+# YouTube"): for the bystander rule only, as _VENUE_BEFORE is one of the role model's features. Not "through":
+# "discoverable through Google and Microsoft's search platforms" is their systems at work.
+_POSTED_BEFORE = re.compile(r"\b(?:on|onto|across|via|throughout|(?:posted|uploaded|shared|published)\s+to)\s+"
+                            r"(?:the\s+)?(?:(?:[\w-]+\s+){0,2}(?:platforms?|sites?|apps?|networks?|media)\s+"
+                            r"(?:like|such\s+as|including)\s+)?(?:(?:[\w.-]+,?\s+){1,3}(?:and|or)\s+)?$", re.I)
 # ... or seen moderating it: "TikTok later removed the account", "filed complaints with YouTube", "taken down by Meta".
 _MODERATES_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:later\s+|quickly\s+|has\s+|had\s+|then\s+)?(?:removed|took\s+down|"
                               r"suspended|banned|deleted|blocked|labell?ed|restricted)\b", re.I)
@@ -908,9 +909,8 @@ class EntityExtractor:
         # moderating the fakes too (_MODERATES_AFTER/_BEFORE): 0.525 -> 0.527, 0.717 -> 0.720.
         others_content = any(_OTHERS_CONTENT.search(x) for x in sents)
         bystanders = {key for key in named
-                      if all(_VENUE_BEFORE.search(m.before[-40:]) or _POSTED_BEFORE.search(m.before[-60:])
-                             or _VENUE_AFTER.match(m.after) or _MODERATES_AFTER.match(m.after)
-                             or _MODERATES_BEFORE.search(m.before[-40:]) for m in by_key[key])
+                      if all(_POSTED_BEFORE.search(m.before[-60:]) or _MODERATES_BEFORE.search(m.before[-40:])
+                             or _VENUE_AFTER.match(m.after) or _MODERATES_AFTER.match(m.after) for m in by_key[key])
                       } if others_content else set()
         # Police and prosecutors seen acting against those who made the fakes (arresting, charging, warning) in a
         # story of no police system: held-apart deployer precision 0.512 -> 0.521, recall the same (Europol, Interpol,
@@ -930,7 +930,8 @@ class EntityExtractor:
         chosen += [(key, by_key[key][0], "deployer", 0.5, by_key[key][0].sentence) for key in acting]
         # Every incident has someone running the system: the likeliest body, when none clears the bar; not one
         # that oversees it (the board that voted to ban facial recognition had become its deployer this way).
-        runners = [s for s in scored if s[0] not in overseers and s[0] not in reporters and s[0] not in bystanders]
+        not_running = overseers | reporters | bystanders
+        runners = [s for s in scored if s[0] not in not_running]
         if runners and not any(c[2] == "deployer" for c in chosen):
             key, first, p, cues = max(runners, key=lambda s: s[2]["deployer"])
             if p["deployer"] >= 0.15:
