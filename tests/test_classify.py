@@ -132,6 +132,40 @@ def test_empty_and_odd_inputs_do_not_break_it(model: M.ClassifierModel) -> None:
     assert model.predict([], [], "fast") == []
 
 
+ODD_DOCS = ["", "a", "x " * 5, "İstanbul STRASSE straße ǅemal ﬁle", "日本語のテキスト and english words",
+            "the the the the", "o'neil's self-driving car_crash 2019 9 99 tesla's autopilot"]
+
+
+@pytest.mark.parametrize("ngrams", [(1, 1), (1, 2)])
+def test_the_fast_counting_gives_scikit_learns_matrix(model: M.ClassifierModel, ngrams: tuple[int, int]) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from aiwatch.classify import tfidf
+
+    docs = [classifier_text(t, x) for t, x in (CRASH, LAUNCH)] + ODD_DOCS
+    fitted = [model.vectorizer, model.tag_vectorizer] if ngrams == (1, 2) else []
+    fitted.append(TfidfVectorizer(ngram_range=ngrams, sublinear_tf=True).fit(docs + [CRASH[1], LAUNCH[1]]))
+    for vec in fitted:
+        assert tfidf.supported(vec)
+        want, got = vec.transform(docs), tfidf.transform(vec, docs)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.data, want.data)
+
+
+def test_fast_counting_leaves_other_vectorizers_to_scikit_learn() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from aiwatch.classify import tfidf
+
+    docs = [CRASH[1], LAUNCH[1]]
+    for vec in (TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3)), TfidfVectorizer(stop_words="english"),
+                TfidfVectorizer(ngram_range=(1, 3))):
+        vec.fit(docs)
+        assert not tfidf.supported(vec)
+        assert (tfidf.transform(vec, docs) != vec.transform(docs)).nnz == 0
+
+
 @pytest.mark.parametrize("mode", ["fast", "cascade"])
 def test_text_with_no_known_word_is_unrelated(model: M.ClassifierModel, mode: str) -> None:
     """Made-up tokens give the heads nothing but their priors (which lean to incident): unrelated."""

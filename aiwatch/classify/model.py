@@ -36,7 +36,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
 from aiwatch import taxonomy as tx
-from aiwatch.classify import encoders
+from aiwatch.classify import encoders, tfidf
 from aiwatch.classify.text import caption_or_credit, classifier_text, encoder_text, sentences, strip_boilerplate
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
@@ -152,7 +152,7 @@ class ClassifierModel:
         docs = [classifier_text(t, x, stripped=s) for t, x, s in zip(titles, texts, stripped, strict=True)]
         if not docs:
             return []
-        X = self.vectorizer.transform(docs)
+        X = tfidf.transform(self.vectorizer, docs)
         fast = self.fast_head.predict_proba(X)
         probs = _ordered(fast, self.fast_head.classes_)
         screen = self.screen.predict_proba(X)[:, list(self.screen.classes_).index("relevant")]
@@ -214,7 +214,7 @@ class ClassifierModel:
         rel = np.flatnonzero(np.isin(cats, ("incident", "hazard")))  # the rows that get tags
         if not len(rel) or not self.tag_heads:
             return out
-        F = self.tag_vectorizer.transform([docs[i] for i in rel])
+        F = tfidf.transform(self.tag_vectorizer, [docs[i] for i in rel])
         emb_heads = getattr(self, "tag_heads_emb", {}) if embedding else {}  # models saved before it: none
         with_emb = [k for k, i in enumerate(rel.tolist()) if i in embedding] if emb_heads else []
         if with_emb:
@@ -258,7 +258,7 @@ class ClassifierModel:
                   if c and not caption_or_credit(c)] for t, s, cat in zip(titles, stripped, cats, strict=True)]
         # A lone candidate is the evidence whatever it scores: only lists of two or more are scored.
         flat = [c.casefold() for cs in cands if len(cs) > 1 for c in cs]
-        X = self.vectorizer.transform(flat) if flat else None  # one call for the whole batch
+        X = tfidf.transform(self.vectorizer, flat) if flat else None  # one call for the whole batch
         out, start = [], 0
         for cs, cat in zip(cands, cats, strict=True):
             if len(cs) < 2:
@@ -464,7 +464,7 @@ def fit_screen(docs: list[str], y: np.ndarray, w: np.ndarray) -> tuple[Any, Any,
 
 
 def screen_scores(model: ClassifierModel, titles: list[str], texts: list[str]) -> np.ndarray:
-    X = model.vectorizer.transform([classifier_text(t, x) for t, x in zip(titles, texts, strict=True)])
+    X = tfidf.transform(model.vectorizer, [classifier_text(t, x) for t, x in zip(titles, texts, strict=True)])
     return model.screen.predict_proba(X)[:, list(model.screen.classes_).index("relevant")]
 
 
