@@ -183,6 +183,44 @@ def test_coverage_in_a_burst_counts_for_a_match_and_a_year_apart_against_it() ->
     assert undated - next_year == pytest.approx(p.time_weight, abs=1e-5)
 
 
+def test_the_burst_bonus_says_less_in_a_crowded_week() -> None:
+    """Every incident with coverage in the same days gets the burst bonus: with many of them, being among
+    them says less of which one an article belongs to."""
+    from scipy.sparse import csr_matrix
+
+    from aiwatch.cluster import IncidentState, lexical
+
+    (t0, x0), (t1, x1) = EVENTS["grok"]
+    clusterer = Clusterer()
+    clusterer.cluster([Doc("grok-0", t0, x0, DAY)])
+    dated, undated = Doc("grok-1", t1, x1, DAY + timedelta(days=1)), Doc("grok-1", t1, x1, None)
+    emb, lex = clusterer.features([dated])
+    vector = emb[0] if emb is not None else None
+
+    def bonus() -> float:
+        best, with_date = clusterer.scores(vector, lex[0], dated)
+        without = clusterer.scores(vector, lex[0], undated)[1]
+        assert clusterer.states[best].label == "grok-0"
+        return with_date - without
+
+    p = clusterer.params
+    full = p.w_recent * np.exp(-1 / p.recent_days) - p.time_weight / p.time_scale_days
+    assert bonus() == pytest.approx(full, abs=1e-5)
+    for i in range(8):  # eight more incidents covered that day: nine within the window
+        clusterer.add_state(IncidentState(f"other-{i}", None, csr_matrix((1, lexical.N_FEATURES), dtype=np.float32),
+                                          first=DAY, last=DAY, n=1))
+    crowded = p.w_recent * np.sqrt(p.recent_crowd / 9) * np.exp(-1 / p.recent_days) - p.time_weight / p.time_scale_days
+    assert bonus() == pytest.approx(crowded, abs=1e-5)
+    # Incidents covered weeks before are no crowd.
+    far = Clusterer()
+    far.cluster([Doc("grok-0", t0, x0, DAY)])
+    for i in range(8):
+        far.add_state(IncidentState(f"old-{i}", None, csr_matrix((1, lexical.N_FEATURES), dtype=np.float32),
+                                    first=DAY - timedelta(days=60), last=DAY - timedelta(days=30), n=1))
+    far_bonus = far.scores(vector, lex[0], dated)[1] - far.scores(vector, lex[0], undated)[1]
+    assert far_bonus == pytest.approx(full, abs=1e-5)
+
+
 def test_a_year_or_a_month_alone_gives_no_time_signal() -> None:
     """A date given as a year ("2018") or a month stands for its first day. Read as a day, every article of a
     year came out together: each got the burst bonus towards every incident of that year."""
