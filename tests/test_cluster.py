@@ -261,6 +261,21 @@ def test_bcubed_reference_values() -> None:
     assert singles["precision"] == 1.0 and singles["recall"] == 0.5 and singles["clusters_per_incident"] == 2.0
 
 
+def test_bcubed_over_some_items_counts_the_others_as_their_company() -> None:
+    """One half's items scored inside a grouping of all (``aiid_reports_test_in_all``): an item of the other half in
+    the same cluster is wrong company; the other half's own scores do not count."""
+    gold = [{"a"}, {"a"}, {"b"}, {"c"}, {"c"}]
+    pred = ["x", "x", "x", "y", "z"]
+    half = bcubed(pred, gold, over=[0, 1])  # "a" is whole, but shares its cluster with a "b"
+    assert half["precision"] == pytest.approx(0.6667, abs=1e-4) and half["recall"] == 1.0
+    assert half["items"] == 2 and half["true_groups"] == 1 and half["clusters_per_incident"] == 1.0
+    other = bcubed(pred, gold, over=[2, 3, 4])
+    assert other["precision"] == pytest.approx((1 / 3 + 1 + 1) / 3, abs=1e-4)
+    assert other["recall"] == pytest.approx((1 + 1 / 2 + 1 / 2) / 3, abs=1e-4)
+    assert other["clusters_per_incident"] == 1.5
+    assert bcubed(pred, gold, over=range(5)) == bcubed(pred, gold)
+
+
 def test_the_role_ceiling_counts_a_listed_party_only_when_the_text_names_it() -> None:
     from aiwatch.cluster.evaluate import _name_spans
     from aiwatch.entities.roles import matches
