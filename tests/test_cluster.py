@@ -113,8 +113,9 @@ def test_names_are_rare_capitalised_words_inside_a_sentence() -> None:
     assert proper_names("Tesla recalls cars", "Tesla said so on Monday.") == frozenset()  # common, or opening
 
 
-def test_an_incident_whose_names_the_article_shares_none_of_scores_lower() -> None:
-    """Deepfakes of different people read alike in meaning and common words; the names tell them apart."""
+def test_an_incident_whose_names_the_article_shares_none_of_scores_lower_and_one_sharing_them_higher() -> None:
+    """Deepfakes of different people read alike in meaning and common words; the names tell them apart, and
+    bring the same person's story together."""
     from dataclasses import replace
 
     from aiwatch.cluster import Params, proper_names
@@ -131,9 +132,12 @@ def test_an_incident_whose_names_the_article_shares_none_of_scores_lower() -> No
         return clusterer.scores(emb[0] if emb is not None else None, lex[0],
                                 replace(doc, names=proper_names(doc.title, doc.text)))[1]
 
-    plain = replace(Params(), w_names=0.0)
+    plain = replace(Params(), w_names=0.0, w_shared_names=0.0)
+    assert Params().w_names > 0 and Params().w_shared_names > 0
     assert score(Params(), other) == pytest.approx(score(plain, other) - Params().w_names)
-    assert score(Params(), same) == pytest.approx(score(plain, same))  # "Whoopi Goldberg" in both
+    # "Whoopi Goldberg" in both: every name of the article is the incident's
+    assert proper_names(same.title, same.text) <= proper_names(first.title, first.text)
+    assert score(Params(), same) == pytest.approx(score(plain, same) + Params().w_shared_names)
 
 
 def test_after_a_restart_incidents_know_their_names_again(store: Store, tmp_path: Path) -> None:
