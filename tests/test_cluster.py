@@ -140,6 +140,29 @@ def test_an_incident_whose_names_the_article_shares_none_of_scores_lower_and_one
     assert score(Params(), same) == pytest.approx(score(plain, same) + Params().w_shared_names)
 
 
+def test_the_names_bonus_is_the_share_of_the_articles_names_the_incident_has() -> None:
+    """One country or platform among a text's many names says little; all of them in common says "same story"."""
+    from dataclasses import replace
+
+    from aiwatch.cluster import Embedder, Params
+
+    def score(params: Params, names: set[str]) -> float:
+        clusterer = Clusterer(params, embedder=Embedder(None))  # words alone: the names' part is exact
+        first = Doc("a", "Deepfake video of the president shared before the vote", "", DAY,
+                    names=frozenset({"kenyatta", "kenya", "tiktok"}))
+        clusterer.cluster([first])
+        doc = Doc("b", "Deepfake video of a minister shared before the election", "", DAY, names=frozenset(names))
+        _, lex = clusterer.features([doc])
+        return clusterer.scores(None, lex[0], doc)[1]
+
+    plain = replace(Params(), w_names=0.0, w_shared_names=0.0)
+    bonus = Params().w_shared_names
+    one_of_four = {"kenya", "ruto", "gachagua", "nairobi"}
+    assert score(Params(), one_of_four) == pytest.approx(score(plain, one_of_four) + bonus / 4)
+    assert score(Params(), {"kenyatta", "kenya"}) == pytest.approx(score(plain, {"kenyatta", "kenya"}) + bonus)
+    assert score(Params(), {"ruto"}) == pytest.approx(score(plain, {"ruto"}) - Params().w_names)
+
+
 def test_after_a_restart_incidents_know_their_names_again(store: Store, tmp_path: Path) -> None:
     """Names are never stored: the stage reads them again from its members' openings, as it had them in memory."""
     from aiwatch.cluster import proper_names
