@@ -403,8 +403,8 @@ class Clusterer:
             if shared:  # a rare shared name says "same story"; "OpenAI" in both says little
                 s += p.w_entity * max(self._specificity(k) for k in shared)
             if doc.names and st.names:
-                shared_names = sum(1 for name in doc.names if name in st.names)
-                s += p.w_shared_names * shared_names / len(doc.names) if shared_names else -p.w_names
+                common = len(doc.names & st.names.keys())
+                s += p.w_shared_names * common / len(doc.names) if common else -p.w_names
             gap = _gap_days(doc.timed, st.first, st.last)
             if gap is not None:
                 s += w_recent * float(np.exp(-gap / p.recent_days))
