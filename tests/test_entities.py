@@ -798,6 +798,56 @@ def test_the_gazetteer_counts_a_maker_listed_as_its_own_deployer(tmp_path) -> No
     assert self_deploy_share(entries["vision labs"]) == 0.0  # one listing: too few to tell
 
 
+def test_the_gazetteer_takes_every_maker_of_a_system_from_aiaaics_catalogue(tmp_path) -> None:
+    import csv
+
+    from aiwatch.entities import gazetteer as G
+
+    (tmp_path / "aiid").mkdir()
+    (tmp_path / "aiaaic").mkdir()
+    with (tmp_path / "aiid" / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerow(["incident_id", "alleged_deployer", "alleged_developer", "alleged_harmed_parties",
+                                "title", "description"])
+    # Incident rows name the maker the story was about; the catalogue row names them all.
+    with (tmp_path / "aiaaic" / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Headline", "Deployer", "Developer", "System name"])
+        for headline in ("Image generator makes fakes", "Image generator copies artists"):
+            w.writerow([headline, "Pixelworks", "Pixelworks", "PixelDream"])
+    with (tmp_path / "aiaaic" / "systems.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["AIAAIC ID#", "System name", "Developer"])
+        w.writerow(["AIAAIC1", "PixelDream", "Pixelworks; Open Vision Lab; Data Commons Institute"])
+        w.writerow(["AIAAIC2", "Moscow Metro Face Pay", "Moscow Metro"])
+    entries = G.build(tmp_path)["entries"]
+    # The incidents' maker first (the one that stands for the system as its deployer), then the catalogue's others.
+    assert entries["pixeldream"]["developers"] == ["pixelworks", "open vision lab", "data commons institute"]
+    # A catalogue row is no incident: it adds names and makers, not role counts (the role model's priors).
+    assert entries["pixelworks"]["roles"] == {"deployer": 2, "developer": 2}
+    assert entries["open vision lab"]["roles"] == {}
+    assert entries["moscow metro face pay"]["kind"] == "ai_system"
+
+
+def test_every_maker_of_a_named_system_is_a_developer_and_the_first_runs_it(extractor: EntityExtractor) -> None:
+    # AIAAIC's catalogue lists Stable Diffusion's makers (AIID's editors list the same four for its incidents).
+    facts = extractor.extract("Stable Diffusion used to make fake images", "Stable Diffusion was reportedly used "
+                              "to generate fake images of a flood that spread online.")
+    assert {"Stability AI", "EleutherAI", "LAION", "Runway"} <= {e.name for e in facts.entities
+                                                                 if e.role == "developer"}
+    # No one is said to run it: the maker that stands for it does, not every lab that helped make it.
+    assert {e.name for e in facts.entities if e.role == "deployer"} == {"Stability AI"}
+
+
+def test_a_public_systems_name_gives_the_place_it_opens_with() -> None:
+    from aiwatch.entities import _system_place
+
+    assert _system_place("Moscow Metro Face Pay") == "Russia"
+    assert _system_place("UK Post Office Horizon payment system") == "United Kingdom"
+    # Short names and acronyms are products', even where a town has the name (Sora, Italy; Sari, Iran).
+    assert _system_place("Sora 2") is None
+    assert _system_place("SARI Real-Time facial recognition") is None
+
+
 def test_a_law_is_no_party_and_a_body_named_for_one_still_is(extractor: EntityExtractor) -> None:
     facts = extractor.extract(
         "Facebook settles face recognition suit", "Facebook agreed to pay $650 million after users sued under the "

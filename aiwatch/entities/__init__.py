@@ -500,8 +500,10 @@ class EntityExtractor:
                     # before a person's, so the name's "First Last" shape does not make it one.
                     # So does spaCy's reading it as a facility ("Madison Square Garden").
                     determined = bool(_THE_BEFORE.search(before)) or facility
-                    if label in ("ORG", "AIWATCH") and (country := country_of_org(text)):
-                        places.append(country)  # "Amazon India", "Detroit Police Department"
+                    if label in ("ORG", "AIWATCH") and (country := country_of_org(text) or (
+                            label == "AIWATCH" and entries.get(ent.ent_id_, {}).get("kind") == "ai_system"
+                            and _system_place(text))):
+                        places.append(country)  # "Amazon India", "Detroit Police Department", "Moscow Metro Face Pay"
                     elif label in ("NORP", "GPE") and (country := country_of_people(text, after)):
                         places.append(country)  # "Ugandan police" (tagged either way), "a French woman"
                     # spaCy reads a place now and then as a people ("Bucheon government" came out NORP).
@@ -1037,12 +1039,14 @@ class EntityExtractor:
         for key, first, roles, evidence in org_roles:
             for role in sorted(roles):
                 out.append(EntityRole(first.name, first.kind, role, evidence[role], key))
-        # A developer known from the system it made, though the article does not name it.
+        # A developer known from the system it made, though the article does not name it; where no one is said to
+        # run the system, its first maker does (Stability AI, not the four labs that helped make Stable Diffusion).
+        first_makers = {entries[k]["developers"][0] for k in named_systems if entries.get(k, {}).get("developers")}
         for key, sentence in implied_devs.items():
             entry = entries.get(key)
             if entry:
                 out.append(EntityRole(entry["name"], entry["kind"], "developer", sentence, key, 0.5))
-                if not deployers_found:
+                if not deployers_found and key in first_makers:
                     out.append(EntityRole(entry["name"], entry["kind"], "deployer", sentence, key, 0.5))
         return out
 
@@ -1074,6 +1078,21 @@ def self_deploy_share(entry: dict[str, Any]) -> float:
     listings to tell)."""
     developer = entry.get("roles", {}).get("developer", 0)
     return entry.get("self_deploys", 0) / developer if developer >= SELF_DEPLOY_MIN else 0.0
+
+
+def _system_place(name: str) -> str | None:
+    """The country of the place a system's name opens with: AIAAIC's catalogue names a public system by its
+    city or country ("Moscow Metro Face Pay", "Singapore TraceTogether", "UK Post Office Horizon"), and the name,
+    read whole as the system, would otherwise hide the place). Three words or more, and an acronym only when it
+    is a country's: short names and capitals are products' ("Sora 2", "SARI Real-Time"), not a town's."""
+    words = name.split()
+    if len(words) < 3:
+        return None
+    for n in (3, 2, 1):
+        place = " ".join(words[:n])
+        if len(words) > n and (country := country_of(place) if place.isupper() else country_of_place(place)):
+            return country
+    return None
 
 
 def title_case(sentence: str) -> bool:

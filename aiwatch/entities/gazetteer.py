@@ -1,10 +1,10 @@
 """The gazetteer: organisations, public bodies, AI systems and harmed groups known from curated data.
 
 Built by ``aiwatch gazetteer`` from ../shared/data (AIID's alleged deployers, developers and harmed
-parties; AIAAIC's deployer, developer and system-name columns) into ``gazetteer.json`` in this
-package (a few hundred KB of names, counts and links; no text). It gives the entity stage three
-things spaCy's small model lacks: names it misses ("ICE", "xAI"), a kind for each name, and a
-prior for each name's role (how often AIID/AIAAIC editors listed it as deployer or developer), plus
+parties; AIAAIC's deployer, developer and system-name columns, and its catalogue of systems with their
+makers) into ``gazetteer.json`` in this package (a few hundred KB of names, counts and links; no text). It
+gives the entity stage three things spaCy's small model lacks: names it misses ("ICE", "xAI"), a kind for
+each name, and a prior for each name's role (how often AIID/AIAAIC editors listed it as deployer or developer), plus
 which developer stands behind a named system ("ChatGPT" -> OpenAI), and how often a developer was listed as
 the deployer of the same incident too (``self_deploys``: a maker running its own product).
 
@@ -265,6 +265,21 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
                 if systems and devs:
                     system_rows.append((systems, devs))
 
+    # AIAAIC's catalogue of systems (systems.csv), each with all its makers: an incident row names the maker the
+    # story was about (Stability AI for Stable Diffusion in every one), the catalogue the rest (CompVis LMU,
+    # EleutherAI, RunwayML, LAION), whom AIID's editors list as developers too. Names only, no role counts: a
+    # catalogue row is no incident, and the counts are the role model's priors.
+    catalogue: dict[str, list[str]] = defaultdict(list)
+    systems_csv = root / "aiaaic" / "systems.csv"
+    if systems_csv.exists():
+        with systems_csv.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                devs = [k for n in split_parties(row.get("Developer", "")) if (k := add(n, kind_of(n), None))]
+                for n in split_parties(row.get("System name", "")):
+                    if (key := add(n, "ai_system", None)) and devs:
+                        catalogue[key] += [d for d in devs if d != key and d not in catalogue[key]]
+                        system_rows.append(([key], devs))
+
     # A name AIAAIC wrote beats the slug's guess; else the descriptions' and headlines' way of writing it.
     guessed = {k: guess for k, guess in slug_named.items() if entries[k]["name"] == guess}
     for key, written in _written_names(guessed, texts).items():
@@ -281,6 +296,10 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
                 roles[key].update(roles.pop(norm(alias), Counter()))
                 self_deploys[key] += self_deploys.pop(norm(alias), 0)
                 folded[norm(alias)] = key
+    catalogued: dict[str, list[str]] = defaultdict(list)  # the catalogue's systems and makers, aliases folded
+    for k, devs in catalogue.items():
+        have = catalogued[folded.get(k, k)]
+        have += [d for d in dict.fromkeys(folded.get(d, d) for d in devs) if d not in have]
     cases = word_cases(root)
     system_dev = align_developers([([folded.get(k, k) for k in systems], [folded.get(d, d) for d in devs])
                                    for systems, devs in system_rows])
@@ -295,9 +314,11 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
         entry["roles"] = {r: n for r, n in counts.items() if r != "system"}
         if self_deploys[key]:
             entry["self_deploys"] = self_deploys[key]
-        if key in system_dev and entry["kind"] == "ai_system":
-            ranked = system_dev[key].most_common(2)
-            entry["developers"] = [d for d, n in ranked if d in entries and n * 2 >= ranked[0][1]]
+        makers = catalogued.get(key, [])
+        if entry["kind"] == "ai_system" and (key in system_dev or makers):
+            ranked = system_dev[key].most_common(2) if key in system_dev else []
+            kept = [d for d, n in ranked if d in entries and n * 2 >= ranked[0][1]]
+            entry["developers"] = kept + [d for d in makers if d in entries and d not in kept]
         if entry["kind"] != "group" and (everyday := sorted(s for s in {entry["name"], *entry["aliases"]}
                                                             if everyday_word(s, cases))):
             entry["everyday"] = everyday

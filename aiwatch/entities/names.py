@@ -24,6 +24,8 @@ ALIASES: dict[str, list[str]] = {
     "Meta": ["Meta Platforms", "Meta Platforms Inc", "Meta AI"],
     "Google": ["Google LLC", "Google Inc"],
     "Google DeepMind": ["DeepMind"],
+    "EleutherAI": ["Eleuther AI"],
+    "Runway": ["RunwayML", "Runway ML"],
     "Microsoft": ["Microsoft Corp", "Microsoft Corporation"],
     "Amazon": ["Amazon.com", "Amazon Inc"],
     "Apple": ["Apple Inc"],
