@@ -426,8 +426,10 @@ def cluster(
                 console.print(f"line {n}: {str(exc) or 'unreadable date'}; clustered as undated", style="yellow",
                               markup=False)
         rid = r.get("id")
+        language = r.get("language")  # as given; else read from the text, as ingest reads it
         docs.append(Doc(str(rid) if rid is not None else f"line-{n}", item.title or "", item.text or "", published,
-                        item.source, r.get("category"), published_precision=precision))
+                        item.source, r.get("category"), published_precision=precision,
+                        language=language.strip().lower() if isinstance(language, str) else None))
     with _progress() as bar:
         # Entity keys as the pipeline gets them, spaCy run over the articles in batches (a call each was 14%
         # slower on 2,000 news articles, for the same grouping).

@@ -163,6 +163,41 @@ def test_the_names_bonus_is_the_share_of_the_articles_names_the_incident_has() -
     assert score(Params(), {"ruto"}) == pytest.approx(score(plain, {"ruto"}) - Params().w_names)
 
 
+def test_an_article_in_another_language_is_not_kept_apart_by_its_capitalised_words() -> None:
+    """MiniLM reads English: of a German headline on an English story it reads little, and German capitalises
+    every noun. No names penalty then (nor towards an incident written mostly in another language), and what
+    such an article does carry, a named party or a name shared within days, brings it closer."""
+    from dataclasses import replace
+
+    from aiwatch.cluster import Embedder, Params
+
+    story = Doc("a", "OpenAI apologizes to Tumbler Ridge after failing to alert police", "", DAY,
+                entity_keys=frozenset({"openai"}), names=frozenset({"tumbler", "ridge"}))
+
+    def score(doc: Doc, params: Params = Params(), first: Doc = story) -> float:
+        clusterer = Clusterer(params, embedder=Embedder(None))  # words alone: the rules' parts are exact
+        clusterer.cluster([first])
+        _, lex = clusterer.features([doc])
+        return clusterer.scores(None, lex[0], doc)[1]
+
+    german = Doc("b", "OpenAI-Chef entschuldigt sich nach Schulmassaker in Kanada", "", DAY,
+                 entity_keys=frozenset({"openai"}), names=frozenset({"schulmassaker", "kanada"}), language="de")
+    plain = replace(Params(), w_names=0.0, w_foreign=0.0)
+    assert score(german) == pytest.approx(score(german, plain) + Params().w_foreign)  # no penalty, the bonus
+    # Read as English, the same words take the penalty and get no bonus.
+    as_english = replace(german, language="en")
+    assert score(as_english) == pytest.approx(score(as_english, plain) - Params().w_names)
+    # A month later, a shared party is no longer the same burst of coverage: no bonus (and still no penalty).
+    later = replace(german, published=DAY + timedelta(days=30))
+    assert score(later) == pytest.approx(score(later, plain))
+    # An English article towards an incident written in German: no penalty either.
+    assert score(as_english, first=german) == pytest.approx(score(as_english, plain, first=german))
+    # The language is read from the text when not given, as ingest reads it.
+    clusterer = Clusterer(embedder=Embedder(None))
+    clusterer.cluster([replace(german, language=None)])
+    assert clusterer.states[0].foreign == 1
+
+
 def test_after_a_restart_incidents_know_their_names_again(store: Store, tmp_path: Path) -> None:
     """Names are never stored: the stage reads them again from its members' openings, as it had them in memory."""
     from aiwatch.cluster import proper_names
@@ -178,6 +213,24 @@ def test_after_a_restart_incidents_know_their_names_again(store: Store, tmp_path
     assert sorted(sorted(st.names) for st in stage._clusterer.states) == sorted(
         sorted(proper_names(r["title"], r["text"])) for r in rows)
     assert any(st.names for st in stage._clusterer.states)
+
+
+
+def test_after_a_restart_incidents_know_how_many_members_are_in_another_language(store: Store, tmp_path: Path
+                                                                                 ) -> None:
+    from aiwatch.cluster.stage import ClusterStage
+    from aiwatch.ingest import ingest
+
+    german = {"id": "de-1", "title": "Gesichtserkennung: Polizei nimmt den falschen Mann fest",
+              "text": "Die Polizei in Hamburg hat nach einem Treffer der Gesichtserkennung einen Unschuldigen "
+                      "festgenommen. Der Mann verbrachte zwei Tage in Haft, bevor der Fehler bemerkt wurde.",
+              "url": "https://zeitung.example/gesichtserkennung", "published": DAY.isoformat()}
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [article("uber", 0), german]))])
+    process_as_incidents(store)
+    stage = ClusterStage()
+    with store.engine.connect() as conn:
+        stage._load_states(conn)
+    assert sorted((st.foreign, st.n) for st in stage._clusterer.states) == [(0, 1), (1, 1)]
 
 
 def test_shuffling_the_input_does_not_change_the_grouping() -> None:

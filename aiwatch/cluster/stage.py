@@ -36,7 +36,17 @@ import numpy as np
 from scipy.sparse import csr_matrix, vstack
 from sqlalchemy import Connection, func, select
 
-from aiwatch.cluster import NAME_CHARS, Clusterer, Doc, Embedder, IncidentState, doc_features, lexical, proper_names
+from aiwatch.cluster import (
+    NAME_CHARS,
+    Clusterer,
+    Doc,
+    Embedder,
+    IncidentState,
+    doc_features,
+    foreign_language,
+    lexical,
+    proper_names,
+)
 from aiwatch.cluster import incident as I
 from aiwatch.pipeline import register
 from aiwatch.records import Article
@@ -191,11 +201,14 @@ class ClusterStage:
         spans: dict[int, tuple[Any, Any]] = {}
         f, ia, a = t.article_facts.c, t.incident_articles.c, t.articles.c
         names: dict[int, Counter] = {}  # the members' names (``proper_names``), read again: never stored
-        for inc_id, blob, when, meta, title, opening in conn.execute(
-                select(ia.incident_id, f.embedding, a.published, a.meta, a.title, func.substr(a.text, 1, NAME_CHARS))
+        foreign: Counter = Counter()  # members in another language than English (``Doc.foreign``)
+        for inc_id, blob, when, meta, title, opening, language in conn.execute(
+                select(ia.incident_id, f.embedding, a.published, a.meta, a.title, func.substr(a.text, 1, NAME_CHARS),
+                       a.language)
                 .join(t.article_facts, f.article_id == ia.article_id)
                 .join(t.articles, a.id == ia.article_id)):
             names.setdefault(inc_id, Counter()).update(proper_names(title or "", opening or ""))
+            foreign[inc_id] += int(foreign_language(language))
             if blob is not None:
                 members.setdefault(inc_id, []).append(np.frombuffer(blob, np.float32))
             if when is not None and not (meta or {}).get("published_precision"):
@@ -206,7 +219,7 @@ class ClusterStage:
             emb = np.frombuffer(r.centroid, np.float32).copy() if r.centroid else None
             first, last = spans.get(r.id, (None, None))
             state = IncidentState(r.id, emb, unpack_lex(r.lex), Counter(r.entity_keys or {}), first, last,
-                                  r.n_articles or 0, names.get(r.id, Counter()))
+                                  r.n_articles or 0, names.get(r.id, Counter()), foreign[r.id])
             embs = np.stack(members[r.id]) if r.id in members else None
             self._index[r.id] = self._clusterer.add_state(state, embs)
 
@@ -243,7 +256,7 @@ class ClusterStage:
             return batch
         assert self._clusterer is not None, "load() runs before compute()"
         docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(a.facts["entity_keys"]),
-                    a.published_precision, frozenset(a.facts["names"])) for a in todo]
+                    a.published_precision, frozenset(a.facts["names"]), a.language or "") for a in todo]
         embs = [a.facts["embedding"] for a in todo]
         emb = np.stack(embs) if all(e is not None for e in embs) else None
         lex = vstack([a.facts["lex"] for a in todo]).tocsr()
@@ -252,7 +265,7 @@ class ClusterStage:
         for i, a in enumerate(todo):
             if a.incident is not None and a.incident in self._index:
                 self._clusterer.feed(self._index[a.incident], a.facts["embedding"], lex[i], docs[i].entity_keys,
-                                     docs[i].timed, docs[i].names)
+                                     docs[i].timed, docs[i].names, docs[i].foreign)
         if fresh:
             results = self._clusterer.assign([docs[i] for i in fresh], new_label=lambda d: ("new", d.id),
                                              precomputed=(emb[fresh] if emb is not None else None, lex[fresh]))
