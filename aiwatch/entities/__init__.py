@@ -1083,7 +1083,7 @@ def self_deploy_share(entry: dict[str, Any]) -> float:
 def _system_place(name: str) -> str | None:
     """The country of the place a system's name opens with: AIAAIC's catalogue names a public system by its
     city or country ("Moscow Metro Face Pay", "Singapore TraceTogether", "UK Post Office Horizon"), and the name,
-    read whole as the system, would otherwise hide the place). Three words or more, and an acronym only when it
+    read whole as the system, would otherwise hide the place. Three words or more, and an acronym only when it
     is a country's: short names and capitals are products' ("Sora 2", "SARI Real-Time"), not a town's."""
     words = name.split()
     if len(words) < 3:

@@ -277,7 +277,7 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
                 devs = [k for n in split_parties(row.get("Developer", "")) if (k := add(n, kind_of(n), None))]
                 for n in split_parties(row.get("System name", "")):
                     if (key := add(n, "ai_system", None)) and devs:
-                        catalogue[key] += [d for d in devs if d != key and d not in catalogue[key]]
+                        catalogue[key] += [d for d in devs if d != key]  # (in order; repeats go when folded)
                         system_rows.append(([key], devs))
 
     # A name AIAAIC wrote beats the slug's guess; else the descriptions' and headlines' way of writing it.
