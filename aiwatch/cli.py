@@ -436,7 +436,8 @@ def cluster(
         extractor, etask = entities.default(), bar.add_task("entities", total=len(docs))
         for start in range(0, len(docs), 256):
             part = docs[start:start + 256]
-            for d, facts in zip(part, extractor.extract_many([(d.title, d.text) for d in part]), strict=True):
+            for d, facts in zip(part, extractor.extract_many([(d.title, d.text) for d in part],
+                                                             [d.language for d in part]), strict=True):
                 d.entity_keys = frozenset(facts.keys())
             bar.advance(etask, len(part))
         task = bar.add_task("cluster", total=len(docs))

@@ -761,13 +761,13 @@ class EntityExtractor:
                      ) -> list[ArticleFacts]:
         """``extract`` of each (title, text), the model run over all of them at once (faster per article).
 
-        ``languages``: each article's, as ingest read it (None or "": unknown, read as English); not given, they
-        are read here the same way. In another language than English only the gazetteer's names are trusted, as in
+        ``languages``: each article's, as ingest read it ("": unknown, read as English); None, or one of them None:
+        read here the same way. In another language than English only the gazetteer's names are trusted, as in
         a Title Case headline: spaCy's small model is English, and read a German headline's minister
         ("Keller-Sutter") and its "Elon Musks KI" as deployers, a Swedish word for small savers as a firm; nor
         are the learnt group heads (English words) read there."""
-        if languages is None:
-            languages = [detect_language(f"{title}\n{text}")[0] for title, text in articles]
+        languages = [lang if lang is not None else detect_language(f"{title}\n{text}")[0]
+                     for lang, (title, text) in zip(languages or [None] * len(articles), articles, strict=True)]
         sents = [split_sentences(title, text) for title, text in articles]
         docs = self._docs_many(sents) if self.nlp is not None else [None] * len(sents)
         return [self._facts(s, d, english=not lang or lang == "en") if s else ArticleFacts()
