@@ -357,6 +357,18 @@ def detect_language(text: str) -> tuple[str | None, float | None]:
     return (str(lang) if lang else None), (round(float(score), 4) if score is not None else None)
 
 
+def article_language(title: str, text: str) -> tuple[str | None, float | None]:
+    """An article's language, as ingest reads it (title and text together): the one place that says how, so that
+    the entity and cluster stages, reading an article that came without one, read the same."""
+    return detect_language(f"{title}\n{text}")
+
+
+def foreign_language(language: str | None) -> bool:
+    """Another language than English (the language of the shipped encoder and NER model), as far as can be told
+    ("" or None: unknown, read as not)."""
+    return bool(language) and language != "en"
+
+
 # -- ids and URLs -------------------------------------------------------------------
 def canonical_url(url: str | None) -> str | None:
     """Lower-cased host, no fragment, no tracking parameters (courlan); None if not http(s)."""
@@ -419,7 +431,7 @@ def make_article(raw: RawItem) -> tuple[Article, list[Skipped]]:
     else:
         meta.pop("published_precision", None)  # the store's own field: no source's meta sets it
     url = canonical_url(url)
-    language, score = detect_language(f"{title}\n{text}")
+    language, score = article_language(title, text)
     ext_id = str(raw.ext_id).strip()[:512] if raw.ext_id not in (None, "") else None
     digest = content_hash(title, text)
     if not ext_id and not url:  # nothing names it: its content does

@@ -215,7 +215,6 @@ def test_after_a_restart_incidents_know_their_names_again(store: Store, tmp_path
     assert any(st.names for st in stage._clusterer.states)
 
 
-
 def test_after_a_restart_incidents_know_how_many_members_are_in_another_language(store: Store, tmp_path: Path
                                                                                  ) -> None:
     from aiwatch.cluster.stage import ClusterStage

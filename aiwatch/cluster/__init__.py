@@ -61,6 +61,7 @@ from scipy.sparse import csr_matrix, vstack
 from aiwatch.classify.encoders import DEFAULT
 from aiwatch.classify.text import encoder_text, furniture_free, strip_boilerplate
 from aiwatch.cluster import lexical
+from aiwatch.extract import article_language, foreign_language
 
 EMBED_ENCODER = DEFAULT  # the classifier's: a candidate is encoded once, for both stages
 CANDIDATES = 30  # incidents whose centroid is closest by meaning are scored in full
@@ -230,19 +231,6 @@ def proper_names(title: str, text: str) -> frozenset[str]:
             if token[0].isupper() and not token.isupper() and len(token) > 2:
                 words.add((token[:-2] if token.endswith(("'s", "’s")) else token).lower())
     return frozenset(_rare_words(words))
-
-
-def foreign_language(language: str | None) -> bool:
-    """Another language than English (the encoder's), as far as can be told ("" or None: unknown, read as not)."""
-    return bool(language) and language != "en"
-
-
-def text_language(title: str, text: str) -> str:
-    """The language ingest reads for an article (``extract.detect_language`` of its title and text); "" when it
-    cannot tell (too few letters)."""
-    from aiwatch.extract import detect_language
-
-    return detect_language(f"{title}\n{text}")[0] or ""
 
 
 def order_key(doc: Doc) -> tuple[datetime, str]:
@@ -476,7 +464,8 @@ class Clusterer:
         if self.entities is not None:
             docs = [d if d.entity_keys else replace(d, entity_keys=self.entities(d)) for d in docs]
         docs = [d if d.names is not None else replace(d, names=proper_names(d.title, d.text)) for d in docs]
-        docs = [d if d.language is not None else replace(d, language=text_language(d.title, d.text)) for d in docs]
+        docs = [d if d.language is not None else replace(d, language=article_language(d.title, d.text)[0] or "")
+                for d in docs]
         if precomputed is not None:
             emb = precomputed[0][order] if precomputed[0] is not None else None
             lex = precomputed[1][order]

@@ -43,11 +43,11 @@ from aiwatch.cluster import (
     Embedder,
     IncidentState,
     doc_features,
-    foreign_language,
     lexical,
     proper_names,
 )
 from aiwatch.cluster import incident as I
+from aiwatch.extract import foreign_language
 from aiwatch.pipeline import register
 from aiwatch.records import Article
 from aiwatch.store import INCIDENTS_LOCK, Store, as_utc, now

