@@ -264,6 +264,7 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     gaz = G.build(root, exclude_aiid=held, is_person_name=person)
     model = R.train(root, exclude_aiid=held, is_person_name=person)
     group_model = GR.train(root, exclude_aiid=held)
+    is_body = G.body_evidence(root)
     examples: list[dict[str, Any]] = []
     results = {}
     harmed = {"model": Counter(), "rules": Counter(), "every_group_phrase": Counter()}
@@ -272,7 +273,7 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     named_in_text = {role: Counter() for role in ("deployer", "developer")}
     for r in held_rows:
         spans = _name_spans(f"{r['title']}. {r['description']}")
-        for role, gold in R.aiid_gold(r).items():
+        for role, gold in R.aiid_gold(r, is_body).items():
             named_in_text[role].update(gold=len(gold), named=sum(1 for g in gold if R.matches(g, spans)))
     # The rules alone: no role model, no group heads (the one implied group is "general public", by words).
     for name, ex in (("rules", EntityExtractor(gaz, role_model=None, group_model=None)),
@@ -280,7 +281,7 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
         counts = {role: Counter() for role in ("deployer", "developer")}
         for r in held_rows:
             facts = ex.extract(r["title"], r["description"])
-            gold_all = R.aiid_gold(r)
+            gold_all = R.aiid_gold(r, is_body)
             for role in ("deployer", "developer"):
                 gold = gold_all[role]
                 mine = [e for e in facts.entities if e.role == role]

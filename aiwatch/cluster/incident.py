@@ -53,8 +53,17 @@ def upsert_entity(conn: Connection, name: str, kind: str) -> int:
 def _check_entity(name: str, kind: str) -> None:
     if kind not in t.ENTITY_KINDS:
         raise ValueError(f"entity kind {kind!r} is not one of {t.ENTITY_KINDS}: aiwatch stores no persons")
-    if kind != "group" and looks_like_person(name):
+    if kind != "group" and looks_like_person(name) and not _known_body(name):
         raise ValueError(f"{name!r} reads as a person's name: aiwatch stores no persons")
+
+
+def _known_body(name: str) -> bool:
+    """A name the gazetteer knows as a body's though it reads like a person's ("Rite Aid": see
+    ``gazetteer.body_evidence``)."""
+    from aiwatch.entities import gazetteer as G
+
+    key = _gazetteer_index().get(norm(name))
+    return bool(key) and bool(G.load()["entries"][key].get("body"))
 
 
 def entity_ids(conn: Connection, items: list[tuple[str, str]]) -> list[int | None]:

@@ -119,6 +119,17 @@ _MODERATES_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:later\s+|quickly\s+|has\s+|ha
                               r"suspended|banned|deleted|blocked|labell?ed|restricted)\b", re.I)
 _MODERATES_BEFORE = re.compile(r"\b(?:complaints?\s+(?:with|to)|reported\s+(?:it|them)\s+to|(?:removed|taken\s+down|"
                                r"suspended|banned|deleted|blocked)\s+by)\s+(?:the\s+)?$", re.I)
+# The news that told the story, or a person's employer: "documents reviewed by Reuters", "tests by The Wall Street
+# Journal", "Reuters reported", "NPR host David Greene", "ITV presenter Kate Garraway". AIID's editors list such an
+# outlet as deployer only when it ran the system itself (CNET's AI-written articles), which the other cues say.
+_SOURCE_BEFORE = re.compile(r"(?:(?:reviewed|obtained|seen|viewed|analy[sz]ed|tested|revealed|uncovered|"
+                            r"commissioned|(?:first\s+)?reported)\s+by|(?:tests?|analys[ie]s|investigation|"
+                            r"reporting|review|survey|poll)\s+(?:by|from)|told|(?:interviews?|spoke|speaking)\s+"
+                            r"(?:with|to))\s+(?:the\s+)?$", re.I)
+_SOURCE_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:[\w'’-]+\s+){0,2}?(?:hosts?|presenters?|anchors?|newsreaders?|"
+                           r"reporters?|journalists?|correspondents?|columnists?|editors?|commentators?|"
+                           r"contributors?|investors?|personalit(?:y|ies))\b|"
+                           r"^(?:'s|’s)?\s+(?:first\s+)?(?:reported|revealed)\b", re.I)
 # Content that others made and posted: a platform it spread on did not run the system that made it. Of AIID's
 # descriptions that name Facebook, Instagram, WhatsApp, TikTok, YouTube or X, its editors list the platform (or its
 # owner) as deployer in 27 of the 191 with such words, against 88 of the 110 without.
@@ -194,7 +205,29 @@ _GENERIC = {"ai", "a.i.", "a.i", "department", "government", "police", "company"
             # what a system made or handles, written as an acronym ("CSAM images", "NCII"), and the trade's own
             # acronyms, which the small model tags as organisations ("an API", "GPU clusters", "IoT devices", "CIOs")
             "csam", "ncii", "api", "apis", "gpu", "gpus", "ml", "iot", "rpa", "agi", "ict", "rss", "ide", "itsm",
-            "gif", "etl", "saas", "cto", "ctos", "cio", "cios", "ceo", "ceos", "esg", "ipo", "cx", "iam"}
+            "gif", "etl", "saas", "cto", "ctos", "cio", "cios", "ceo", "ceos", "esg", "ipo", "cx", "iam",
+            # more of those: a post, a thing, a field or a currency, tagged as a firm in AIID's descriptions and AI
+            # news ("DNB Bank's CFO", "an NFT", "KRW 10 billion", "DEI programmes", "MLOps")
+            "cfo", "cfos", "coo", "ciso", "cmo", "evp", "svp", "vp", "llc", "inc", "ltd", "sdk", "sdks", "ui", "ux",
+            "cpu", "cpus", "crm", "seo", "nft", "nfts", "ev", "evs", "ar", "vr", "xr", "mfa", "2fa", "dui", "gpa",
+            "y2k", "ngo", "ngos", "pac", "dei", "nsfw", "drm", "captcha", "mlops", "aiops", "secops", "devops",
+            "dataops", "fintech", "genai", "youtuber", "vtuber", "influencer", "sci-fi", "usd", "eur", "gbp", "krw",
+            "inr", "jpy", "cny", "rmb",
+            # a disease ("COVID-19" as a deployer)
+            "covid", "covid-19", "coronavirus", "sars-cov-2",
+            # more people by who they are, and languages ("ads in English and Swahili")
+            "aboriginal", "bipoc", "lgbt", "lgbtq", "lgbtq+", "lgbtqia+", "transgender", "queer", "māori", "maori",
+            "uyghur", "uighur", "rohingya", "sikh", "hindu", "dalit", "swahili", "hindi", "urdu", "tamil", "bengali",
+            "arabic", "amharic", "hausa", "yoruba", "igbo", "zulu", "somali", "tagalog", "farsi", "hebrew",
+            "punjabi", "telugu", "marathi", "gujarati"}
+# A post, not a body: "Founder & CEO", "EVP & CIO".
+_POSTS = {"founder", "co-founder", "cofounder", "president", "chairman", "chair", "director", "chief", "head",
+          "officer", "executive"}
+# A law is no party: "the Illinois Biometric Information Privacy Act", nor its initials after it ("... Act (BIPA)").
+_LAW_NAME = re.compile(r"\bActs?$")
+_AFTER_LAW = re.compile(r"\bActs?\s*\(\s*$")
+# Words a name does not end with: spaCy ran a span on into the next words ("Citizen Lab and", "EVP & CIO of").
+_TRAILING_WORD = re.compile(r"(?:\s+(?:and|or|of|for|to|the|are|is|with|in|on|at|by|&)|\s*\()+$", re.I)
 # Numbers count people, they do not name a group ("two pedestrians" are pedestrians).
 _NOT_MODIFIERS = {"the", "and", "for", "with", "from", "who", "that", "their", "other", "some", "all", "many",
                   "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several", "dozens",
@@ -496,6 +529,11 @@ class EntityExtractor:
                         end = start + len(text)
                         if not text:
                             continue
+                    if label in ("ORG", "PRODUCT") and (tail := _TRAILING_WORD.search(text)):
+                        text = text[:tail.start()]
+                        end = start + len(text)
+                        if not text:
+                            continue
                     before, after = sent[:start], sent[end:]
                     # "the White House", "the Stack Overflow team": a determiner goes before a body's name, not
                     # before a person's, so the name's "First Last" shape does not make it one.
@@ -558,7 +596,8 @@ class EntityExtractor:
                             continue  # "Class action lawsuit ...": where every word is capitalised, the word
                             # (a well-known one too, "... Scammers Allegedly Target U.S. Widows", unless the text
                             # writes it as a name: "a Target data breach")
-                        if entry["kind"] != "group" and (looks_like_person(entry["name"]) or text.lower() in _GENERIC
+                        if entry["kind"] != "group" and ((looks_like_person(entry["name"]) and not entry.get("body"))
+                                                         or text.lower() in _GENERIC
                                                          or (len(text) <= 2 and (after[:1] in ("-", "’", "'")
                                                                                  or _NAME_GOES_ON.search(before)))):
                             continue  # a person's name, a bare word, the X of "X-rays" or of "Tesla Model X"
@@ -585,7 +624,7 @@ class EntityExtractor:
                         if headline_case or len(text) < 2 or not text[:1].isupper() or G.generic_technology(text) \
                                 or _ADJECTIVE_END.search(text) \
                                 or (not determined and self._person_name(_clean(text))) \
-                                or text.lower() in _GENERIC or _defined_term(text, before) \
+                                or _no_party_name(text) or _AFTER_LAW.search(before) or _defined_term(text, before) \
                                 or (" " not in text and text.lower() in lower_words) \
                                 or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent) \
                                 or not english:
@@ -827,7 +866,9 @@ class EntityExtractor:
                            oversees=any(_OVERSEE_BEFORE.search(m.before[-50:]) or _OVERSEE_AFTER.search(m.after[:60])
                                         for m in ms),
                            overseer_name=bool(_OVERSEER_NAME.search(ms[0].name)),
-                           venue=all(_VENUE_BEFORE.search(m.before[-40:]) for m in ms))
+                           venue=all(_VENUE_BEFORE.search(m.before[-40:]) for m in ms),
+                           source=any(_SOURCE_BEFORE.search(m.before[-50:]) or _SOURCE_AFTER.search(m.after[:60])
+                                      for m in ms))
             out.append((key, ms[0], x, cues))
         return out
 
@@ -1214,6 +1255,9 @@ def _person_by_context(text: str, before: str, after: str) -> bool:
     """Whether the words around a name say it is a person's (``_TITLE_BEFORE``, ``_FAKED_BEFORE``, ``_FAKED_AFTER``)."""
     if _ROLE_AFTER.match(after):
         return False
+    # A body's word says body, whoever is said to be impersonated ("deepfakes impersonating DNB Bank's CFO").
+    if ORG_WORDS.search(text) or PUBLIC_WORDS.search(text):
+        return False
     possessive = text.endswith(("'s", "’s")) or after.startswith(("'s", "’s"))
     rest = after[2:] if after.startswith(("'s", "’s")) else after
     return bool(_TITLE_BEFORE.search(before) or _FAKED_BEFORE.search(before)
@@ -1438,6 +1482,12 @@ def _name_cased(name: str) -> bool:
         if len(w) < 2 or not w[0].isupper() or not (rest.isalpha() and rest.islower()):
             return False
     return True
+
+
+def _no_party_name(text: str) -> bool:
+    """A word or list of words that names no body ("COVID-19", "Black, Latino", "Founder & CEO"), or a law."""
+    parts = [w for w in re.split(r"\s*(?:,|&|\band\b)\s*", text.lower()) if w]
+    return bool(parts) and all(w in _GENERIC or w in _POSTS for w in parts) or bool(_LAW_NAME.search(text))
 
 
 def _clean(text: str) -> str:

@@ -107,6 +107,38 @@ _BODY_WORD = re.compile(r"\b(?:college|school|university|hospital|company|group|
                         r"police|department|agency|office|station|district|network|page|channel|account)s?$", re.I)
 
 
+# Customers and users are a business's, not a person's: AIID lists "rite-aid-customers", "taco-bell-customers",
+# "stack-overflow-users" as harmed parties (``body_evidence``).
+_CLIENTELE = re.compile(r"^(.+)\s+(?:customers|users|shoppers|subscribers|clients|passengers|riders|"
+                        r"guests|tenants|cardholders|account holders)\b")
+
+
+def body_evidence(root: Path) -> Callable[[str], bool]:
+    """Whether curated data shows that a name which reads like a person's ("Rite Aid", "Taco Bell", "Boston
+    Dynamics": two capitalised words, which spaCy reads as a person's) is a body's: AIID lists its customers or
+    users as harmed ("rite-aid-customers"), or AIAAIC names a system after it ("Rite Aid Face Surveillance
+    System", "Boston Dynamics Spot"). The person check had left 18 such bodies out of the gazetteer, and with
+    them every article's mention of them. Of the names it drops, no person's has either."""
+    owners: set[str] = set()
+    with (root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            for slug in _json_list(row.get("alleged_harmed_parties")):
+                if m := _CLIENTELE.match(slug.replace("-", " ").lower()):
+                    owners.add(norm(m.group(1)))
+    systems: list[str] = []
+    for name in ("incidents.csv", "systems.csv"):
+        path = root / "aiaaic" / name
+        if path.exists():
+            with path.open(encoding="utf-8", newline="") as f:
+                systems += [norm(n) for row in csv.DictReader(f) for n in split_parties(row.get("System name", ""))]
+
+    def is_body(name: str) -> bool:
+        key = norm(name)
+        return bool(key) and (key in owners or any(s.startswith(key + " ") for s in systems))
+
+    return is_body
+
+
 def _slug_display(slug: str) -> str:
     """AIID slugs are lower-case ("keolis-north-america"): every word capitalised, as the person check and
     the keys expect. The display name is ``_written_names``' or ``_readable``'s."""
@@ -213,15 +245,25 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
     self_deploys: Counter = Counter()
     system_rows: list[tuple[list[str], list[str]]] = []  # AIAAIC: (systems, developers) of each row
 
+    is_body = body_evidence(root)
+
     def add(name: str, kind: str, role: str | None) -> str | None:
         name = tidy_name(name)
         key = norm(name)
         if not key or len(key) < 2:
             return None
-        if kind != "group" and (names_individual(name, is_person_name) or generic_body(name)
-                                or generic_technology(name)):
+        if kind != "group" and (generic_body(name) or generic_technology(name)):
             return None
+        # A name that reads as a person's is left out, unless the data shows it is a body's (then it is marked,
+        # so that the extractor and the store, which refuse such names, know it).
+        body = False
+        if kind != "group" and names_individual(name, is_person_name):
+            if names_individual(name) or kind == "ai_system" or not is_body(name):
+                return None
+            body = True
         entry = entries.setdefault(key, {"name": name, "kind": kind, "aliases": []})
+        if body:
+            entry["body"] = True
         # A proper-cased name beats a slug-derived one ("OpenAI" over "Openai").
         if name != entry["name"] and name.lower() == entry["name"].lower() and not name.istitle():
             entry["name"] = name

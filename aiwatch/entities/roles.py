@@ -6,7 +6,8 @@ used"), where it is named (headline, first sentence, as a sentence's subject), h
 whether it makes a system the article names, whether it is seen overseeing the system ("fined by X",
 "investigators from X", "X opened an investigation") or is named like a regulator ("... Board",
 "... Commission"), whether it is named only as where content went ("posted on X", "spread across
-TikTok": AIID's editors seldom list such a platform as its deployer or developer),
+TikTok": AIID's editors seldom list such a platform as its deployer or developer), whether it is named as the
+outlet that told the story or a person's employer ("reviewed by Reuters", "NPR host ...": ``source``),
 and how often curated data lists it as deployer or developer. Two logistic
 regressions (deployer, developer) turn that into probabilities. They are
 fitted by ``aiwatch train-cluster`` on AIID incident descriptions with AIID's alleged deployers and
@@ -39,7 +40,8 @@ from typing import Any
 ROLE_FILE = Path(__file__).resolve().parent / "roles.json"
 FEATURES = ("dev_cue", "dep_cue", "prior_dev_share", "prior_known", "prior_total_log", "public_body", "in_title",
             "in_first_sentence", "subject", "mentions_log", "first_org", "makes_named_system", "n_orgs_log",
-            "from_gazetteer", "only_org", "system", "oversees", "overseer_name", "venue")
+            "from_gazetteer", "only_org", "system", "oversees", "overseer_name", "venue",
+            "source")
 ROLES = ("deployer", "developer")
 
 
@@ -72,13 +74,14 @@ def load(path: Path = ROLE_FILE) -> RoleModel | None:
 
 def features(*, dev_cue: bool, dep_cue: bool, prior: dict[str, int], kind: str, in_title: bool,
              in_first: bool, subject: bool, mentions: int, first_org: bool, makes_system: bool, n_orgs: int,
-             from_gazetteer: bool, oversees: bool, overseer_name: bool, venue: bool) -> list[float]:
+             from_gazetteer: bool, oversees: bool, overseer_name: bool, venue: bool, source: bool = False
+             ) -> list[float]:
     dep, dev = prior.get("deployer", 0), prior.get("developer", 0)
     total = dep + dev
     return [float(dev_cue), float(dep_cue), dev / total if total else 0.5, float(total > 0), math.log1p(total),
             float(kind == "public_body"), float(in_title), float(in_first), float(subject), math.log1p(mentions),
             float(first_org), float(makes_system), math.log1p(n_orgs), float(from_gazetteer), float(n_orgs == 1),
-            float(kind == "ai_system"), float(oversees), float(overseer_name), float(venue)]
+            float(kind == "ai_system"), float(oversees), float(overseer_name), float(venue), float(source)]
 
 
 PLATEAU = 0.001  # see ``fit``
@@ -183,13 +186,15 @@ GENERIC_BODIES = re.compile(r"(^|-)(hospitals|schools|banks|universities|governm
                             r"businesses|startups|brands)$")
 
 
-def aiid_gold(row: dict[str, str]) -> dict[str, set[str]]:
+def aiid_gold(row: dict[str, str], is_body: Callable[[str], bool] | None = None) -> dict[str, set[str]]:
     """AIID's alleged deployers and developers of one incident that are named bodies (normalised names).
 
     Not the individuals AIID lists by a description ("unnamed-south-korean-man", "turkish-student-identified-as-
     mee", "pirkkala-school-stabbing-suspect", "unnamed-law-clerk-(s.d.-miss.)": 35 listings, 22 of them among the
     held-apart incidents), which the gazetteer drops too (``gazetteer.names_individual``): aiwatch never names a
-    person, so counting them as missed deployers measured nothing it may do."""
+    person, so counting them as missed deployers measured nothing it may do. Nor names that read as a person's
+    ("rite-aid"), unless ``is_body`` (``gazetteer.body_evidence``) says the data shows a body's, as the gazetteer
+    keeps it."""
     from aiwatch.entities.gazetteer import _slug_display, names_individual
     from aiwatch.entities.names import GENERIC_ACTOR, is_group_phrase, looks_like_person, norm
 
@@ -202,7 +207,8 @@ def aiid_gold(row: dict[str, str]) -> dict[str, set[str]]:
             slugs = []
         for slug in slugs:
             display = str(slug).replace("-", " ")
-            if GENERIC_ACTOR.search(slug) or slug == "unknown" or looks_like_person(display.title()) \
+            if GENERIC_ACTOR.search(slug) or slug == "unknown" \
+                    or (looks_like_person(display.title()) and not (is_body and is_body(display))) \
                     or is_group_phrase(display) or GENERIC_BODIES.search(slug) or names_individual(_slug_display(slug)):
                 continue
             gold.add(norm(display))
@@ -245,12 +251,13 @@ def train(root: Path, *, exclude_aiid: set[int] | None = None,
     with (root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="") as f:
         incidents = [r for r in csv.DictReader(f) if int(r["incident_id"]) not in exclude_aiid and r["description"]]
     person = functools.lru_cache(maxsize=None)(is_person_name) if is_person_name else None  # 5 builds, same names
+    gold_of = functools.partial(aiid_gold, is_body=G.body_evidence(root))
     rows: list[list[float]] = []
     labels: dict[str, list[int]] = {r: [] for r in ROLES}
     for k in range(FOLDS):
         part = [r for r in incidents if int(r["incident_id"]) % FOLDS == k]
         gaz = G.build(root, exclude_aiid=exclude_aiid | {int(r["incident_id"]) for r in part}, is_person_name=person)
-        fold_rows, fold_labels = training_rows(EntityExtractor(gaz, role_model=None, group_model=None), part, aiid_gold)
+        fold_rows, fold_labels = training_rows(EntityExtractor(gaz, role_model=None, group_model=None), part, gold_of)
         rows += fold_rows
         for role in ROLES:
             labels[role] += fold_labels[role]
