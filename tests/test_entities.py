@@ -296,7 +296,8 @@ def test_a_gazetteer_names_bodies_as_the_texts_write_them_and_lists_no_individua
 
 def test_a_body_whose_name_reads_like_a_persons_is_kept_where_the_data_shows_it_is_a_body(tmp_path, store) -> None:
     """"Rite Aid", "Taco Bell": two capitalised words, which the person check drops. Kept where AIID lists their
-    customers or users as harmed, or AIAAIC names a system after them; a person's name never has either."""
+    customers or users as harmed, or an AIAAIC row that lists them names its system after them; a person has fans
+    and subscribers, not customers."""
     import csv
     import json
 
@@ -311,7 +312,7 @@ def test_a_body_whose_name_reads_like_a_persons_is_kept_where_the_data_shows_it_
                     "description"])
         w.writerow(["1", json.dumps(["rite-aid"]), json.dumps(["unknown"]), json.dumps(["rite-aid-customers"]),
                     "Store cameras", "Rite Aid used facial recognition in its stores."])
-        w.writerow(["2", json.dumps(["jane-doe"]), json.dumps(["jane-doe"]), json.dumps(["jane-doe-fans"]),
+        w.writerow(["2", json.dumps(["jane-doe"]), json.dumps(["jane-doe"]), json.dumps(["jane-doe-fans", "jane-doe-subscribers"]),
                     "A deepfake", "Jane Doe posted a deepfake."])
     with (tmp_path / "aiaaic" / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)

@@ -108,35 +108,33 @@ _BODY_WORD = re.compile(r"\b(?:college|school|university|hospital|company|group|
 
 
 # Customers and users are a business's, not a person's: AIID lists "rite-aid-customers", "taco-bell-customers",
-# "stack-overflow-users" as harmed parties (``body_evidence``).
-_CLIENTELE = re.compile(r"^(.+)\s+(?:customers|users|shoppers|subscribers|clients|passengers|riders|"
-                        r"guests|tenants|cardholders|account holders)\b")
+# "stack-overflow-users" as harmed parties (``body_evidence``). Not subscribers, clients, tenants or guests, whom a
+# person has too.
+_CLIENTELE = re.compile(r"^(.+)\s+(?:customers|users|shoppers|passengers|riders|cardholders|account holders)\b")
 
 
 def body_evidence(root: Path) -> Callable[[str], bool]:
     """Whether curated data shows that a name which reads like a person's ("Rite Aid", "Taco Bell", "Boston
     Dynamics": two capitalised words, which spaCy reads as a person's) is a body's: AIID lists its customers or
-    users as harmed ("rite-aid-customers"), or AIAAIC names a system after it ("Rite Aid Face Surveillance
-    System", "Boston Dynamics Spot"). The person check had left 18 such bodies out of the gazetteer, and with
-    them every article's mention of them. Of the names it drops, no person's has either."""
-    owners: set[str] = set()
+    users as harmed ("rite-aid-customers", "stack-overflow-users"), or an AIAAIC row that lists it as a deployer or
+    developer names its system after it ("Rite Aid" and "Rite Aid Face Surveillance System", "Boston Dynamics" and
+    "Boston Dynamics Spot"). The person check had left such bodies out of the gazetteer, and with them every
+    article's mention of them; of the names it drops, no person's has either."""
+    bodies: set[str] = set()
     with (root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             for slug in _json_list(row.get("alleged_harmed_parties")):
                 if m := _CLIENTELE.match(slug.replace("-", " ").lower()):
-                    owners.add(norm(m.group(1)))
-    systems: list[str] = []
-    for name in ("incidents.csv", "systems.csv"):
+                    bodies.add(norm(m.group(1)))
+    for name, columns in (("incidents.csv", ("Deployer", "Developer")), ("systems.csv", ("Developer",))):
         path = root / "aiaaic" / name
         if path.exists():
             with path.open(encoding="utf-8", newline="") as f:
-                systems += [norm(n) for row in csv.DictReader(f) for n in split_parties(row.get("System name", ""))]
-
-    def is_body(name: str) -> bool:
-        key = norm(name)
-        return bool(key) and (key in owners or any(s.startswith(key + " ") for s in systems))
-
-    return is_body
+                for row in csv.DictReader(f):
+                    systems = [norm(n) for n in split_parties(row.get("System name", ""))]
+                    bodies |= {key for col in columns for n in split_parties(row.get(col, ""))
+                               if (key := norm(n)) and any(s.startswith(key + " ") for s in systems)}
+    return lambda name: norm(name) in bodies
 
 
 def _slug_display(slug: str) -> str:
