@@ -446,6 +446,9 @@ def test_eval_meets_the_pinned_floors() -> None:
     for s in report["stream"].values():
         by = s["articles_by_confidence"]
         assert set(by) == {"high", "low"} and sum(v["n"] for v in by.values()) == s["articles"]["n"]
+        draws = s["articles_by_draw"]
+        assert "random" in draws and sum(v["n"] for v in draws.values()) == s["articles"]["n"]
+        assert 0.0 <= draws["random"]["predicted_share"] <= 1.0 and draws["random"]["relevant_share"] < 0.2
     if "cascade" in report["validation"]:  # the screen's recall on articles its fold never saw
         assert 0.5 < report["screen"]["recall_stream_relevant_cv"] <= 1.0
 

@@ -312,8 +312,8 @@ def test_a_body_whose_name_reads_like_a_persons_is_kept_where_the_data_shows_it_
                     "description"])
         w.writerow(["1", json.dumps(["rite-aid"]), json.dumps(["unknown"]), json.dumps(["rite-aid-customers"]),
                     "Store cameras", "Rite Aid used facial recognition in its stores."])
-        w.writerow(["2", json.dumps(["jane-doe"]), json.dumps(["jane-doe"]), json.dumps(["jane-doe-fans", "jane-doe-subscribers"]),
-                    "A deepfake", "Jane Doe posted a deepfake."])
+        w.writerow(["2", json.dumps(["jane-doe"]), json.dumps(["jane-doe"]),
+                    json.dumps(["jane-doe-fans", "jane-doe-subscribers"]), "A deepfake", "Jane Doe posted a deepfake."])
     with (tmp_path / "aiaaic" / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["Headline", "Deployer", "Developer", "System name"])

@@ -254,6 +254,16 @@ def evaluate(root: Path | None = None, log: Callable[[str], object] = print) -> 
                 conf: {**scores([l_gold[i] for i in idx], [stream_pred[m][i] for i in idx])["relevance"], "n": len(idx)}
                 for conf in ("high", "low")
                 if (idx := [i for i, e in enumerate(labelled) if e.meta.get("confidence") == conf])},
+            # How each sample was drawn (SOURCE.md): the keyword draws over-represent relevant articles; only the
+            # random draw has the stream's base rate, so its share of relevant articles, gold and predicted, says
+            # whether the model under- or over-calls the real stream (150 articles: a rough reading).
+            "articles_by_draw": {
+                draw: {**scores([l_gold[i] for i in idx], [stream_pred[m][i] for i in idx])["relevance"],
+                       "n": len(idx),
+                       "relevant_share": round(float(np.mean([l_gold[i] != "unrelated" for i in idx])), 4),
+                       "predicted_share": round(float(np.mean([stream_pred[m][i] != "unrelated" for i in idx])), 4)}
+                for draw in sorted({e.meta.get("draw") or "" for e in labelled})
+                if (idx := [i for i, e in enumerate(labelled) if (e.meta.get("draw") or "") == draw])},
         }
 
     # 3. the screen: recall on the stream, share of real AI/tech articles it passes

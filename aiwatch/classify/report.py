@@ -55,6 +55,14 @@ def print_report(report: dict[str, Any], console: Console) -> None:
             t.add_row(name, *(f"{by[c]['precision']:.3f} / {by[c]['recall']:.3f} / {by[c]['f1']:.3f}"
                               if c in by else "-" for c in ("high", "low")))
         console.print(t)
+    if all(s.get("articles_by_draw") for s in report["stream"].values()):
+        t = Table("model", "draw", "n", "relevant: gold / predicted", "rel P / R / F1",
+                  title="stream: the same 5-fold CV, by how each article was drawn (random: the stream's base rate)")
+        for name, s in report["stream"].items():
+            for draw, v in s["articles_by_draw"].items():
+                t.add_row(name, draw or "-", str(v["n"]), f"{v['relevant_share']:.1%} / {v['predicted_share']:.1%}",
+                          f"{v['precision']:.3f} / {v['recall']:.3f} / {v['f1']:.3f}")
+        console.print(t)
     sc = report["screen"]
     cv = f" ({sc['recall_stream_relevant_cv']:.3f} out of fold)" if sc.get("recall_stream_relevant_cv") else ""
     console.print(f"screen: threshold {sc['threshold']}, recall on relevant stream articles "
