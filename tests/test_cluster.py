@@ -163,6 +163,40 @@ def test_the_names_bonus_is_the_share_of_the_articles_names_the_incident_has() -
     assert score(Params(), {"ruto"}) == pytest.approx(score(plain, {"ruto"}) - Params().w_names)
 
 
+def test_an_article_naming_no_party_keeps_a_step_away_from_an_incident_one_party_dominates() -> None:
+    """A lawsuit story that names no one reads like every AI lawsuit; an incident whose every member names Suno is
+    Suno's. The step is taken only where the article names no party and shares no name with the incident."""
+    from dataclasses import replace
+
+    from aiwatch.cluster import Embedder, Params
+
+    suno = [Doc(f"s{i}", title, "", DAY + timedelta(hours=i), entity_keys=frozenset({"suno"}), names=frozenset())
+            for i, title in enumerate(["Record labels sue Suno over AI music training",
+                                       "Suno loses copyright lawsuit brought by GEMA",
+                                       "Court declines to dismiss artists' lawsuit against Suno"])]
+
+    def score(doc: Doc, params: Params = Params(), first: list[Doc] = suno) -> float:
+        clusterer = Clusterer(params, embedder=Embedder(None))  # words alone: the rule's part is exact
+        clusterer.cluster(first)
+        assert len(clusterer.states) == 1
+        _, lex = clusterer.features([doc])
+        return clusterer.scores(None, lex[0], doc)[1]
+
+    plain = replace(Params(), w_unnamed=0.0)
+    unnamed = Doc("u", "Law firm's approach to copyright lawsuit over AI training", "", DAY, names=frozenset())
+    assert Params().w_unnamed > 0
+    assert score(unnamed) == pytest.approx(score(unnamed, plain) - Params().w_unnamed)
+    # Naming the party, or sharing a name with the incident: no step.
+    named = replace(unnamed, entity_keys=frozenset({"suno"}))
+    assert score(named) == pytest.approx(score(named, plain))
+    shared = replace(unnamed, names=frozenset({"gema"}))
+    with_names = [replace(d, names=frozenset({"gema"})) for d in suno]
+    assert score(shared, first=with_names) == pytest.approx(score(shared, plain, first=with_names))
+    # An incident where one member of three names the party is dominated by no one.
+    mixed = [suno[0]] + [replace(d, entity_keys=frozenset()) for d in suno[1:]]
+    assert score(unnamed, first=mixed) == pytest.approx(score(unnamed, plain, first=mixed))
+
+
 def test_an_article_in_another_language_is_not_kept_apart_by_its_capitalised_words() -> None:
     """MiniLM reads English: of a German headline on an English story it reads little, and German capitalises
     every noun. No names penalty then (nor towards an incident written mostly in another language), and what
