@@ -1040,8 +1040,13 @@ def test_a_post_a_disease_a_language_a_people_or_a_law_is_no_organisation(extrac
     names = {e.name for title, text in cases for e in extractor.extract(title, text).entities}
     assert not names & {"CFO", "Swahili", "Black, Latino", "BIPA", "COVID-19"}
     assert not [n for n in names if "Act" in n.split() or "(" in n]
-    # A bank impersonated is still a bank (the words around a person's deepfake had made it a person).
+    # A bank impersonated is still a bank (the words around a person's deepfake had made it a person); a person
+    # whose name holds a body's word is still a person.
     assert {"DNB Bank", "Facebook", "Google"} <= names
+    from aiwatch.entities import _person_by_context
+
+    assert _person_by_context("Jude Law", "A deepfake of ", " promoted a diet pill.")
+    assert not _person_by_context("DNB Bank", "Criminals used deepfakes to impersonate ", "'s CFO and CEO.")
 
 
 def test_the_outlet_that_told_the_story_or_employs_a_person_is_read_as_such(extractor: EntityExtractor) -> None:

@@ -1255,8 +1255,9 @@ def _person_by_context(text: str, before: str, after: str) -> bool:
     """Whether the words around a name say it is a person's (``_TITLE_BEFORE``, ``_FAKED_BEFORE``, ``_FAKED_AFTER``)."""
     if _ROLE_AFTER.match(after):
         return False
-    # A body's word says body, whoever is said to be impersonated ("deepfakes impersonating DNB Bank's CFO").
-    if ORG_WORDS.search(text) or PUBLIC_WORDS.search(text):
+    # A name that ends as a body's says body, whoever is said to be impersonated ("deepfakes impersonating DNB
+    # Bank's CFO"); not any body's word in it ("a deepfake of Jude Law").
+    if _BODY_HEAD.search(_clean(text)) or _FIRM_END.search(_clean(text)):
         return False
     possessive = text.endswith(("'s", "’s")) or after.startswith(("'s", "’s"))
     rest = after[2:] if after.startswith(("'s", "’s")) else after
@@ -1337,6 +1338,7 @@ _BODY_HEAD = re.compile(r"\b(?:Office|Department|Police|Agency|Council|Board|Aut
                         # venues run by a company or a public body, which AIID lists as deployers of their
                         # cameras ("Madison Square Garden", "Stanford Shopping Center", "Heathrow Airport")
                         r"Garden|Arena|Stadium|Center|Centre|Mall|Airport|Casino|Museum|Rink)\.?$")
+_FIRM_END = re.compile(r"\b(?:Bank|Group|Corp|Ltd|LLC|PLC|GmbH|Airlines|Airways|Insurance|Holdings|Technologies)\.?$")
 # After a place ("Detroit"): the body of that place that the sentence is about ("Rochester's city police" is the
 # Rochester Police). "Government of ...", "ministry of ..." go on to a longer name; "police of" does not ("failed to
 # alert Durham police of a shooting").
@@ -1487,7 +1489,7 @@ def _name_cased(name: str) -> bool:
 def _no_party_name(text: str) -> bool:
     """A word or list of words that names no body ("COVID-19", "Black, Latino", "Founder & CEO"), or a law."""
     parts = [w for w in re.split(r"\s*(?:,|&|\band\b)\s*", text.lower()) if w]
-    return bool(parts) and all(w in _GENERIC or w in _POSTS for w in parts) or bool(_LAW_NAME.search(text))
+    return (bool(parts) and all(w in _GENERIC or w in _POSTS for w in parts)) or bool(_LAW_NAME.search(text))
 
 
 def _clean(text: str) -> str:
