@@ -261,10 +261,10 @@ def entity_role_eval(root: Path | None = None, log: Callable[[str], Any] = print
     held_rows = [r for r in rows if int(r["incident_id"]) in held]
     # Gazetteer and role model both rebuilt without the held-apart incidents.
     person = G.spacy_person_check()
-    gaz = G.build(root, exclude_aiid=held, is_person_name=person)
+    is_body = G.body_evidence(root)
+    gaz = G.build(root, exclude_aiid=held, is_person_name=person, is_body=is_body)
     model = R.train(root, exclude_aiid=held, is_person_name=person)
     group_model = GR.train(root, exclude_aiid=held)
-    is_body = G.body_evidence(root)
     examples: list[dict[str, Any]] = []
     results = {}
     harmed = {"model": Counter(), "rules": Counter(), "every_group_phrase": Counter()}

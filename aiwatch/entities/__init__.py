@@ -1257,7 +1257,8 @@ def _person_by_context(text: str, before: str, after: str) -> bool:
         return False
     # A name that ends as a body's says body, whoever is said to be impersonated ("deepfakes impersonating DNB
     # Bank's CFO"); not any body's word in it ("a deepfake of Jude Law").
-    if _BODY_HEAD.search(_clean(text)) or _FIRM_END.search(_clean(text)):
+    name = _clean(text)
+    if _BODY_HEAD.search(name) or _FIRM_END.search(name):
         return False
     possessive = text.endswith(("'s", "’s")) or after.startswith(("'s", "’s"))
     rest = after[2:] if after.startswith(("'s", "’s")) else after

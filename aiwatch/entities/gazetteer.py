@@ -233,9 +233,10 @@ def _json_list(value: str | None) -> list[str]:
     return [str(s) for s in parsed] if isinstance(parsed, list) else []
 
 
-def build(root: Path, *, exclude_aiid: set[int] | None = None,
-          is_person_name: Callable[[str], bool] | None = None) -> dict[str, Any]:
-    """The gazetteer from ../shared/data. ``exclude_aiid`` leaves out incidents (evaluation holds them apart)."""
+def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: Callable[[str], bool] | None = None,
+          is_body: Callable[[str], bool] | None = None) -> dict[str, Any]:
+    """The gazetteer from ../shared/data. ``exclude_aiid`` leaves out incidents (evaluation holds them apart).
+    ``is_body``: ``body_evidence(root)``, when the caller has it (it builds several gazetteers from one root)."""
     exclude_aiid = exclude_aiid or set()
     entries: dict[str, dict[str, Any]] = {}
     roles: dict[str, Counter] = defaultdict(Counter)
@@ -243,7 +244,7 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None,
     self_deploys: Counter = Counter()
     system_rows: list[tuple[list[str], list[str]]] = []  # AIAAIC: (systems, developers) of each row
 
-    is_body = body_evidence(root)
+    is_body = is_body or body_evidence(root)
 
     def add(name: str, kind: str, role: str | None) -> str | None:
         name = tidy_name(name)

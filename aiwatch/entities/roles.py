@@ -251,12 +251,14 @@ def train(root: Path, *, exclude_aiid: set[int] | None = None,
     with (root / "aiid" / "incidents.csv").open(encoding="utf-8", newline="") as f:
         incidents = [r for r in csv.DictReader(f) if int(r["incident_id"]) not in exclude_aiid and r["description"]]
     person = functools.lru_cache(maxsize=None)(is_person_name) if is_person_name else None  # 5 builds, same names
-    gold_of = functools.partial(aiid_gold, is_body=G.body_evidence(root))
+    is_body = G.body_evidence(root)
+    gold_of = functools.partial(aiid_gold, is_body=is_body)
     rows: list[list[float]] = []
     labels: dict[str, list[int]] = {r: [] for r in ROLES}
     for k in range(FOLDS):
         part = [r for r in incidents if int(r["incident_id"]) % FOLDS == k]
-        gaz = G.build(root, exclude_aiid=exclude_aiid | {int(r["incident_id"]) for r in part}, is_person_name=person)
+        gaz = G.build(root, exclude_aiid=exclude_aiid | {int(r["incident_id"]) for r in part}, is_person_name=person,
+                      is_body=is_body)
         fold_rows, fold_labels = training_rows(EntityExtractor(gaz, role_model=None, group_model=None), part, gold_of)
         rows += fold_rows
         for role in ROLES:
