@@ -840,6 +840,14 @@ def test_cluster_command_labels_every_incident_apart_when_ids_repeat_or_are_miss
     assert "line-6" not in uber | grok  # the uber story's earliest article names it, not the id-less line 6
 
 
+def test_an_article_with_nothing_to_read_opens_its_own_incident() -> None:
+    # The encoder gives every empty string the same vector: three blank lines had come out as one incident.
+    when = datetime(2024, 5, 1, tzinfo=UTC)
+    docs = [Doc("a", "", "", when), Doc("b", " ", "", when), Doc("c", "", "  ", when),
+            Doc("d", "Tesla Autopilot crash kills driver", "A Tesla on Autopilot hit a truck.", when)]
+    assert Clusterer().cluster(docs) == ["a", "b", "c", "d"]
+
+
 @pytest.mark.slow
 def test_eval_clusters_meets_its_floors(tmp_path: Path) -> None:
     shared("aiid_reports", "reports.csv")

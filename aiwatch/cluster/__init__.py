@@ -490,7 +490,10 @@ class Clusterer:
             doc = docs[i]
             e = emb[k] if emb is not None else None
             row = lex[k]
-            best, score = self.scores(e, row, doc)
+            # An article with nothing to read (no title, no text) says nothing of which event it covers: its own
+            # incident (the encoder gives every empty string one vector, which had put them all together).
+            blank = not (doc.title or "").strip() and not (doc.text or "").strip()
+            best, score = self.scores(e, row, doc) if not blank else (None, 0.0)
             bar = p.threshold - (p.complementary_bonus if doc.category == "complementary" else 0.0)
             if best is not None and score >= bar:
                 idx, is_new = best, False
