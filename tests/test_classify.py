@@ -100,6 +100,15 @@ def test_evidence_is_sentences_of_the_article(model: M.ClassifierModel) -> None:
     assert all(e in STORY or e == "Man wrongly arrested after face match" for e in p.evidence)
 
 
+def test_evidence_names_each_sentence_once(model: M.ClassifierModel) -> None:
+    # A page that repeats its headline as its first line, and a sentence over and over.
+    title = "Welfare algorithm wrongly cut benefits"
+    text = f"{title}. " + "The algorithm denied benefits to thousands of families. " * 50
+    (p,) = model.predict([title], [text], "fast")
+    keys = [" ".join(e.casefold().split()).rstrip(" .") for e in p.evidence]
+    assert len(keys) == len(set(keys)) >= 1
+
+
 def test_cascade_sends_only_candidates_to_the_encoder(model: M.ClassifierModel) -> None:
     if not model.encoder:
         pytest.skip("no encoder in the shipped model")

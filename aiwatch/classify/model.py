@@ -254,8 +254,11 @@ class ClassifierModel:
         # sentences of the 95% of the stream that is unrelated would halve the classifier's speed.
         # No picture's caption or credit: "A woman looks at the Facebook logo ... in this photo illustration" had
         # been "why labelled".
-        cands = [[c for c in ([t] if t else []) + (sentences("", stripped=s) if cat != "unrelated" or not t else [])
-                  if c and not caption_or_credit(c)] for t, s, cat in zip(titles, stripped, cats, strict=True)]
+        # Each sentence once: a page that repeats its headline as its first line, or a sentence over and over, had
+        # shown it two or three times as the evidence.
+        cands = [_distinct([c for c in ([t] if t else []) + (sentences("", stripped=s) if cat != "unrelated" or not t
+                                                             else []) if c and not caption_or_credit(c)])
+                 for t, s, cat in zip(titles, stripped, cats, strict=True)]
         # A lone candidate is the evidence whatever it scores: only lists of two or more are scored.
         flat = [c.casefold() for cs in cands if len(cs) > 1 for c in cs]
         X = tfidf.transform(self.vectorizer, flat) if flat else None  # one call for the whole batch
@@ -295,6 +298,18 @@ def default() -> ClassifierModel:
     if MODEL_FILE not in _CACHED:
         _CACHED[MODEL_FILE] = load(MODEL_FILE)
     return _CACHED[MODEL_FILE]
+
+
+def _distinct(sents: list[str]) -> list[str]:
+    """The sentences in order, each once (compared case-folded, without closing punctuation or spaces)."""
+    seen: set[str] = set()
+    out = []
+    for x in sents:
+        key = " ".join(x.casefold().split()).rstrip(" .!?")
+        if key not in seen:
+            seen.add(key)
+            out.append(x)
+    return out
 
 
 def _too_short(title: str | None, text: str | None) -> bool:
