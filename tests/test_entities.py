@@ -1059,6 +1059,18 @@ def test_a_firm_the_model_reads_as_a_person_is_a_firm_when_its_name_ends_as_no_p
     # A span that runs on from a person's possessive holds a person's name: never a body's.
     facts = extractor.extract("Chatbot spread false claims", "Elon Musk’s Grok AI spread false claims about the vote.")
     assert not [e for e in facts.entities if "Musk" in e.name]
+    # Nor a name whose last word is a body's word that is a surname too; nor a span that runs on into the sentence
+    # and takes a person's name with it.
+    for text in ("Margaret Court criticised the deepfake video that used her voice.",
+                 "Chatbot impersonated Michelle Bank, a lawyer, in messages to clients.",
+                 "A deepfake of actor Ryan Arena promoted a scam app."):
+        names = {e.name for e in extractor.extract("Deepfake story", text).entities}
+        assert not [n for n in names if any(w in n for w in ("Court", "Bank", "Arena"))], (text, names)
+    from aiwatch.entities import _runs_on
+
+    assert _runs_on("Chatbot impersonated Michelle Bank") and _runs_on("Opioid Crisis Are Starting")
+    assert not [n for n in ("Bank of America", "Ministry of the Interior and Safety", "Stability AI", "Texas state "
+                            "Board of Education", "Apple iPhone") if _runs_on(n)]
 
 
 def test_a_sites_menu_words_and_the_trades_words_name_no_party(extractor: EntityExtractor) -> None:

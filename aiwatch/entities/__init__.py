@@ -548,9 +548,9 @@ class EntityExtractor:
                     if facility and _BODY_HEAD.search(text):
                         label = "ORG"
                     # And reads a firm's name as a person's when it ends in "AI" ("Lensa AI's \"Magic Avatars\"",
-                    # "Eightfold AI's", "Glimpse AI") or as a body's does ("Common Sense Media", "George Fischer Middle
-                    # School"): no person's name ends so. Not a span that runs on from a person's possessive ("Elon
-                    # Musk's Grok AI"), which holds a person's name.
+                    # "Eightfold AI's", "Glimpse AI") or in a word no person's name ends with ("George Fischer Middle
+                    # School"). Not a span that runs on from a person's possessive ("Elon Musk's Grok AI"), which
+                    # holds a person's name.
                     if label == "PERSON" and _NOT_A_PERSONS_END.search(_clean(text)) \
                             and not re.search(r"['’]s\s", text):
                         label = "ORG"
@@ -663,7 +663,7 @@ class EntityExtractor:
                                 or _no_party_name(text) or _AFTER_LAW.search(before) or _defined_term(text, before) \
                                 or (" " not in text and text.lower() in lower_words) \
                                 or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent) \
-                                or not english:
+                                or _runs_on(text) or not english:
                             continue
                         kind = kind_of(text)
                         if label == "PRODUCT":
@@ -1376,8 +1376,11 @@ _BODY_HEAD = re.compile(r"\b(?:Office|Department|Police|Agency|Council|Board|Aut
                         # cameras ("Madison Square Garden", "Stanford Shopping Center", "Heathrow Airport")
                         r"Garden|Arena|Stadium|Center|Centre|Mall|Airport|Casino|Museum|Rink)\.?$")
 _FIRM_END = re.compile(r"\b(?:Bank|Group|Corp|Ltd|LLC|PLC|GmbH|Airlines|Airways|Insurance|Holdings|Technologies)\.?$")
-# The last word of a name that no person's name ends with (``_mentions``: spaCy's PERSON spans).
-_NOT_A_PERSONS_END = re.compile(rf"\sAI$|{_BODY_HEAD.pattern}|{_FIRM_END.pattern}|\b(?:Labs?|Robotics|Media)$")
+# The last word of a name that no person's name ends with (``_mentions``: spaCy's PERSON spans). Not every body's
+# or firm's word: many are surnames too ("Margaret Court", "Michelle Bank", "Robert Service", "Ryan Arena").
+_NOT_A_PERSONS_END = re.compile(r"\s(?:AI|Labs?|Robotics|Technologies|Holdings|Corp|Corporation|Inc|Ltd|LLC|PLC|GmbH|"
+                                r"Airlines|Airways|Group|School|University|Institute|Department|Ministry|Agency|"
+                                r"Commission|Authority|Council|Bureau|Hospital|Clinic|Police|Administration)\.?$")
 # After a place ("Detroit"): the body of that place that the sentence is about ("Rochester's city police" is the
 # Rochester Police). "Government of ...", "ministry of ..." go on to a longer name; "police of" does not ("failed to
 # alert Durham police of a shooting").
@@ -1523,6 +1526,27 @@ def _name_cased(name: str) -> bool:
         if len(w) < 2 or not w[0].isupper() or not (rest.isalpha() and rest.islower()):
             return False
     return True
+
+
+# Lower-case words a body's name holds ("Bank of America", "the state Board of Education", "Ministry of the
+# Interior and Safety").
+_NAME_PARTICLES = frozenset("of the and for de du la le les von van der den di da del des y et on in at to a an "
+                            "state city county national federal university college school".split())
+
+
+# Capitalised words of a headline's grammar that no name holds after its first word: a site's list of other stories
+# glued into the text ("Brendan I. Koerner Security Inside the Cyberattack That Shocked ...", "Sponsored How AI").
+_HEADLINE_WORDS = frozenset("How Why What When Where Who That Are Is Was Were Will Can Could Should Would Does Did "
+                            "Has Have Had".split())
+
+
+def _runs_on(name: str) -> bool:
+    """A span that runs on into the sentence or over a list of headlines: a lower-case word after its first that
+    no name holds ("Chatbot impersonated Michelle Bank", which held a person's name, "Taser Manufacturer as"; of
+    spaCy's organisation and product spans in AIID's titles and descriptions, 26 have one, all such but two), or a
+    headline's question or verb word ("Opioid Crisis Are Starting")."""
+    return any((w.isalpha() and w.islower() and w not in _NAME_PARTICLES) or w in _HEADLINE_WORDS
+               for w in name.split()[1:])
 
 
 def _no_party_name(text: str) -> bool:
