@@ -1069,8 +1069,9 @@ def test_a_firm_the_model_reads_as_a_person_is_a_firm_when_its_name_ends_as_no_p
     from aiwatch.entities import _runs_on
 
     assert _runs_on("Chatbot impersonated Michelle Bank") and _runs_on("Opioid Crisis Are Starting")
-    assert not [n for n in ("Bank of America", "Ministry of the Interior and Safety", "Stability AI", "Texas state "
-                            "Board of Education", "Apple iPhone") if _runs_on(n)]
+    names = ("Bank of America", "Ministry of the Interior and Safety", "Stability AI", "Texas state Board of Education",
+             "Apple iPhone", "Garante per la Protezione dei Dati Personali")
+    assert not [n for n in names if _runs_on(n)]
 
 
 def test_a_sites_menu_words_and_the_trades_words_name_no_party(extractor: EntityExtractor) -> None:

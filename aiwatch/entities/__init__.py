@@ -1529,8 +1529,10 @@ def _name_cased(name: str) -> bool:
 
 
 # Lower-case words a body's name holds ("Bank of America", "the state Board of Education", "Ministry of the
-# Interior and Safety").
+# Interior and Safety"), in other languages too ("Garante per la Protezione dei Dati Personali", "Bundesamt für
+# Sicherheit in der Informationstechnik").
 _NAME_PARTICLES = frozenset("of the and for de du la le les von van der den di da del des y et on in at to a an "
+                            "per dei della delle degli do dos das für zur zum und pour e i og och "
                             "state city county national federal university college school".split())
 
 
