@@ -95,9 +95,10 @@ _SITE_CHROME = (
 )
 
 
-def drop_site_chrome(text: str) -> str:
-    """The text with each known site's chrome (``_SITE_CHROME``) turned into a sentence break."""
-    for marker, rx in _SITE_CHROME:
+def drop_site_chrome(text: str, chrome: tuple[tuple[str, re.Pattern[str]], ...] = _SITE_CHROME) -> str:
+    """The text with each known site's chrome (``_SITE_CHROME``, or the caller's (marker, regex) table) turned into
+    a sentence break."""
+    for marker, rx in chrome:
         if marker in text:
             text = rx.sub(" . ", text)
     return text

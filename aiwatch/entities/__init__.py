@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from aiwatch.classify.text import strip_boilerplate
+from aiwatch.classify.text import drop_site_chrome, strip_boilerplate
 from aiwatch.entities import gazetteer as G
 from aiwatch.entities.money import find_amounts
 from aiwatch.entities.names import (
@@ -371,10 +371,7 @@ def split_sentences(title: str, text: str) -> list[str]:
     """The title, then the text's sentences with page furniture dropped (menus and share buttons name
     platforms: "Share on Facebook Share on X" is no statement about Facebook)."""
     out = [title.strip()] if title and title.strip() else []
-    text = text or ""
-    for marker, rx in _ENTITY_CHROME:
-        if marker in text:
-            text = rx.sub(" . ", text)
+    text = drop_site_chrome(text or "", _ENTITY_CHROME)
     for s in _SENT.split(strip_boilerplate(text, thorough=True)[:MAX_CHARS]):
         s = s.strip()
         if len(s.split()) >= 3:
