@@ -532,10 +532,12 @@ class EntityExtractor:
         lower_words = set(_LOWER_WORD.findall(" ".join(sents)))
         if self.nlp is not None:
             docs = docs if docs is not None else self._docs_many([sents])[0]
-            for n_sent, (sent, doc) in enumerate(zip(sents, docs, strict=True)):
+            for sent, doc in zip(sents, docs, strict=True):
                 # In a Title Case Headline every phrase looks like a name to the model: there only the
-                # gazetteer's names are trusted.
-                headline_case = n_sent == 0 and title_case(sent)
+                # gazetteer's names are trusted. Also inside the text, where a page repeats its headline or
+                # another story's, or captions a picture in Title Case ("The Next Target for a Facial Recognition
+                # Ban?" had made Target a deployer, "AI Almost Destroyed It" a body).
+                headline_case = title_case(sent)
                 person_at = {e.start_char for e in doc.ents if e.label_ == "PERSON"}
                 for ent in _joined_bodies(doc.ents, sent):
                     label, text = ent.label_, ent.text.strip()
@@ -651,7 +653,8 @@ class EntityExtractor:
                             continue
                         # A lone surname, whatever goes before it ("the Trump rally"), tagged as a body's name; not
                         # a product's ("IBM's Watson").
-                        if _person_by_context(text, before, after) or (label == "ORG" and lone_surname(_clean(text))):
+                        if _person_by_context(text, before, after) or (label == "ORG" and lone_surname(_clean(text))) \
+                                or _ends_in_person(text):
                             persons.add(_clean(text).lower())
                             continue
                         if not before.strip(_OPENERS) and not after.strip(" .!?:;\"'’”") and len(text.split()) > 2:
@@ -745,7 +748,7 @@ class EntityExtractor:
         seen = {m.name.lower() for m in mentions}
         out: list[_Mention] = []
         for n_sent, sent in enumerate(sents):
-            if (n_sent == 0 and title_case(sent)) or foreign(sent):
+            if title_case(sent) or foreign(sent):
                 continue
             # "a company called Pymetrics", "Vumacam, the company building ...": the text says it is a body, in
             # any sentence. "built by Joshua R" says nothing of the kind, and "a developer PC" too little: those
@@ -1295,6 +1298,14 @@ _NICKNAME = re.compile(r"^[A-Z][\w'’-]+\s+[“\"‘'][^“”\"]{1,30}[”\"�
 _ROLE_AFTER = re.compile(r"^(?:['’]s)?\s+(?:former\s+|then-)?(?:spokes\w+|anchor|leader|minister|co-?founder|founder|"
                          r"journalist|ceo|chief|president|host|presenter|executive|chair\w*|director|head|official|"
                          r"employee|staff|reporter|correspondent|governor|boss)\b", re.I)
+
+
+def _ends_in_person(text: str) -> bool:
+    """Whether a would-be name ends in a person's full name whose surname is on the stop list: "Priscilla Chan &
+    Mark Zuckerberg" (spaCy's span over two people), "AI Opinion Elon Musk" (a site's list of headlines). Not a
+    body named after a person ("Chan Zuckerberg Initiative"), which ends otherwise."""
+    words = _clean(text).split()
+    return len(words) >= 2 and lone_surname(words[-1]) and looks_like_person(" ".join(words[-2:]))
 
 
 def _person_by_context(text: str, before: str, after: str) -> bool:
