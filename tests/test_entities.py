@@ -262,6 +262,12 @@ def test_a_person_the_model_calls_an_organisation_is_no_entity(extractor: Entity
     # A span over two people.
     ("How AI can help us understand cells", "Priscilla Chan & Mark Zuckerberg said the Chan Zuckerberg Initiative "
      "would fund a new AI model of the cell.", ("Priscilla", "Mark Zuckerberg"), set()),
+    # A generational suffix (AIID lists him as a deployer: the gazetteer had kept the name), an age after the name.
+    ("Teen dies after chatbot conversations", "Sewell Setzer III, 14, died after months of conversations with a "
+     "Character.AI chatbot. His mother, Megan Garcia, sued Character.AI and Google.", ("Setzer", "Garcia"),
+     {"Character.AI"}),
+    ("Robot vacuum maker sued", "Jonas Brightwater, 52, said the Roomba maker iRobot had shared photos taken in his "
+     "home.", ("Brightwater",), set()),
 ])
 def test_a_person_the_text_or_the_news_tells_apart_is_no_entity(extractor: EntityExtractor, title: str, text: str,
                                                                people: tuple[str, ...], kept: set[str]) -> None:
@@ -431,7 +437,8 @@ def test_person_heuristic() -> None:
     for body in ("Clearview AI", "Detroit Police Department", "Keolis North America", "Youhug Media", "Uber",
                  "Polizia di Stato", "Ville de Bitche", "Tools for Humanity"):
         assert not looks_like_person(body), body
-    for person in ("Marvin von Hagen", "Carl de Keyzer", "James Florence jr"):  # a particle, a suffix
+    for person in ("Marvin von Hagen", "Carl de Keyzer", "James Florence jr", "Sewell Setzer III",
+                   "Martin Luther King Jr."):  # a particle, a suffix
         assert looks_like_person(person), person
     assert looks_like_person("Gráinne Seoige") and looks_like_person("José Andrés")  # accents
     assert not looks_like_person("Société Générale") and not looks_like_person("Banco Santander")

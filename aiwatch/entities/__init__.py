@@ -1280,13 +1280,15 @@ _TITLE_BEFORE = re.compile(r"\b(?:Governor|Gov|Senator|Sen|Rep|Representative|Pr
                            r"CM|PM|MP)\.?\s+$")
 _FAKED_BEFORE = re.compile(r"(?:\bdeep-?faked?s?(?:\s+(?:videos?|images?|photos?|audio|clips?|ads?|voices?))?\s+"
                            r"(?:of|featuring|depicting|showing)|\bimpersonat\w*|\bpos(?:ing|ed|es) as|"
-                           r"\b(?:cloned|faked?) (?:the )?voice of)\s+$", re.I)
+                           r"\b(?:cloned|faked?) (?:the )?voice of|\b(?:AI|voice|deepfake)[- ]clones? of)\s+$", re.I)
 _FAKED_AFTER = re.compile(r"^\s*(?:(?:AI[- ]generated|fake|faked|cloned|synthetic)\s+voice|deep-?fakes?|likeness|"
                           r"face)\b", re.I)
 # "A Mumbai businessman reportedly identified as KT Vinod", "a Telegram user known as Torswats": a person.
 _PERSON_BEFORE = re.compile(r"\bidentified as\s+$|\b(?:man|woman|boy|girl|teen|teenager|businessman|businesswoman|"
                             r"resident|user|student|driver|victim|suspect|person|individual)\s+(?:named|called|"
                             r"known as)\s+$", re.I)
+# "Sewell Setzer III, 14, died": an age after the name.
+_AGE_AFTER = re.compile(r"^,\s+(?:aged\s+)?\d{1,3}\s*,")
 # "Vinod's son", "Meyers’s wife": a body has no family.
 _KIN_AFTER = re.compile(r"^\s+(?:late\s+|former\s+|(?:\d+|\w+)-year-old\s+)?(?:son|daughter|wife|husband|mother|"
                         r"father|mom|mum|dad|brother|sister|sons|daughters|grandson|granddaughter|grandmother|"
@@ -1322,7 +1324,7 @@ def _person_by_context(text: str, before: str, after: str) -> bool:
     possessive = text.endswith(("'s", "’s")) or after.startswith(("'s", "’s"))
     rest = after[2:] if after.startswith(("'s", "’s")) else after
     return bool(_TITLE_BEFORE.search(before) or _FAKED_BEFORE.search(before) or _PERSON_BEFORE.search(before)
-                or (possessive and (_FAKED_AFTER.match(rest) or _KIN_AFTER.match(rest))))
+                or _AGE_AFTER.match(after) or (possessive and (_FAKED_AFTER.match(rest) or _KIN_AFTER.match(rest))))
 
 
 # "a video created by C3PMeme", "deployed by Gannett": a made or used thing's party.

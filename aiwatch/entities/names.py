@@ -129,7 +129,8 @@ _FOREIGN_BODY = re.compile(r"\b(?:polizia|polic[ií]a|ville|ciudad|cidade|citt[�
                            r"agencia|agence|observatoire|prefeitura|municipalidad|corte|tribunale?|soci[ée]t[ée]|"
                            r"cr[ée]dit|compagnie|gesellschaft|versicherung|[ée]chos)\b", re.I)
 _PERSONISH = re.compile(r"^[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?(?:\s+[A-Z]\.|\s+[A-Z][a-z]+)?\s+"
-                        r"(?:[A-Z][a-z]*[’'])?(?:Ma?c)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?$")
+                        r"(?:[A-Z][a-z]*[’'])?(?:Ma?c)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
+                        r"(?:,?\s+(?:Jr\.?|Sr\.?|II|III|IV))?$")  # "Sewell Setzer III" (AIID lists him as a deployer)
 
 
 def strip_accents(s: str) -> str:
