@@ -427,6 +427,9 @@ def test_the_store_refuses_a_person_or_an_unknown_kind(store) -> None:
             upsert_entity(conn, "Jane Doe", "organisation")
         with pytest.raises(ValueError, match="no persons"):
             upsert_entity(conn, "Anyone", "person")
+        with pytest.raises(ValueError, match="surname"):  # a lone surname on the stop list
+            upsert_entity(conn, "Trump", "organisation")
+        assert upsert_entity(conn, "Watson", "ai_system")  # a system may bear one
         assert upsert_entity(conn, "Open AI", "organisation") == upsert_entity(conn, "OpenAI", "organisation")
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, select
 
 from aiwatch.classify.text import caption_or_credit, strip_boilerplate
 from aiwatch.entities.names import looks_like_person, norm
+from aiwatch.entities.surnames import lone_surname
 from aiwatch.extract import domain_of
 from aiwatch.store import as_utc, iso, now
 from aiwatch.store import schema as t
@@ -55,6 +56,10 @@ def _check_entity(name: str, kind: str) -> None:
         raise ValueError(f"entity kind {kind!r} is not one of {t.ENTITY_KINDS}: aiwatch stores no persons")
     if kind != "group" and looks_like_person(name) and not _known_body(name):
         raise ValueError(f"{name!r} reads as a person's name: aiwatch stores no persons")
+    # A lone surname that names a person in the news ("Trump"), unless the gazetteer knows a body or a system by it;
+    # a system may bear one ("Watson").
+    if kind not in ("group", "ai_system") and lone_surname(name) and not _gazetteer_index().get(norm(name)):
+        raise ValueError(f"{name!r} is a surname that names a person: aiwatch stores no persons")
 
 
 def _known_body(name: str) -> bool:
