@@ -744,7 +744,7 @@ class EntityExtractor:
         "testing organization ETS", "a video created by C3PMeme". An organisation the gazetteer does not know
         is otherwise found only when spaCy tags it, and it misses many short or odd names (ETS, Schufa, Gannett,
         myInterview). In the sentences spaCy read (its PERSON spans rule out people), not in a Title Case
-        headline, where every word is capitalised."""
+        line (a headline, the page's or another story's, a caption), where every word is capitalised."""
         seen = {m.name.lower() for m in mentions}
         out: list[_Mention] = []
         for n_sent, sent in enumerate(sents):
@@ -1311,7 +1311,10 @@ def _ends_in_person(text: str) -> bool:
 
 
 def _person_by_context(text: str, before: str, after: str) -> bool:
-    """Whether the words around a name say it is a person's (``_TITLE_BEFORE``, ``_FAKED_BEFORE``, ``_FAKED_AFTER``)."""
+    """Whether the name or the words around it say it is a person's: a nickname inside it (``_NICKNAME``), a title,
+    a deepfake's or an impersonation's words, "identified as" before it (``_TITLE_BEFORE``, ``_FAKED_BEFORE``,
+    ``_PERSON_BEFORE``), an age after it (``_AGE_AFTER``), or a family or a faked voice in its possessive
+    (``_KIN_AFTER``, ``_FAKED_AFTER``)."""
     if _ROLE_AFTER.match(after):
         return False
     # A name that ends as a body's says body, whoever is said to be impersonated ("deepfakes impersonating DNB
