@@ -297,6 +297,7 @@ def test_the_surname_list_holds_people_not_firms_or_words() -> None:
     # a name that ends in a person's full name holds a person; one named after a person ends otherwise
     assert _ends_in_person("AI Opinion Elon Musk") and _ends_in_person("Priscilla Chan & Mark Zuckerberg")
     assert not _ends_in_person("Chan Zuckerberg Initiative") and not _ends_in_person("Musk Foundation")
+    assert not _ends_in_person("John Deere")  # a firm's two words ("Deere" is on the list)
 
 
 def test_a_place_in_the_possessive_is_a_place(extractor: EntityExtractor) -> None:

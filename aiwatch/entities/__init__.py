@@ -1303,11 +1303,12 @@ _ROLE_AFTER = re.compile(r"^(?:['’]s)?\s+(?:former\s+|then-)?(?:spokes\w+|anch
 
 
 def _ends_in_person(text: str) -> bool:
-    """Whether a would-be name ends in a person's full name whose surname is on the stop list: "Priscilla Chan &
-    Mark Zuckerberg" (spaCy's span over two people), "AI Opinion Elon Musk" (a site's list of headlines). Not a
-    body named after a person ("Chan Zuckerberg Initiative"), which ends otherwise."""
+    """Whether a would-be name of three words or more ends in a person's full name whose surname is on the stop
+    list: "Priscilla Chan & Mark Zuckerberg" (spaCy's span over two people), "AI Opinion Elon Musk" (a site's list
+    of headlines). Not a body named after a person ("Chan Zuckerberg Initiative"), which ends otherwise, nor a
+    two-word firm named so ("John Deere": a two-word name is a person's by ``_person_name``'s tests)."""
     words = _clean(text).split()
-    return len(words) >= 2 and lone_surname(words[-1]) and looks_like_person(" ".join(words[-2:]))
+    return len(words) >= 3 and lone_surname(words[-1]) and looks_like_person(" ".join(words[-2:]))
 
 
 def _person_by_context(text: str, before: str, after: str) -> bool:

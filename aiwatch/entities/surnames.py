@@ -10,9 +10,12 @@ The list is learnt from ../shared/data by ``aiwatch train-cluster`` (determinist
 multi-word names spaCy tags PERSON in AIID's incident titles and descriptions, AIID's report headlines, AIAAIC's
 headlines and the AI news headlines ("Donald Trump", "Sam Altman"), kept when one is such a last word at least
 ``MIN_COUNT`` times, the news texts write it in lower case at most half as often ("buy", "scam", "cook",
-"swift" are words) and it ends another kind of name at most half as often ("IBM Watson", "Didi Chuxing"), and it
-is no name the gazetteer knows ("Cruise", "Meta": those are matched as bodies first).
-Only a single capitalised word that the gazetteer does not know is ever checked against it.
+"swift" are words) and it ends another kind of name at most half as often ("Morgan", "Artificiale"), and it
+is no name the gazetteer knows ("Cruise", "Meta": those are matched as bodies first). Some firm's or product's names
+stay on it ("Watson", "Deere"), so it is read narrowly: a lone capitalised word that spaCy tags ORG and the
+gazetteer does not know (a product's "Watson" is kept), the last word of a span of three words or more that ends
+in a person's full name (``entities._ends_in_person``: "John Deere" is kept), and the store's guard for a body's
+name (``cluster.incident``).
 """
 
 from __future__ import annotations
