@@ -266,8 +266,11 @@ def test_a_person_the_model_calls_an_organisation_is_no_entity(extractor: Entity
     ("Teen dies after chatbot conversations", "Sewell Setzer III, 14, died after months of conversations with a "
      "Character.AI chatbot. His mother, Megan Garcia, sued Character.AI and Google.", ("Setzer", "Garcia"),
      {"Character.AI"}),
-    ("Robot vacuum maker sued", "Jonas Brightwater, 52, said the Roomba maker iRobot had shared photos taken in his "
-     "home.", ("Brightwater",), set()),
+    # (spaCy tags these two ORG; without the age, or "AI clones of", each had been a deployer)
+    ("Robot vacuum maker sued", "Brightwater, 52, said the Roomba maker iRobot had shared photos taken in his home.",
+     ("Brightwater",), {"iRobot"}),
+    ("Fake endorsements", "Scammers posted AI clones of Thornquist on YouTube to sell fake pills.", ("Thornquist",),
+     set()),
 ])
 def test_a_person_the_text_or_the_news_tells_apart_is_no_entity(extractor: EntityExtractor, title: str, text: str,
                                                                people: tuple[str, ...], kept: set[str]) -> None:

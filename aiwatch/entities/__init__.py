@@ -532,12 +532,12 @@ class EntityExtractor:
         lower_words = set(_LOWER_WORD.findall(" ".join(sents)))
         if self.nlp is not None:
             docs = docs if docs is not None else self._docs_many([sents])[0]
-            for sent, doc in zip(sents, docs, strict=True):
+            headlines = [title_case(sent) for sent in sents]  # read here and by the cues
+            for sent, doc, headline_case in zip(sents, docs, headlines, strict=True):
                 # In a Title Case Headline every phrase looks like a name to the model: there only the
                 # gazetteer's names are trusted. Also inside the text, where a page repeats its headline or
                 # another story's, or captions a picture in Title Case ("The Next Target for a Facial Recognition
                 # Ban?" had made Target a deployer, "AI Almost Destroyed It" a body).
-                headline_case = title_case(sent)
                 person_at = {e.start_char for e in doc.ents if e.label_ == "PERSON"}
                 for ent in _joined_bodies(doc.ents, sent):
                     label, text = ent.label_, ent.text.strip()
@@ -674,7 +674,7 @@ class EntityExtractor:
                                 continue
                             kind = "ai_system"
                         mentions.append(_Mention(norm(text), _clean(text), kind, sent, before, after, False))
-            mentions += self._named_by_cue(sents, mentions, persons, lower_words)
+            mentions += self._named_by_cue(sents, mentions, persons, lower_words, headlines)
         else:
             for sent in sents:
                 for rx, key in self._surface or []:
@@ -739,7 +739,7 @@ class EntityExtractor:
         return cache[name]
 
     def _named_by_cue(self, sents: list[str], mentions: list[_Mention], persons: set[str],
-                      lower_words: set[str]) -> list[_Mention]:
+                      lower_words: set[str], headlines: list[bool]) -> list[_Mention]:
         """Bodies spaCy's small model missed, where the text says what they are: "Gannett, a newspaper chain,",
         "testing organization ETS", "a video created by C3PMeme". An organisation the gazetteer does not know
         is otherwise found only when spaCy tags it, and it misses many short or odd names (ETS, Schufa, Gannett,
@@ -747,8 +747,8 @@ class EntityExtractor:
         line (a headline, the page's or another story's, a caption), where every word is capitalised."""
         seen = {m.name.lower() for m in mentions}
         out: list[_Mention] = []
-        for n_sent, sent in enumerate(sents):
-            if title_case(sent) or foreign(sent):
+        for n_sent, (sent, headline) in enumerate(zip(sents, headlines, strict=True)):
+            if headline or foreign(sent):  # (``headlines``: each sentence's ``title_case``)
                 continue
             # "a company called Pymetrics", "Vumacam, the company building ...": the text says it is a body, in
             # any sentence. "built by Joshua R" says nothing of the kind, and "a developer PC" too little: those
