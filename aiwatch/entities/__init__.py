@@ -312,10 +312,12 @@ def _initials(name: str) -> str:
 
 def _fold_acronyms(mentions: list[_Mention]) -> list[_Mention]:
     """An acronym is the body the same article names in full: 'NTSB' next to 'National Transportation Safety
-    Board', 'FTC' next to 'Federal Trade Commission' (otherwise two entities, each with a role)."""
+    Board', 'FTC' next to 'Federal Trade Commission' (otherwise two entities, each with a role); or the system:
+    "Honda's Collision Mitigation Braking System (CMBS)" (spaCy tags the acronym ORG, and CMBS had become a
+    deployer)."""
     full: dict[str, _Mention] = {}
     for m in mentions:
-        if m.kind in ("organisation", "public_body") and len(ini := _initials(m.name)) >= 2:
+        if m.kind in ("organisation", "public_body", "ai_system") and len(ini := _initials(m.name)) >= 2:
             full.setdefault(ini, m)
     if not full:
         return mentions
@@ -594,6 +596,11 @@ class EntityExtractor:
                     elif label == "PERSON":
                         persons.add(text.lower())
                     elif _photo_credit(text, before, label):
+                        continue
+                    elif label in ("ORG", "PRODUCT", "AIWATCH") and before[-1:].isdigit():
+                        continue  # a unit after its number: "38TB of data" (spaCy's ORG "TB" had become a deployer)
+                    elif label == "AIWATCH" and not headline_case and _inside_other_name(text, before, after,
+                                                                                         self.index):
                         continue
                     elif text in _US_STATE_CODES and _AFTER_PLACE.search(before):
                         places.append("United States")  # "Austin, TX": spaCy's ORG, or a PRODUCT ("Palo Alto, CA")
@@ -1245,6 +1252,26 @@ def _party(sent: str, start: int, end: int, mentions: list[_Mention]) -> str | N
                                      sent[pos:start]):
             return m.name
     return min(mentions, key=lambda m: abs(len(m.before) - start)).name
+
+
+# A capitalised word (not all capitals) right before a name, and one right after it.
+_PREV_CAP = re.compile(r"(?<![\w'’.-])([A-Z][\w-]*[a-z][\w-]*)\s+$")
+_NEXT_CAP = re.compile(r"\s+([A-Z][\w-]*)")
+
+
+def _inside_other_name(text: str, before: str, after: str, index: dict[str, str]) -> bool:
+    """A one-word name of the gazetteer's in the middle of a longer name, mid-sentence, with neither neighbour a
+    name the gazetteer knows: "Traffic-Aware Cruise Control" names no Cruise, "Taiwan's Democratic Progressive
+    Party" no Progressive (the insurer), "Francis Ford Coppola" no Ford. AIID's descriptions: Cruise had been a
+    deployer and developer of three Tesla crashes. "Google Cloud Vision", "Microsoft Azure OpenAI" keep their firms:
+    a neighbour is a known name. (A name with one capitalised word before it only, "Tom Cruise", is not read here:
+    "Minneapolis Target", "Thomson Reuters" have that shape too.)"""
+    if " " in text:
+        return False
+    prev = _PREV_CAP.search(before)
+    nxt = _NEXT_CAP.match(after)
+    return bool(prev and nxt and before[:prev.start()].strip(_OPENERS)
+                and not index.get(norm(prev.group(1))) and not index.get(norm(nxt.group(1))))
 
 
 def _is_personal(name: str, persons: set[str]) -> bool:
