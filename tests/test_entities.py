@@ -1283,3 +1283,23 @@ def test_a_name_inside_another_a_unit_or_a_systems_acronym_is_no_party(extractor
     assert "baidu" in named, named
     facts = extractor.extract("Crash", "A Tesla Model S on Adaptive Cruise Control crashed into a tree.")
     assert not {e.name for e in facts.entities if e.role in ("deployer", "developer")} & {"Cruise"}
+
+
+def test_a_body_listed_often_as_developer_and_never_as_deployer_reads_as_a_developer() -> None:
+    """The role model reads curated data's counts one by one, not only as a share: ShotSpotter, listed 20 times as
+    developer and never as deployer, is less likely a deployer than a body listed once, and a body listed as
+    deployer as often as ShotSpotter as developer is likelier one."""
+    from aiwatch.entities import roles as R
+
+    model = R.load()
+    assert model is not None
+
+    def proba(prior: dict[str, int]) -> dict[str, float]:
+        return model.proba(R.features(dev_cue=False, dep_cue=False, prior=prior, kind="organisation", in_title=True,
+                                      in_first=True, subject=True, mentions=2, first_org=True, makes_system=False,
+                                      n_orgs=2, from_gazetteer=True, oversees=False, overseer_name=False,
+                                      venue=False))
+
+    once, often, deploys = proba({"developer": 1}), proba({"developer": 20}), proba({"deployer": 20})
+    assert often["deployer"] < once["deployer"] < deploys["deployer"]
+    assert often["developer"] > once["developer"] > deploys["developer"]
