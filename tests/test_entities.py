@@ -1266,21 +1266,30 @@ def test_police_acting_against_those_who_made_the_fakes_ran_no_system(extractor:
 
 def test_a_name_inside_another_a_unit_or_a_systems_acronym_is_no_party(extractor: EntityExtractor) -> None:
     """A one-word firm's name in the middle of a longer name ("Adaptive Cruise Control" is no Cruise), spaCy's ORG
-    for a unit after its number ("38TB"), and a system's acronym after its spelt-out name ("CMBS") name no body;
-    a firm before its product's name, or after it, still does."""
+    for a unit after its number ("38TB"), a system's or a feature's acronym after its spelt-out name ("CMBS", "ACC"),
+    a city before its state name no body; a firm before its product's name, or after it, still does, and so does a
+    firm before its country's possessive ("Toyota, Japan's largest carmaker")."""
     for text, absent in (("A Tesla Model S was traveling on Adaptive Cruise Control at high speed before it "
                           "crashed into a tree, killing two people.", "cruise"),
                          ("The video falsely showed a congressman endorsing Taiwan's Democratic Progressive Party "
                           "candidates.", "progressive"),
                          ("Microsoft's AI research team accidentally exposed 38TB of private data on GitHub.", "tb"),
                          ("Honda's Collision Mitigation Braking System (CMBS) allegedly caused accidents to "
-                          "consumers.", "cmbs")):
+                          "consumers.", "cmbs"),
+                         # an acronym spelt out in capitalised words with no body's word among them
+                         ("The car was on Adaptive Cruise Control (ACC) when it struck a parked truck.", "acc"),
+                         # a city followed by its state is the place (the gazetteer lists a "Livonia" once)
+                         ("A Black teenager living in Livonia, Michigan was stopped from entering a skating rink "
+                          "after its facial-recognition cameras misidentified her.", "livonia")):
         named = {k for k, _ in extractor.role_candidates("Crash", text)}
         assert absent not in named, (text, named)
     # A neighbour the gazetteer knows: the firm, then its system.
     named = {k for k, _ in extractor.role_candidates(
         "Robotaxi", "Passengers said a Chinese Baidu Apollo Go robotaxi stopped in traffic.")}
     assert "baidu" in named, named
+    named = {k for k, _ in extractor.role_candidates(
+        "Recall", "Toyota, Japan's largest carmaker, recalled cars whose driver-assist system braked for shadows.")}
+    assert "toyota" in named, named
     facts = extractor.extract("Crash", "A Tesla Model S on Adaptive Cruise Control crashed into a tree.")
     assert not {e.name for e in facts.entities if e.role in ("deployer", "developer")} & {"Cruise"}
 

@@ -615,7 +615,8 @@ class EntityExtractor:
                             mentions += self._place_acting(text, sent, before, after)
                     elif label not in ("AIWATCH", "ORG", "PRODUCT"):
                         continue
-                    elif country_of(_clean(text)):  # "Michigan" listed as a deployer is still a place here
+                    elif country_of(_clean(text)) or _city_then_region(_clean(text), after):
+                        # "Michigan" listed as a deployer is still a place here, and so is "Livonia, Michigan"
                         places.append(_clean(text))  # (spaCy's span may hold the possessive: "Oregon’s")
                         mentions += self._place_acting(text, sent, before, after)
                     elif label == "AIWATCH":
@@ -1254,6 +1255,19 @@ def _party(sent: str, start: int, end: int, mentions: list[_Mention]) -> str | N
     return min(mentions, key=lambda m: abs(len(m.before) - start)).name
 
 
+# ", Michigan", ", Japan": the region a place's name is followed by; not "Japan's" ("Toyota, Japan's largest
+# carmaker") nor "California-based".
+_REGION_AFTER = re.compile(r",\s+((?:[A-Z][\w.]*\s+){0,2}[A-Z][\w.]*)(?!['’\w-])")
+
+
+def _city_then_region(name: str, after: str) -> bool:
+    """A city's name followed by its state's or country's ("living in Livonia, Michigan", "an Amazon centre in
+    Vallejo, California") names the place, however spaCy or the gazetteer read the name (AIID lists a "Livonia"
+    as a deployer once; the skating rink's story had made it one)."""
+    m = _REGION_AFTER.match(after)
+    return bool(m and country_of(m.group(1)) and country_of(name) is None and country_of_place(name))
+
+
 # A capitalised word (not all capitals) right before a name, and one right after it.
 _PREV_CAP = re.compile(r"(?<![\w'’.-])([A-Z][\w-]*[a-z][\w-]*)\s+$")
 _NEXT_CAP = re.compile(r"\s+([A-Z][\w-]*)")
@@ -1463,13 +1477,19 @@ _ACRONYM = re.compile(r"^[A-Z]{2,6}s?$")
 
 
 def _defined_term(text: str, before: str) -> bool:
-    """``text`` is an acronym that ``before`` has just spelt out in lower-case words: "... reader (ALPR"."""
+    """``text`` is an acronym that ``before`` has just spelt out in lower-case words ("... reader (ALPR"), or in
+    capitalised ones with no body's word among them: "Adaptive Cruise Control (ACC", "Automatic Emergency Braking
+    (AEB", "First Information Report (FIR", "Principal Secretary (PS" had been deployers in AIID's descriptions. A
+    body's spelt-out name stays a mention of its own where spaCy tags it, and its acronym folds into it."""
     if not _ACRONYM.match(text) or not before.rstrip().endswith("("):
         return False
     words = re.findall(r"[\w-]+", before.rstrip()[:-1])[-len(text):]
     initials = "".join(w if w.isupper() else w[0] for w in words).upper()
-    return text.rstrip("s").upper() in initials and any(w[0].islower() and w not in ("of", "and", "for", "the")
-                                                          for w in words)
+    if text.rstrip("s").upper() not in initials:
+        return False
+    spelt = " ".join(words)
+    return any(w[0].islower() and w not in ("of", "and", "for", "the") for w in words) \
+        or not (ORG_WORDS.search(spelt) or PUBLIC_WORDS.search(spelt))
 
 
 # Picture credits scraped with the page: "(AP Photo/Steven Senne, File)", "Photo: Reuters/Jane Smith", "Credit:
