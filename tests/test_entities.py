@@ -1312,3 +1312,20 @@ def test_a_body_listed_often_as_developer_and_never_as_deployer_reads_as_a_devel
     once, often, deploys = proba({"developer": 1}), proba({"developer": 20}), proba({"deployer": 20})
     assert often["deployer"] < once["deployer"] < deploys["deployer"]
     assert often["developer"] > once["developer"] > deploys["developer"]
+
+
+def test_a_state_operation_names_that_states_government_as_deployer(extractor: EntityExtractor) -> None:
+    """"A Russian disinformation campaign", "North Korea-linked actors", "actors linked to Iran": AIID's editors
+    list the state's government as the deployer; supporters ("pro-Russian") and a people's media are not the state."""
+    for text, government in (("A Russian disinformation campaign allegedly used a deepfake video to accuse the "
+                              "candidate of a crime.", "Government of Russia"),
+                             ("North Korea-linked actors used deepfake videos of executives in a phishing scheme.",
+                              "Government of North Korea"),
+                             ("Researchers said the fake news sites were run by actors linked to Iran and used "
+                              "AI-generated articles.", "Government of Iran")):
+        facts = extractor.extract("Deepfake", text)
+        assert "deployer" in roles(facts, government), (text, [(e.name, e.role) for e in facts.entities])
+    for text in ("Pro-Russian bloggers shared the AI-generated video of the minister.",
+                 "Russian media spread the AI-generated clip of the minister."):
+        facts = extractor.extract("Deepfake", text)
+        assert not any(e.name.startswith("Government of") for e in facts.entities), text

@@ -821,6 +821,27 @@ class EntityExtractor:
             return _Mention(norm(name), name, "public_body", sent, before, after, False, acting=True)
         return _Mention(key, self.gaz["entries"][key]["name"], "public_body", sent, before, after, True, acting=True)
 
+    def _state_actors(self, mentions: list[_Mention], sents: list[str]) -> list[_Mention]:
+        """The government of a country a state operation is laid to: "a Russian disinformation campaign",
+        "North Korea-linked actors", "actors linked to North Korea", "the Iranian state-sponsored group", "North
+        Korean operatives". AIID's editors list "russian-government", "government-of-north-korea" for such stories,
+        where the text names no body of that state. A body acting by this rule alone (``_Mention.acting``), once
+        per country, with the first sentence that says it; not where the text names a body of that country's
+        government itself, nor supporters ("pro-Russian", "pro-Kremlin": they are not the state)."""
+        out: list[_Mention] = []
+        seen = {m.key for m in mentions}
+        for sent in sents:
+            for m in _STATE_ACTOR.finditer(sent):
+                word = (m.group("c") or m.group("c2")).replace("’", "'").removesuffix("'s")
+                country = DEMONYMS.get(word.lower()) or country_of(word)
+                if not country:
+                    continue
+                body = self._acting_body(f"Government of {country}", sent, sent[:m.start()], sent[m.end():])
+                if body.key not in seen:
+                    seen.add(body.key)
+                    out.append(body)
+        return out
+
     def _implied_police(self, mentions: list[_Mention], places: list[str], sents: list[str]) -> list[_Mention]:
         """The police of a city, where one sentence tells of police at work with a system police run in that
         city alone and the text names no police body: "Facial Recognition Misidentifies Pregnant Woman Leading to
@@ -862,6 +883,7 @@ class EntityExtractor:
     def _facts(self, sents: list[str], docs: list[Any] | None, *, english: bool = True) -> ArticleFacts:
         mentions, persons, places = self._mentions(sents, docs, english=english)
         mentions = _kept(mentions, persons) + self._implied_police(mentions, places, sents)
+        mentions += self._state_actors(mentions, sents) if english else []
         facts = ArticleFacts(entities=self._roles(mentions, sents, english=english))
         # A city's name that is also part of a person's ("a deepfake of Obama" tagged as a place: Obama, Fukui)
         # is the person's; a country's or state's name stays a place ("Georgia Tech", "Jordan Peele").
@@ -1268,6 +1290,16 @@ def _city_then_region(name: str, after: str) -> bool:
     return bool(m and country_of(m.group(1)) and country_of(name) is None and country_of_place(name))
 
 
+_STATE_NAMES = "|".join(sorted({re.escape(x) for k, v in DEMONYMS.items() for x in (k.title(), v)
+                                if v not in ("United States",)}, key=len, reverse=True))
+# A state's operation: "<country or people>-linked/-backed/-sponsored ...", "<people> state(-sponsored) ...",
+# "<people> disinformation/influence/propaganda ...", "<people> operatives", "linked to/backed by <country>".
+_STATE_ACTOR = re.compile(
+    rf"(?<![\w-])(?<!pro-)(?P<c>{_STATE_NAMES})(?:['’]s)?(?:-(?i:linked|backed|aligned|sponsored|affiliated)\b|"
+    r"\s+(?i:state(?:[- ](?:sponsored|backed|linked))?\s+(?:actors?|groups?|hackers?|operators?|media|campaigns?))\b|"
+    r"\s+(?i:(?:cyber[- ])?(?:disinformation|influence|propaganda)\s+(?:campaigns?|operations?|networks?|efforts?))\b|"
+    r"\s+(?i:operatives)\b)"
+    rf"|\b(?i:linked|tied|backed)\s+(?:to|by)\s+(?:the\s+)?(?P<c2>{_STATE_NAMES})(?![\w-])")
 # A capitalised word (not all capitals) right before a name, and one right after it.
 _PREV_CAP = re.compile(r"(?<![\w'’.-])([A-Z][\w-]*[a-z][\w-]*)\s+$")
 _NEXT_CAP = re.compile(r"\s+([A-Z][\w-]*)")
