@@ -1309,8 +1309,8 @@ def _inside_other_name(text: str, before: str, after: str, index: dict[str, str]
     """A one-word name of the gazetteer's in the middle of a longer name, mid-sentence, with neither neighbour a
     name the gazetteer knows: "Traffic-Aware Cruise Control" names no Cruise, "Taiwan's Democratic Progressive
     Party" no Progressive (the insurer), "Francis Ford Coppola" no Ford. AIID's descriptions: Cruise had been a
-    deployer and developer of three Tesla crashes. "Google Cloud Vision", "Microsoft Azure OpenAI" keep their firms:
-    a neighbour is a known name. (A name with one capitalised word before it only, "Tom Cruise", is not read here:
+    deployer and developer of three Tesla crashes. "a Chinese Baidu Apollo Go robotaxi" keeps its firm: a neighbour
+    is a known name. (A name with one capitalised word before it only, "Tom Cruise", is not read here:
     "Minneapolis Target", "Thomson Reuters" have that shape too.)"""
     if " " in text:
         return False
