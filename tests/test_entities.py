@@ -1325,6 +1325,11 @@ def test_a_state_operation_names_that_states_government_as_deployer(extractor: E
                               "AI-generated articles.", "Government of Iran")):
         facts = extractor.extract("Deepfake", text)
         assert "deployer" in roles(facts, government), (text, [(e.name, e.role) for e in facts.entities])
+    # The state's own body named: that body, not a second name for the same government.
+    facts = extractor.extract("Deepfake", "The Venezuelan government backed the network. Researchers said the "
+                                          "Venezuelan influence operation used AI-generated news anchors.")
+    governments = {e.name for e in facts.entities if e.role == "deployer"}
+    assert governments == {"Venezuelan Government"}, governments
     for text in ("Pro-Russian bloggers shared the AI-generated video of the minister.",
                  "Russian media spread the AI-generated clip of the minister."):
         facts = extractor.extract("Deepfake", text)

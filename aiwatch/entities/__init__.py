@@ -828,18 +828,20 @@ class EntityExtractor:
         where the text names no body of that state. A body acting by this rule alone (``_Mention.acting``), once
         per country, with the first sentence that says it; not where the text names a body of that country's
         government itself, nor supporters ("pro-Russian", "pro-Kremlin": they are not the state)."""
+        from aiwatch.entities.roles import name_words
+
         out: list[_Mention] = []
-        seen = {m.key for m in mentions}
+        # The country of each public body named already ("the Russian government", "Iran's Revolutionary Guard":
+        # ``name_words`` reads a people's word as its country), and each country done.
+        named = [name_words(norm(m.name)) for m in mentions if m.kind == "public_body"]
         for sent in sents:
             for m in _STATE_ACTOR.finditer(sent):
                 word = (m.group("c") or m.group("c2")).replace("’", "'").removesuffix("'s")
                 country = DEMONYMS.get(word.lower()) or country_of(word)
-                if not country:
+                if not country or any(name_words(norm(country)) <= words for words in named):
                     continue
-                body = self._acting_body(f"Government of {country}", sent, sent[:m.start()], sent[m.end():])
-                if body.key not in seen:
-                    seen.add(body.key)
-                    out.append(body)
+                out.append(self._acting_body(f"Government of {country}", sent, sent[:m.start()], sent[m.end():]))
+                named.append(name_words(norm(country)))
         return out
 
     def _implied_police(self, mentions: list[_Mention], places: list[str], sents: list[str]) -> list[_Mention]:
@@ -1293,9 +1295,10 @@ def _city_then_region(name: str, after: str) -> bool:
 _STATE_NAMES = "|".join(sorted({re.escape(x) for k, v in DEMONYMS.items() for x in (k.title(), v)
                                 if v not in ("United States",)}, key=len, reverse=True))
 # A state's operation: "<country or people>-linked/-backed/-sponsored ...", "<people> state(-sponsored) ...",
-# "<people> disinformation/influence/propaganda ...", "<people> operatives", "linked to/backed by <country>".
+# "<people> disinformation/influence/propaganda ...", "<people> operatives", "linked to/backed by <country>"; never
+# after a hyphen ("pro-Russian": supporters).
 _STATE_ACTOR = re.compile(
-    rf"(?<![\w-])(?<!pro-)(?P<c>{_STATE_NAMES})(?:['’]s)?(?:-(?i:linked|backed|aligned|sponsored|affiliated)\b|"
+    rf"(?<![\w-])(?P<c>{_STATE_NAMES})(?:['’]s)?(?:-(?i:linked|backed|aligned|sponsored|affiliated)\b|"
     r"\s+(?i:state(?:[- ](?:sponsored|backed|linked))?\s+(?:actors?|groups?|hackers?|operators?|media|campaigns?))\b|"
     r"\s+(?i:(?:cyber[- ])?(?:disinformation|influence|propaganda)\s+(?:campaigns?|operations?|networks?|efforts?))\b|"
     r"\s+(?i:operatives)\b)"
