@@ -1369,3 +1369,19 @@ def test_a_headline_read_as_one_long_person_hides_no_name(extractor: EntityExtra
     _, persons, _ = extractor._mentions(split_sentences(title, text))
     assert not any(len(p.split()) > 4 for p in persons), persons
     assert "DKT" in {e.name for e in extractor.extract(title, text).entities}
+
+
+def test_who_found_the_problem_is_no_party(extractor: EntityExtractor) -> None:
+    """A watchdog, a lab or an outlet that found the problem and says so ("according to a ProPublica review", "Data
+    analysis by the ACLU", "A Cornell University study", "Truffle Security found these secrets") neither runs nor
+    makes the system; a body's own "internal audit" does not make it a bystander."""
+    text = ("Northpointe's COMPAS tool is twice as likely to mislabel a Black defendant as high-risk, according to a "
+            "ProPublica review. A Cornell University study in 2016 found gender bias in Google Translate. Truffle "
+            "Security found these secrets in a public web crawl.")
+    facts = extractor.extract("Risk scores found biased", text)
+    parties = {e.name for e in facts.entities if e.role in ("deployer", "developer")}
+    assert not parties & {"ProPublica", "Cornell University", "Truffle Security"}, parties
+    text = ("An internal audit by the Cherokee County Sheriff's Office in Georgia reportedly found that deputies "
+            "misused automated license plate reader data.")
+    facts = extractor.extract("Deputies misused plate reader data", text)
+    assert "deployer" in roles(facts, "Cherokee County Sheriff's Office"), facts.entities

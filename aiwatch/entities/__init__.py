@@ -164,12 +164,18 @@ _LEGISLATURE_NAME = re.compile(r"\b(council|legislature|parliament|senate|congre
 _COLUMN_NAME = re.compile(r"\b(?:Weekly|Daily|Digest|Newsletter|Podcast|Roundup|Briefing)(?:$|:)")
 # Who tells the story rather than takes part in it: "told Reuters", "according to The Washington Post",
 # "ProPublica reported". A body named only so is the news's source, not a party.
-_REPORTS_BEFORE = re.compile(r"(?:told|according\s+to|(?:first\s+)?reported\s+by|"
+# Also who found the problem and says so: "according to a ProPublica review", "Data analysis by the American Civil
+# Liberty Union", "A Cornell University study", "Amnesty International uncovered forensic evidence", "Truffle
+# Security found these secrets" (not a body's own "internal audit").
+_REPORTS_BEFORE = re.compile(r"(?:told|according\s+to(?:\s+an?)?|(?:first\s+)?reported\s+by|"
                              r"(?:identified|described|cited|quoted)\s+by|in\s+an\s+interview\s+with|"
-                             r"interviewed\s+by|speaking\s+to|said\s+to|an?\s+(?:report|investigation|analysis)\s+"
-                             r"(?:by|from|in)|(?:wrote|writing|published)\s+in)\s+(?:the\s+)?$", re.I)
+                             r"interviewed\s+by|speaking\s+to|said\s+to|(?<!internal\s)(?:report|investigation|analysis|study|"
+                             r"testing|research|audit|review)\s+(?:by|from|in)|(?:wrote|writing|published)\s+in)\s+"
+                             r"(?:the\s+)?$", re.I)
 _REPORTS_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:(?:first\s+)?(?:reported|reports|has\s+reported|revealed|wrote)|"
-                            r"(?:report|investigation|analysis|article|story|reporting)\b(?!\s+(?:that|on\s+its)))\b"
+                            r"(?:\w+ly\s+)?(?:uncovered|discovered|documented|found\s+(?:that|these|this|evidence))|"
+                            r"(?:report|investigation|analysis|study|review|audit|article|story|reporting)\b"
+                            r"(?!\s+(?:that|on\s+its)))\b"
                             # a dateline's credit, "(Reuters) — The European Commission ...", and the magazine
                             # that "MIT" opens ("in conversations with MIT Technology Review")
                             r"|^\s*\)\s*[-—–]|^\s+Technology\s+Review\b",
