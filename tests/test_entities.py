@@ -1385,3 +1385,21 @@ def test_who_found_the_problem_is_no_party(extractor: EntityExtractor) -> None:
             "misused automated license plate reader data.")
     facts = extractor.extract("Deputies misused plate reader data", text)
     assert "deployer" in roles(facts, "Cherokee County Sheriff's Office"), facts.entities
+
+
+def test_a_subject_named_after_what_it_is_and_a_system_written_about_are_read_so(extractor: EntityExtractor) -> None:
+    """The role model's inputs: "Polish radio station Off Radio Krakow replaced ..." names the sentence's subject
+    (as "Off Radio Krakow replaced ..." does), and "an analysis on Allegheny County's screening tool" writes about
+    the county's system, not about content posted on a platform ("posted on Facebook")."""
+    from aiwatch.entities import roles as R
+
+    def feature(title: str, text: str, key: str, name: str) -> float:
+        rows = dict(extractor.role_candidates(title, text))
+        return rows[key][R.FEATURES.index(name)]
+
+    text = "Polish radio station Off Radio Krakow replaced its human presenters with AI-generated ones."
+    assert feature("Radio hosts replaced", text, "off radio krakow", "subject") == 1.0
+    text = ("An analysis by researchers on Allegheny County's Family Screening Tool found higher screen-in rates for "
+            "Black families. Fake videos were posted on Facebook.")
+    assert feature("Screening tool biased", text, "allegheny county", "venue") == 0.0
+    assert feature("Screening tool biased", text, "facebook", "venue") == 1.0

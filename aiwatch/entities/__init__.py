@@ -953,13 +953,15 @@ class EntityExtractor:
             x = R.features(dev_cue="developer" in cues, dep_cue="deployer" in cues, prior=prior, kind=ms[0].kind,
                            in_title=any(m.sentence == sents[0] for m in ms),
                            in_first=any(m.sentence in sents[:2] for m in ms),
-                           subject=any(not m.before.strip() or m.before.strip().lower() == "the" for m in ms),
+                           subject=any(not m.before.strip() or m.before.strip().lower() == "the"
+                                       or _DESCRIBED_SUBJECT.match(m.before) for m in ms),
                            mentions=len(ms), first_org=bool(bodies) and key == bodies[0], makes_system=key in implied,
                            n_orgs=len(bodies), from_gazetteer=ms[0].from_gazetteer,
                            oversees=any(_OVERSEE_BEFORE.search(m.before[-50:]) or _OVERSEE_AFTER.search(m.after[:60])
                                         for m in ms),
                            overseer_name=bool(_OVERSEER_NAME.search(ms[0].name)),
-                           venue=all(_VENUE_BEFORE.search(m.before[-40:]) for m in ms),
+                           venue=all(_VENUE_BEFORE.search(m.before[-40:]) and not m.after.startswith(("'s", "’s"))
+                                     for m in ms),
                            source=any(_SOURCE_BEFORE.search(m.before[-50:]) or _SOURCE_AFTER.search(m.after[:60])
                                       for m in ms))
             out.append((key, ms[0], x, cues))
@@ -1357,6 +1359,13 @@ def _is_personal(name: str, persons: set[str]) -> bool:
 _WORD_OF_NAME = r"(?:[A-Z][\w&.-]*[\w&]|[A-Z])"
 _NAME = rf"(?P<name>(?:{_WORD_OF_NAME}|[a-z]+[A-Z][\w-]*)(?:\s+(?:(?:of|for)\s+)?{_WORD_OF_NAME}){{0,4}})"
 # What a body is, in the words around its name.
+# A sentence's subject named after what it is: "Polish radio station Off Radio Krakow replaced ...", "Chinese tech
+# giant Baidu", "The healthcare firm Nabla".
+_DESCRIBED_SUBJECT = re.compile(r"^(?:[Tt]he\s+|[Aa]n?\s+)?(?:[A-Z][a-z]+\s+)?(?:[a-z][\w-]*\s+){0,3}"
+                                r"(?:station|giant|group|outlet|newspaper|channel|broadcaster|carrier|airline|service|"
+                                r"company|firm|startup|start-up|provider|agency|developer|maker|manufacturer|platform|"
+                                r"retailer|bank|insurer|lender|publisher|network|operator|vendor|contractor|district|"
+                                r"university|hospital|council|authority|business|corporation)\s+$")
 _BODY_NOUN = (r"(?:company|chain|firm|startup|start-up|provider|organi[sz]ation|agency|developer|maker|manufacturer|"
               r"platform|app|retailer|bank|insurer|lender|publisher|network|website|operator|vendor|contractor|"
               r"district|university|college|hospital|council|authority|business|corporation|conglomerate|"
