@@ -1403,3 +1403,19 @@ def test_a_subject_named_after_what_it_is_and_a_system_written_about_are_read_so
             "Black families. Fake videos were posted on Facebook.")
     assert feature("Screening tool biased", text, "allegheny county", "venue") == 0.0
     assert feature("Screening tool biased", text, "facebook", "venue") == 1.0
+
+
+def test_a_platform_beside_the_company_that_owns_it_is_the_system(extractor: EntityExtractor) -> None:
+    """"Meta deployed AI-generated profiles on Instagram and Facebook": Meta is the party; its platforms are where
+    its system ran (implicated), and their people are still the ones it reaches."""
+    text = ("Meta deployed AI-generated profiles on its platforms, including Instagram and Facebook, as part of an "
+            "experiment. Facebook users reported the profiles misled them about who they were talking to.")
+    facts = extractor.extract("Meta's AI profiles on Facebook and Instagram misled users", text)
+    assert {"deployer", "developer"} & roles(facts, "Meta")
+    for platform in ("Facebook", "Instagram"):
+        assert not {"deployer", "developer"} & roles(facts, platform), facts.entities
+    assert "implicated_system" in roles(facts, "Facebook")
+    # Named alone, the platform is still the party.
+    facts = extractor.extract("Facebook's ad algorithm discriminated", "Facebook's ad delivery algorithm showed job "
+                              "ads for mechanics mostly to men.")
+    assert {"deployer", "developer"} & roles(facts, "Facebook")

@@ -1081,6 +1081,15 @@ class EntityExtractor:
                 if p[role] >= self.role_model.thresholds[role]:
                     chosen.append((key, first, role, p[role], cues.get(role, first.sentence)))
         chosen += [(key, by_key[key][0], "deployer", 0.5, by_key[key][0].sentence) for key in acting]
+        # A platform beside the company that owns it, both chosen for a role ("Meta's AI chatbot in Facebook
+        # Messenger", "Meta deployed AI-generated profiles on Instagram and Facebook"): the company is the party,
+        # the platform the system it ran (AIID's editors list Meta alone in 5 of the 6 held-apart such stories); the
+        # platform's people ("facebook users") are still the ones it reaches.
+        parents = {key for key, _, _, _, _ in chosen if key in _PLATFORMS_OF}
+        platforms = {c[0]: c for c in chosen if any(c[0] in _PLATFORMS_OF[parent] for parent in parents)}
+        chosen = [c for c in chosen if c[0] not in platforms]
+        chosen += [(key, first, "implicated_system", score, evidence)
+                   for key, first, _, score, evidence in platforms.values()]
         # Every incident has someone running the system: the likeliest body, when none clears the bar; not one
         # that oversees it (the board that voted to ban facial recognition had become its deployer this way).
         not_running = overseers | reporters | bystanders
@@ -1359,6 +1368,8 @@ def _is_personal(name: str, persons: set[str]) -> bool:
 _WORD_OF_NAME = r"(?:[A-Z][\w&.-]*[\w&]|[A-Z])"
 _NAME = rf"(?P<name>(?:{_WORD_OF_NAME}|[a-z]+[A-Z][\w-]*)(?:\s+(?:(?:of|for)\s+)?{_WORD_OF_NAME}){{0,4}})"
 # What a body is, in the words around its name.
+# Companies and the platforms they own (gazetteer keys), where curated data lists the company as the party.
+_PLATFORMS_OF = {"meta": frozenset({"facebook", "instagram", "whatsapp", "facebook messenger", "messenger", "threads"})}
 # A sentence's subject named after what it is: "Polish radio station Off Radio Krakow replaced ...", "Chinese tech
 # giant Baidu", "The healthcare firm Nabla".
 _DESCRIBED_SUBJECT = re.compile(r"^(?:[Tt]he\s+|[Aa]n?\s+)?(?:[A-Z][a-z]+\s+)?(?:[a-z][\w-]*\s+){0,3}"
