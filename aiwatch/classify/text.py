@@ -205,11 +205,22 @@ def _nav_score(word: str) -> int:
     return -3 if word.rstrip(",.;:!?)”\"") in _FUNCTION_WORDS else -1
 
 
+# Scores by word: a page's stretches repeat the same few hundred words (menus, function words), and a dict
+# lookup is a fifth of the regex match and the tests above.
+_NAV_SCORES: dict[str, int] = {}
+
+
 def _nav_part(words: list[str]) -> tuple[int, int] | None:
     """The capital-heaviest part of an unpunctuated stretch (by ``_nav_score``)."""
+    scores = _NAV_SCORES
+    if len(scores) > 200_000:  # bounded: an unending stream of new words must not grow it for ever
+        scores.clear()
     best, best_at, total, start = 0, (0, 0), 0, 0
     for i, w in enumerate(words):
-        total += _nav_score(w)
+        score = scores.get(w)
+        if score is None:
+            score = scores[w] = _nav_score(w)
+        total += score
         if total < 0:  # at 0 the part goes on: "US edition UK edition" is a menu too
             total, start = 0, i + 1
         elif total > best:
@@ -222,23 +233,27 @@ def drop_nav_stretches(text: str) -> str:
     """The text without menus that carry lower-case words (see NAV_STRETCH); text without such a stretch is
     returned as is."""
     words = text.split()
-    out: list[str] = []
-    stretch: list[str] = []
-    changed = False
-    for w in [*words, "."]:
-        stretch.append(w)
-        if not w.endswith(_WORD_END):
-            continue
-        part = _nav_part(stretch) if len(stretch) >= NAV_STRETCH else None
+    words.append(".")  # closes the last stretch
+    # Where each stretch ends (a word that ends with punctuation), found in one pass; only a stretch of NAV_STRETCH
+    # words or more is then read word by word (a loop over every word was a third of all boilerplate stripping).
+    ends = [i for i, w in enumerate(words) if w.endswith(_WORD_END)]
+    out: list[str] | None = None  # built only once a stretch is cut
+    start = 0
+    for end in ends:
+        stop = end + 1
+        stretch = words[start:stop] if stop - start >= NAV_STRETCH else None
+        part = _nav_part(stretch) if stretch else None
         if part:
             a, b = part
             if b < len(stretch) and stretch[b][:1].islower():  # the part's last word opens the sentence going on
                 b -= 1
-            stretch = stretch[:a] + stretch[b:]
-            changed = True
-        out.extend(stretch)
-        stretch = []
-    return " ".join(out[:-1]) if changed else text
+            if out is None:
+                out = words[:start]
+            out += stretch[:a] + stretch[b:]
+        elif out is not None:
+            out += words[start:stop]
+        start = stop
+    return " ".join(out[:-1]) if out is not None else text
 
 
 _CAPITAL_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789&|-")
