@@ -1419,3 +1419,13 @@ def test_a_platform_beside_the_company_that_owns_it_is_the_system(extractor: Ent
     facts = extractor.extract("Facebook's ad algorithm discriminated", "Facebook's ad delivery algorithm showed job "
                               "ads for mechanics mostly to men.")
     assert {"deployer", "developer"} & roles(facts, "Facebook")
+
+
+def test_a_headline_word_the_text_writes_in_lower_case_names_no_body(extractor: EntityExtractor) -> None:
+    """In a Title Case headline every word is capitalised: "Canadian Fraud Ring" over a text that says "a Canadian
+    fraud ring" names no Ring (Amazon's doorbell maker); a text that writes the name as one keeps it."""
+    title = "Canadian Fraud Ring Allegedly Used AI Voice Cloning in Grandparent Scam"
+    text = "A Canadian fraud ring allegedly used AI-generated voice cloning to impersonate grandchildren."
+    assert "Ring" not in {e.name for e in extractor.extract(title, text).entities}
+    text = "Ring's doorbell cameras shared footage with police; a fraud ring later used the clips."
+    assert "Ring" in {e.name for e in extractor.extract("Ring Cameras Shared Footage", text).entities}

@@ -662,6 +662,10 @@ class EntityExtractor:
                             continue  # "Class action lawsuit ...": where every word is capitalised, the word
                             # (a well-known one too, "... Scammers Allegedly Target U.S. Widows", unless the text
                             # writes it as a name: "a Target data breach")
+                        if headline_case and entry["kind"] != "ai_system" and " " not in text \
+                                and text.lower() in lower_words and not _named_mid_sentence(text, sents[1:]):
+                            continue  # "Canadian Fraud Ring ..." over "a Canadian fraud ring": the word, no Ring (a
+                            # system's name is often written in lower case: "on autopilot")
                         if entry["kind"] != "group" and ((looks_like_person(entry["name"]) and not entry.get("body"))
                                                          or text.lower() in _GENERIC
                                                          or (len(text) <= 2 and (after[:1] in ("-", "’", "'")
@@ -1367,7 +1371,6 @@ def _is_personal(name: str, persons: set[str]) -> bool:
 # A name as written: capitalised words ("Navy Federal Credit Union") or one camel-cased word ("myInterview").
 _WORD_OF_NAME = r"(?:[A-Z][\w&.-]*[\w&]|[A-Z])"
 _NAME = rf"(?P<name>(?:{_WORD_OF_NAME}|[a-z]+[A-Z][\w-]*)(?:\s+(?:(?:of|for)\s+)?{_WORD_OF_NAME}){{0,4}})"
-# What a body is, in the words around its name.
 # Companies and the platforms they own (gazetteer keys), where curated data lists the company as the party.
 _PLATFORMS_OF = {"meta": frozenset({"facebook", "instagram", "whatsapp", "facebook messenger", "messenger", "threads"})}
 # A sentence's subject named after what it is: "Polish radio station Off Radio Krakow replaced ...", "Chinese tech
@@ -1377,6 +1380,7 @@ _DESCRIBED_SUBJECT = re.compile(r"^(?:[Tt]he\s+|[Aa]n?\s+)?(?:[A-Z][a-z]+\s+)?(?
                                 r"company|firm|startup|start-up|provider|agency|developer|maker|manufacturer|platform|"
                                 r"retailer|bank|insurer|lender|publisher|network|operator|vendor|contractor|district|"
                                 r"university|hospital|council|authority|business|corporation)\s+$")
+# What a body is, in the words around its name.
 _BODY_NOUN = (r"(?:company|chain|firm|startup|start-up|provider|organi[sz]ation|agency|developer|maker|manufacturer|"
               r"platform|app|retailer|bank|insurer|lender|publisher|network|website|operator|vendor|contractor|"
               r"district|university|college|hospital|council|authority|business|corporation|conglomerate|"
