@@ -188,6 +188,32 @@ _IMPERSONATING = re.compile(r"(?:\bimpersonat\w*|\bpos(?:ing|ed|es)\s+as|\bprete
                             r"(?:[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*(?:,\s+and\s+|,\s+|\s+and\s+)(?:[Tt]he\s+)?){0,4}$")
 
 
+# What a name is when a noun for a thing follows it every time the text writes it: "the Intelligence-Led Policing
+# model", "the Medicaid waiver program", "ZIP codes", "TOEIC test-takers", "Social Security numbers". A system's noun
+# makes it the system; another thing's, no party at all. (Not nouns that are also verbs in a headline: "... Reports",
+# "... Tests", "... Rules".)
+_SYSTEM_AFTER = re.compile(r"^\s+(?:model|algorithm|system|tool|software|app|chatbot|platform)s?\b")
+_THING_AFTER = re.compile(r"^\s+(?:[a-z]+\s+)?(?:programs?|programmes?|test-takers|exams?|codes|numbers|tokens|"
+                          r"waivers?|tablature|mapping|laws|guidelines)\b")
+
+
+def _things_named(mentions: list[_Mention]) -> list[_Mention]:
+    """The mentions, with the names spaCy read as bodies that the text only ever writes before a thing's noun
+    (``_SYSTEM_AFTER``, ``_THING_AFTER``) read as a system, or dropped. The gazetteer's names are left as they are:
+    "the Tesla vehicle", "an Amazon program" name their firm."""
+    systems, things = set(), set()
+    for key, ms in _by_key(mentions).items():
+        if ms[0].from_gazetteer or ms[0].kind not in ("organisation", "public_body") \
+                or _BODY_IN_NAME.search(ms[0].name) or _FIRM_END.search(ms[0].name) \
+                or ORG_WORDS.search(ms[0].name) or PUBLIC_WORDS.search(ms[0].name) or country_of(ms[0].name):
+            continue  # ("a Tax Authority software system" names the authority's system: the body stays)
+        if all(_SYSTEM_AFTER.match(m.after) for m in ms):
+            systems.add(key)
+        elif all(_SYSTEM_AFTER.match(m.after) or _THING_AFTER.match(m.after) for m in ms):
+            things.add(key)
+    return [replace(m, kind="ai_system") if m.key in systems else m for m in mentions if m.key not in things]
+
+
 def _impersonated(m: _Mention) -> bool:
     return bool(_IMPERSONATING.search(m.before[-120:]) or _FAKED_BEFORE.search(m.before[-60:]))
 
@@ -709,6 +735,7 @@ class EntityExtractor:
                             kind = "ai_system"
                         mentions.append(_Mention(norm(text), _clean(text), kind, sent, before, after, False))
             mentions += self._named_by_cue(sents, mentions, persons, lower_words, headlines)
+            mentions = _things_named(mentions)
         else:
             for sent in sents:
                 for rx, key in self._surface or []:
