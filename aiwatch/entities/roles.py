@@ -90,7 +90,7 @@ def features(*, dev_cue: bool, dep_cue: bool, prior: dict[str, int], kind: str, 
             math.log1p(dep), math.log1p(dev)]
 
 
-PLATEAU = 0.001  # see ``fit``
+PLATEAU = 0.002  # see ``fit``
 
 
 def fit(rows: list[list[float]], labels: dict[str, list[int]], seed: int = 0) -> RoleModel:
@@ -127,7 +127,9 @@ def fit(rows: list[list[float]], labels: dict[str, list[int]], seed: int = 0) ->
         # Even so the top moved by a step when a handful of rows changed (deployer 0.18 -> 0.19 for a smoothed F2
         # of 0.7580 against 0.7583), and a step up cost 9 of the 578 organisations the hand-labelled news names
         # (listed as a party 0.498 -> 0.483). On a plateau whose F2 differs by under PLATEAU, the lowest bar:
-        # recall counts double.
+        # recall counts double. (At 0.001 a refit for session 45's features moved both bars up a step, deployer
+        # 0.20 -> 0.21 for a smoothed F2 of 0.7883 against 0.7873, developer 0.18 -> 0.19 for 0.8154 against 0.8141,
+        # and cost 7 of the hand-labelled news's 578 organisations listed as a party; at 0.002 they stay.)
         top = float(smooth.max())
         thresholds[role] = round(float(bars[3 + int(np.flatnonzero(smooth >= top - PLATEAU)[0])]), 2)
     return RoleModel(weights, bias, thresholds)
