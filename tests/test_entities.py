@@ -1342,8 +1342,9 @@ def test_a_state_operation_names_that_states_government_as_deployer(extractor: E
 
 
 def test_a_body_a_scam_impersonates_is_no_party(extractor: EntityExtractor) -> None:
-    """Whom a fake stands in for — "impersonated the BBC, Financial Times, and The Guardian", "a deepfake of the
-    Ministry's spokesman" — lends its name to the scam; it neither runs nor makes the system."""
+    """Whom a fake stands in for ("impersonated the BBC, Financial Times, and The Guardian", "a phishing campaign
+    impersonating Services Australia and Centrelink") lends its name to the scam; it neither runs nor makes the
+    system."""
     text = ("Sponsored Reddit ads reportedly impersonated the BBC, Financial Times, and The Guardian to promote "
             "purportedly fake AI investment platforms. A phishing campaign allegedly impersonating Services Australia "
             "and Centrelink reportedly sent more than 270,000 fraudulent emails.")

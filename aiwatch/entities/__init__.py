@@ -169,8 +169,9 @@ _COLUMN_NAME = re.compile(r"\b(?:Weekly|Daily|Digest|Newsletter|Podcast|Roundup|
 # Security found these secrets" (not a body's own "internal audit").
 _REPORTS_BEFORE = re.compile(r"(?:told|according\s+to(?:\s+an?)?|(?:first\s+)?reported\s+by|"
                              r"(?:identified|described|cited|quoted)\s+by|in\s+an\s+interview\s+with|"
-                             r"interviewed\s+by|speaking\s+to|said\s+to|(?<!internal\s)(?:report|investigation|analysis|study|"
-                             r"testing|research|audit|review)\s+(?:by|from|in)|(?:wrote|writing|published)\s+in)\s+"
+                             r"interviewed\s+by|speaking\s+to|said\s+to|"
+                             r"(?<!internal\s)(?:report|investigation|analysis|study|testing|research|audit|review)\s+"
+                             r"(?:by|from|in)|(?:wrote|writing|published)\s+in)\s+"
                              r"(?:the\s+)?$", re.I)
 _REPORTS_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:(?:first\s+)?(?:reported|reports|has\s+reported|revealed|wrote)|"
                             r"(?:\w+ly\s+)?(?:uncovered|discovered|documented|found\s+(?:that|these|this|evidence))|"
@@ -185,7 +186,8 @@ _REPORTS_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:(?:first\s+)?(?:reported|report
 # not its deployer or developer (a list of names may stand between the verb and this one).
 _IMPERSONATING = re.compile(r"(?:\bimpersonat\w*|\bpos(?:ing|ed|es)\s+as|\bpretend\w*\s+to\s+be(?:\s+from)?|\bspoof\w*|"
                             r"\bpurport\w*\s+to\s+(?:be|come)\s+from|\bmasquerad\w*\s+as)\s+(?:(?:the|an?)\s+)?"
-                            r"(?:[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*(?:,\s+and\s+|,\s+|\s+and\s+)(?:[Tt]he\s+)?){0,4}$")
+                            r"(?:[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*(?:,\s+and\s+|,\s+|\s+and\s+)"
+                            r"(?:[Tt]he\s+)?){0,4}$")
 
 
 # What a name is when a noun for a thing follows it every time the text writes it: "the Intelligence-Led Policing
