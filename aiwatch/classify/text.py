@@ -206,7 +206,7 @@ def _nav_score(word: str) -> int:
 
 
 # Scores by word: a page's stretches repeat the same few hundred words (menus, function words), and a dict
-# lookup is a fifth of the regex match and the tests above.
+# lookup takes an eighth of the time of the regex match and the tests above (timeit, over a menu's words).
 _NAV_SCORES: dict[str, int] = {}
 
 

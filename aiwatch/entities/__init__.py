@@ -205,9 +205,9 @@ def _things_named(mentions: list[_Mention]) -> list[_Mention]:
     "the Tesla vehicle", "an Amazon program" name their firm."""
     systems, things = set(), set()
     for key, ms in _by_key(mentions).items():
+        name = ms[0].name
         if ms[0].from_gazetteer or ms[0].kind not in ("organisation", "public_body") \
-                or _BODY_IN_NAME.search(ms[0].name) or _FIRM_END.search(ms[0].name) \
-                or ORG_WORDS.search(ms[0].name) or PUBLIC_WORDS.search(ms[0].name) or country_of(ms[0].name):
+                or ORG_WORDS.search(name) or PUBLIC_WORDS.search(name) or country_of(name):
             continue  # ("a Tax Authority software system" names the authority's system: the body stays)
         if all(_SYSTEM_AFTER.match(m.after) for m in ms):
             systems.add(key)
@@ -1116,8 +1116,8 @@ class EntityExtractor:
         chosen += [(key, by_key[key][0], "deployer", 0.5, by_key[key][0].sentence) for key in acting]
         # A platform beside the company that owns it, both chosen for a role ("Meta's AI chatbot in Facebook
         # Messenger", "Meta deployed AI-generated profiles on Instagram and Facebook"): the company is the party,
-        # the platform the system it ran (AIID's editors list Meta alone in 5 of the 6 held-apart such stories); the
-        # platform's people ("facebook users") are still the ones it reaches.
+        # the platform the system it ran (of the 6 held-apart such stories AIID lists Meta in 5 and a platform, beside
+        # Meta, in 1); the platform's people ("facebook users") are still the ones it reaches.
         parents = {key for key, _, _, _, _ in chosen if key in _PLATFORMS_OF}
         platforms = {c[0]: c for c in chosen if any(c[0] in _PLATFORMS_OF[parent] for parent in parents)}
         chosen = [c for c in chosen if c[0] not in platforms]
