@@ -653,10 +653,9 @@ def test_a_letter_in_a_product_name_is_not_the_platform(extractor: EntityExtract
     crash = extractor.extract("Tesla Model X on Autopilot crashed into a barrier",
                               "A Tesla Model X on Autopilot crashed into a highway barrier, killing its driver.")
     assert "X" not in {e.name for e in crash.entities}
-    # (Not a deepfake: where X is named only as where others' fakes went, it plays no part; see the venue test.)
-    posted = extractor.extract("False answer spread", "The chatbot's false answer was posted on X and shared by "
-                                                      "Musk's X account.")
-    assert "X" in {e.name for e in posted.entities}
+    # (Where X is named only as where content went, "posted on X", it plays no part: see the venue tests.)
+    said = extractor.extract("False answer spread", "X said its moderation team removed the chatbot's false answer.")
+    assert "X" in {e.name for e in said.entities}
 
 
 def test_phrases_of_a_foreign_headline_are_no_organisations(extractor: EntityExtractor) -> None:
@@ -1247,6 +1246,31 @@ def test_a_platform_named_only_as_where_others_fakes_went_ran_nothing(extractor:
     own = extractor.extract("Deepfake Ads Slip Past Facebook Ad-Approval Algorithm",
                             "Facebook's ad-approval algorithm approved scam ads that used deepfakes of celebrities.")
     assert ("Facebook", "deployer") in {(e.name, e.role) for e in own.entities}
+
+
+def test_a_platform_named_only_as_where_content_went_ran_nothing_in_any_story(extractor: EntityExtractor) -> None:
+    """Not only where fakes went: bots among "Twitter accounts", a bot's posts "to Twitter", images scraped from
+    "sites such as Instagram and Facebook", and each platform of a list ("on Facebook, Twitter, and YouTube")."""
+    def parties(title: str, text: str) -> set[tuple[str, str]]:
+        return {(e.name, e.role) for e in extractor.extract(title, text).entities
+                if e.role in ("deployer", "developer")}
+
+    bots = parties("Bots Made up Half of Twitter Accounts in Discussions of Reopening",
+                   "Bots by anonymous actors made up roughly half of Twitter accounts in the discussions.")
+    assert not {p for p in bots if p[0] == "X"}
+    listed = parties("Propaganda Campaign Used GAN Faces",
+                     "A propaganda campaign ran accounts on Facebook, Twitter, and YouTube with GAN faces.")
+    assert not {p for p in listed if p[0] in ("Facebook", "X", "YouTube")}
+    # The platform's own systems stay its own: its feed's algorithm, the tool it owns, a verb in a headline.
+    feed = parties("Facebook Feed Algorithms Exposed Users to Disturbing Content",
+                   "Facebook feed algorithms were known by internal research to harm users.")
+    assert ("Facebook", "deployer") in feed
+    owner = parties("Voice Artist Says Her Voice Is Used on ScotRail's AI-Generated Announcements",
+                    "A voice artist said her voice was used on ScotRail's AI-generated announcements.")
+    assert ("ScotRail", "deployer") in owner
+    posts = parties("White House Posts Photo Altered With AI to Show a Protester Crying",
+                    "The White House posted an altered photo of an arrested protester.")
+    assert ("White House", "deployer") in posts
 
 
 def test_a_system_is_not_its_own_developer_beside_its_maker(extractor: EntityExtractor) -> None:
