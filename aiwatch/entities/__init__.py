@@ -149,6 +149,17 @@ def _content_of(m: _Mention) -> bool:
 # ... or seen moderating it: "TikTok later removed the account", "filed complaints with YouTube", "taken down by Meta".
 _MODERATES_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:later\s+|quickly\s+|has\s+|had\s+|then\s+)?(?:removed|took\s+down|"
                               r"suspended|banned|deleted|blocked|labell?ed|restricted)\b", re.I)
+# ... or seen answering the fakes: "The Central Bank of Nigeria denied the claim", "The Presidential Communications
+# Office reportedly debunked it", "the Securities and Exchange Commission reportedly warned of deepfake ads"; in a
+# story of others' fakes only. Held apart: deployer precision 0.589 -> 0.592, recall the same; over all AIID
+# descriptions, report headlines and 3,000 AI news openings 7 bodies went (banks, ministries), none a listed party.
+_REACTS_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:\([A-Z][\w-]+\)\s*)?"
+                           r"(?:(?:reportedly|also|later|publicly|quickly|has|have|had)\s+)*"
+                           r"(?:warned|warns|denied|denies|debunked|dismissed|disavowed|clarified|"
+                           r"issued\s+(?:an?\s+)?(?:public\s+)?(?:warning|statement|advisory|alert|clarification)|"
+                           r"flagged\s+(?:it|them|the)|confirmed\s+(?:that\s+)?(?:it|the\s+\w+)\s+(?:was|were|is)\s+"
+                           r"(?:fake|false|fabricated|manipulated|doctored|AI-generated)|filed\s+(?:an?\s+)?"
+                           r"(?:lawsuit|complaint|petition|police\s+report))\b", re.I)
 _MODERATES_BEFORE = re.compile(r"\b(?:complaints?\s+(?:with|to)|reported\s+(?:it|them)\s+to|(?:removed|taken\s+down|"
                                r"suspended|banned|deleted|blocked)\s+by)\s+(?:the\s+)?$", re.I)
 # The news that told the story, or a person's employer: "documents reviewed by Reuters", "tests by The Wall Street
@@ -188,6 +199,11 @@ _OVERSEER_NAME = re.compile(r"\b(board|commission|commissioner|commissioner's|re
 # oversight the text shows.
 _LEGISLATURE_NAME = re.compile(r"\b(council|legislature|parliament|senate|congress|assembly|supervisors|"
                                r"administration)\b", re.I)
+# A court hears the case, sanctions the lawyers, receives the filing: it runs a system only where the text says so
+# (the role model's deployer cue: "the court used an AI translation tool"). Held apart: deployer precision 0.584 ->
+# 0.589, recall the same; over all AIID descriptions, report headlines and 3,000 AI news openings 12 courts went
+# (and a Senate "Judiciary" committee), none of them a listed party.
+_COURT_NAME = re.compile(r"\b(?:court|circuit|judiciary)\b", re.I)
 # A news column or newsletter that a headline opens with ("AI Weekly: AI is getting political ..."): no party.
 _COLUMN_NAME = re.compile(r"\b(?:Weekly|Daily|Digest|Newsletter|Podcast|Roundup|Briefing)(?:$|:)")
 # Who tells the story rather than takes part in it: "told Reuters", "according to The Washington Post",
@@ -1104,6 +1120,8 @@ class EntityExtractor:
                 overseers.add(key)
             elif all(_impersonated(m) for m in by_key[key]):
                 overseers.add(key)
+            elif _COURT_NAME.search(first.name) and not f["dep_cue"]:
+                overseers.add(key)
         named = {s[0] for s in scored}
         # Systems, harmed groups, and the makers of named systems the text does not name: as by rule.
         acting = [k for k, ms in by_key.items() if all(m.acting for m in ms)]
@@ -1133,6 +1151,8 @@ class EntityExtractor:
         # developers went (platforms where content went; "the A2" motorway, HTML5, "MAGA influencer") and 4 came
         # (ScotRail, owner of "ScotRail's AI-generated announcements"; two fallback deployers once a platform left).
         bystanders |= {key for key in named if all(_posted_on(m) or _content_of(m) for m in by_key[key])}
+        if others_content:
+            bystanders |= {key for key in named if all(_REACTS_AFTER.match(m.after) for m in by_key[key])}
         # Police and prosecutors seen acting against those who made the fakes (arresting, charging, warning) in a
         # story of no police system: held-apart deployer precision 0.512 -> 0.521, recall the same (Europol, Interpol,
         # Hong Kong police); over all AIID descriptions 15 unlisted deployers went, over 3,000 AI news openings none.
