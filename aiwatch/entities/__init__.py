@@ -152,7 +152,8 @@ _MODERATES_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:later\s+|quickly\s+|has\s+|ha
 # ... or seen answering the fakes: "The Central Bank of Nigeria denied the claim", "The Presidential Communications
 # Office reportedly debunked it", "the Securities and Exchange Commission reportedly warned of deepfake ads"; in a
 # story of others' fakes only. Held apart: deployer precision 0.589 -> 0.592, recall the same; over all AIID
-# descriptions, report headlines and 3,000 AI news openings 7 bodies went (banks, ministries), none a listed party.
+# descriptions, report headlines and 3,000 AI news openings 8 bodies went (banks, ministries, a university where a
+# student "filed a complaint"), none a listed party.
 _REACTS_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:\([A-Z][\w-]+\)\s*)?"
                            r"(?:(?:reportedly|also|later|publicly|quickly|has|have|had)\s+)*"
                            r"(?:warned|warns|denied|denies|debunked|dismissed|disavowed|clarified|"
@@ -201,7 +202,7 @@ _LEGISLATURE_NAME = re.compile(r"\b(council|legislature|parliament|senate|congre
                                r"administration)\b", re.I)
 # A court hears the case, sanctions the lawyers, receives the filing: it runs a system only where the text says so
 # (the role model's deployer cue: "the court used an AI translation tool"). Held apart: deployer precision 0.584 ->
-# 0.589, recall the same; over all AIID descriptions, report headlines and 3,000 AI news openings 12 courts went
+# 0.589, recall the same; over all AIID descriptions, report headlines and 3,000 AI news openings 13 courts went
 # (and a Senate "Judiciary" committee), none of them a listed party.
 _COURT_NAME = re.compile(r"\b(?:court|circuit|judiciary)\b", re.I)
 # A news column or newsletter that a headline opens with ("AI Weekly: AI is getting political ..."): no party.
