@@ -1292,6 +1292,19 @@ def test_a_court_and_a_body_answering_the_fakes_ran_nothing(extractor: EntityExt
         "judgments, and the tool made errors.")
 
 
+def test_a_city_read_as_a_body_before_its_people_or_its_own_body_is_the_place(extractor: EntityExtractor) -> None:
+    """spaCy's small model tags "London's" and "A Mumbai businessman"'s city as organisations."""
+    met = extractor.extract("Facial Recognition Trial Performed Poorly at Notting Hill Carnival",
+                            "The facial recognition trial by London’s Metropolitan Police Service at the Notting Hill "
+                            "Carnival reportedly misidentified people.")
+    deployers = {e.name for e in met.entities if e.role == "deployer"}
+    assert "London" not in deployers and "Metropolitan Police Service" in deployers
+    scam = extractor.extract("Businessman Defrauded via AI-Cloned Voice",
+                             "A Mumbai businessman reportedly identified as KT Vinod lost money after a caller used "
+                             "an AI-cloned voice of his son.")
+    assert "Mumbai" not in {e.name for e in scam.entities if e.role in ("deployer", "developer")}
+
+
 def test_a_system_is_not_its_own_developer_beside_its_maker(extractor: EntityExtractor) -> None:
     facts = extractor.extract("ChatGPT Allegedly Produced False Accusation of Sexual Harassment",
                               "ChatGPT invented a harassment scandal and named a real law professor as the accused.")
