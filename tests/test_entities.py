@@ -1305,6 +1305,23 @@ def test_a_city_read_as_a_body_before_its_people_or_its_own_body_is_the_place(ex
     assert "Mumbai" not in {e.name for e in scam.entities if e.role in ("deployer", "developer")}
 
 
+def test_the_target_of_an_attack_ran_nothing_unless_researchers_exposed_its_system(extractor: EntityExtractor
+                                                                                      ) -> None:
+    def parties(title: str, text: str) -> set[str]:
+        return {e.name for e in extractor.extract(title, text).entities if e.role in ("deployer", "developer")}
+
+    assert "Kaikatsu Frontier" not in parties(
+        "Japanese Teen Allegedly Uses AI-Generated Program to Breach Kaikatsu Frontier",
+        "A 17-year-old boy reportedly used an AI-generated program to breach Kaikatsu Frontier and leak customer data.")
+    assert "NVIDIA" not in parties(
+        "Influence Operation Targeted Data Center", "A Russian influence operation targeted Firebird's NVIDIA-powered "
+        "data center with fabricated media narratives.")
+    # A research team's hack shows the body's own system at fault.
+    assert "Moltbook" in parties("Researchers hacked Moltbook's database in under 3 minutes",
+                                 "Researchers hacked Moltbook's database, where AI agents posted, and read private "
+                                 "messages.")
+
+
 def test_a_system_is_not_its_own_developer_beside_its_maker(extractor: EntityExtractor) -> None:
     facts = extractor.extract("ChatGPT Allegedly Produced False Accusation of Sexual Harassment",
                               "ChatGPT invented a harassment scandal and named a real law professor as the accused.")

@@ -161,6 +161,36 @@ _REACTS_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:\([A-Z][\w-]+\)\s*)?"
                            r"flagged\s+(?:it|them|the)|confirmed\s+(?:that\s+)?(?:it|the\s+\w+)\s+(?:was|were|is)\s+"
                            r"(?:fake|false|fabricated|manipulated|doctored|AI-generated)|filed\s+(?:an?\s+)?"
                            r"(?:lawsuit|complaint|petition|police\s+report))\b", re.I)
+# The target of an attack ("Teen Allegedly Uses AI-Generated Program to Breach Kaikatsu Frontier", "targeted
+# Firebird's NVIDIA-powered data center", "KDE's GitLab infrastructure was reportedly disrupted by AI web scrapers"):
+# harmed, not running the system (AIID lists such bodies as harmed; aiwatch's harmed parties are groups of people).
+# Held apart: deployer precision 0.594 -> 0.597, developer 0.741 -> 0.743, recalls the same; over all AIID
+# descriptions, report headlines and 3,000 AI news openings 9 bodies went (a school and a legislature whose people
+# deepfakes targeted, "A Ferrari executive was targeted", "AI-slop pages targeting the Geelong Cats"), none a listed
+# party.
+_ATTACKED_BEFORE = re.compile(r"\b(?:target(?:s|ed|ing)?|breach(?:es|ed|ing)?|hack(?:s|ed|ing)?|"
+                              r"compromis(?:e|es|ed|ing)|infiltrat\w+|attack(?:s|ed)?(?:\s+on)?|stole\s+from)\s+"
+                              r"(?:the\s+|an?\s+)?(?:[A-Z][\w.&-]*['’]s\s+)?$", re.I)
+_ATTACKED_AFTER = re.compile(r"^(?:['’]s)?(?:\s+[\w-]+){0,2}?\s+(?:was|were|had\s+been|has\s+been|got)\s+"
+                             r"(?:reportedly\s+|allegedly\s+)?(?:hacked|breached|targeted|compromised|disrupted|"
+                             r"attacked|infiltrated)\b", re.I)
+
+
+# ... unless researchers did it: "Researchers hacked Moltbook's database" shows the body's own system's flaw.
+_RESEARCHERS_BEFORE = re.compile(r"\b(?:researchers?|testers?|red[- ]teamers?|scientists?)\s+(?:\w+\s+)?\w+\s+$", re.I)
+
+
+def _attacked(m: _Mention) -> bool:
+    """Named as the target of an attack (see _ATTACKED_BEFORE); not a system ("users hacked ChatGPT into ...":
+    its maker runs it)."""
+    if m.kind == "ai_system":
+        return False
+    before = m.before[-60:]
+    if (found := _ATTACKED_BEFORE.search(before)) is not None:
+        return not _RESEARCHERS_BEFORE.search(before[:found.end()])
+    return bool(_ATTACKED_AFTER.match(m.after))
+
+
 _MODERATES_BEFORE = re.compile(r"\b(?:complaints?\s+(?:with|to)|reported\s+(?:it|them)\s+to|(?:removed|taken\s+down|"
                                r"suspended|banned|deleted|blocked)\s+by)\s+(?:the\s+)?$", re.I)
 # The news that told the story, or a person's employer: "documents reviewed by Reuters", "tests by The Wall Street
@@ -1157,6 +1187,7 @@ class EntityExtractor:
         bystanders |= {key for key in named if all(_posted_on(m) or _content_of(m) for m in by_key[key])}
         if others_content:
             bystanders |= {key for key in named if all(_REACTS_AFTER.match(m.after) for m in by_key[key])}
+        bystanders |= {key for key in named if all(_attacked(m) for m in by_key[key])}
         # Police and prosecutors seen acting against those who made the fakes (arresting, charging, warning) in a
         # story of no police system: held-apart deployer precision 0.512 -> 0.521, recall the same (Europol, Interpol,
         # Hong Kong police); over all AIID descriptions 15 unlisted deployers went, over 3,000 AI news openings none.
