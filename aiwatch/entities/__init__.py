@@ -174,8 +174,6 @@ _ATTACKED_BEFORE = re.compile(r"\b(?:target(?:s|ed|ing)?|breach(?:es|ed|ing)?|ha
 _ATTACKED_AFTER = re.compile(r"^(?:['’]s)?(?:\s+[\w-]+){0,2}?\s+(?:was|were|had\s+been|has\s+been|got)\s+"
                              r"(?:reportedly\s+|allegedly\s+)?(?:hacked|breached|targeted|compromised|disrupted|"
                              r"attacked|infiltrated)\b", re.I)
-
-
 # ... unless researchers did it: "Researchers hacked Moltbook's database" shows the body's own system's flaw.
 _RESEARCHERS_BEFORE = re.compile(r"\b(?:researchers?|testers?|red[- ]teamers?|scientists?)\s+(?:\w+\s+)?\w+\s+$", re.I)
 
@@ -234,7 +232,7 @@ _LEGISLATURE_NAME = re.compile(r"\b(council|legislature|parliament|senate|congre
 # (the role model's deployer cue: "the court used an AI translation tool"). Held apart: deployer precision 0.584 ->
 # 0.589, recall the same; over all AIID descriptions, report headlines and 3,000 AI news openings 13 courts went
 # (and a Senate "Judiciary" committee), none of them a listed party.
-_COURT_NAME = re.compile(r"\b(?:court|circuit|judiciary)\b", re.I)
+_COURT_NAME = re.compile(r"\b(?:court|judiciary)\b|\bcircuit$", re.I)  # "the Sixth Circuit"; not "Circuit City"
 # A news column or newsletter that a headline opens with ("AI Weekly: AI is getting political ..."): no party.
 _COLUMN_NAME = re.compile(r"\b(?:Weekly|Daily|Digest|Newsletter|Podcast|Roundup|Briefing)(?:$|:)")
 # Who tells the story rather than takes part in it: "told Reuters", "according to The Washington Post",
@@ -1184,7 +1182,9 @@ class EntityExtractor:
         # AIID descriptions, report headlines and 3,000 AI news openings (each change read), 39 deployers or
         # developers went (platforms where content went; "the A2" motorway, HTML5, "MAGA influencer") and 4 came
         # (ScotRail, owner of "ScotRail's AI-generated announcements"; two fallback deployers once a platform left).
-        bystanders |= {key for key in named if all(_posted_on(m) or _content_of(m) for m in by_key[key])}
+        # (Not a system: "ChatGPT users" are the users of the system at work.)
+        bystanders |= {key for key in named
+                       if all(m.kind != "ai_system" and (_posted_on(m) or _content_of(m)) for m in by_key[key])}
         if others_content:
             bystanders |= {key for key in named if all(_REACTS_AFTER.match(m.after) for m in by_key[key])}
         bystanders |= {key for key in named if all(_attacked(m) for m in by_key[key])}
@@ -1542,6 +1542,7 @@ _PLACE_BODY_AFTER = re.compile(r"^(?:['’]s)?\s+(?:[A-Z][\w.&-]*\s+){0,4}?(?:Po
 
 
 def _place_before_its_own(text: str, after: str) -> bool:
+    """Whether a name spaCy read as a body's stands before one of its place's people or bodies (see above)."""
     possessive = text[-2:] in ("'s", "’s")
     rest = text[-2:] + after if possessive else after
     return bool(_PLACE_PEOPLE_AFTER.match(after)) or ((possessive or after[:2] in ("'s", "’s"))
