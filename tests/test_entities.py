@@ -1340,6 +1340,11 @@ def test_police_acting_against_those_who_made_the_fakes_ran_no_system(extractor:
                               "Hong Kong police arrested a man after a facial recognition match, and the deepfake "
                               "claims against him proved false.")
     assert ("Hong Kong Police", "deployer") in {(e.name, e.role) for e in match.entities}
+    # Nor only against fakes: prosecutors telling who misused a chatbot ran none.
+    stalker = extractor.extract("ChatGPT Was Alleged to Have Reinforced a Man's Stalking",
+                                "The Department of Justice said Brett Michael Dadig used an AI chatbot while "
+                                "stalking and threatening 11 women. Dadig was indicted in December.")
+    assert "Department of Justice" not in {e.name for e in stalker.entities if e.role == "deployer"}
 
 
 def test_a_name_inside_another_a_unit_or_a_systems_acronym_is_no_party(extractor: EntityExtractor) -> None:

@@ -1191,7 +1191,11 @@ class EntityExtractor:
         # Police and prosecutors seen acting against those who made the fakes (arresting, charging, warning) in a
         # story of no police system: held-apart deployer precision 0.512 -> 0.521, recall the same (Europol, Interpol,
         # Hong Kong police); over all AIID descriptions 15 unlisted deployers went, over 3,000 AI news openings none.
-        if others_content and not any(_POLICE_SYSTEM.search(x) for x in sents):
+        # In any story since session 46, not only in stories of fakes ("The Department of Justice said Brett Michael
+        # Dadig used an AI chatbot while stalking", "FBI says Palm Springs bombing suspects used AI chat program"):
+        # held-apart deployer precision 0.597 -> 0.600, recall the same; over all AIID descriptions, report headlines
+        # and 3,000 AI news openings 9 such bodies went, none a listed party.
+        if not any(_POLICE_SYSTEM.search(x) for x in sents):
             bystanders |= {key for key in named if _ENFORCER_NAME.search(by_key[key][0].name)
                            and all(_ENFORCES.search(m.sentence) for m in by_key[key])}
         chosen: list[tuple[str, _Mention, str, float, str]] = []
