@@ -1322,6 +1322,22 @@ def test_the_target_of_an_attack_ran_nothing_unless_researchers_exposed_its_syst
                                  "messages.")
 
 
+def test_the_parties_of_a_case_with_fabricated_citations_ran_nothing(extractor: EntityExtractor) -> None:
+    """The lawyer who filed the fake citations used the system; the case's parties are its name ("v." no sentence
+    end), unless the text says more of them (a firm's own lawyers using its own chatbot)."""
+    def parties(title: str, text: str) -> set[str]:
+        return {e.name for e in extractor.extract(title, text).entities if e.role in ("deployer", "developer")}
+
+    avianca = parties("ChatGPT Reportedly Produced False Court Case Law Presented by Legal Counsel in Court",
+                      "A lawyer in Mata v. Avianca, Inc. used ChatGPT for research. ChatGPT hallucinated court cases, "
+                      "which the lawyer presented in a filing.")
+    assert not {n for n in avianca if "Avianca" in n}
+    experian = parties("Attorney Reportedly Submitted Brief with AI-Generated Misrepresentations",
+                       "In Fletcher v. Experian Information Solutions, Inc., the Fifth Circuit found that a brief "
+                       "included fabricated case citations.")
+    assert not {n for n in experian if "Experian" in n or " v" in n}
+
+
 def test_a_system_is_not_its_own_developer_beside_its_maker(extractor: EntityExtractor) -> None:
     facts = extractor.extract("ChatGPT Allegedly Produced False Accusation of Sexual Harassment",
                               "ChatGPT invented a harassment scandal and named a real law professor as the accused.")
