@@ -1356,11 +1356,15 @@ def test_police_acting_against_those_who_made_the_fakes_ran_no_system(extractor:
                               "Hong Kong police arrested a man after a facial recognition match, and the deepfake "
                               "claims against him proved false.")
     assert ("Hong Kong Police", "deployer") in {(e.name, e.role) for e in match.entities}
-    # Nor only against fakes: prosecutors telling who misused a chatbot ran none.
+    # Nor only against fakes: prosecutors charging whoever misused a chatbot ran none; police saying what their
+    # officers did with one did.
     stalker = extractor.extract("ChatGPT Was Alleged to Have Reinforced a Man's Stalking",
-                                "The Department of Justice said Brett Michael Dadig used an AI chatbot while "
-                                "stalking and threatening 11 women. Dadig was indicted in December.")
+                                "The Department of Justice charged Brett Michael Dadig, who used an AI chatbot while "
+                                "stalking and threatening 11 women.")
     assert "Department of Justice" not in {e.name for e in stalker.entities if e.role == "deployer"}
+    reports = extractor.extract("Police Use ChatGPT to Write Reports", "The Fresno Police Department said officers "
+                                "used ChatGPT to draft incident reports, and several contained errors.")
+    assert "Fresno Police Department" in {e.name for e in reports.entities if e.role == "deployer"}
 
 
 def test_a_name_inside_another_a_unit_or_a_systems_acronym_is_no_party(extractor: EntityExtractor) -> None:

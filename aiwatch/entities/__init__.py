@@ -240,6 +240,9 @@ _ENFORCER_NAME = re.compile(r"\b(?:police|justice|prosecutors?|attorneys?|fbi|fe
                             r"interpol|sheriff|constabulary|gendarmerie|crime agency)\b", re.I)
 _ENFORCES = re.compile(r"\b(?:arrest\w*|charg\w*|indict\w*|prosecut\w*|convict\w*|sentenc\w*|seiz\w*|dismantl\w*|"
                        r"uncover\w*|urg\w*|warn\w*|investigat\w*|raid\w*|crack\w*\s+down|operation|said|says)\b", re.I)
+# ... outside a story of fakes, prosecution itself (not "said", "warned": police say what their own tools did).
+_PROSECUTES = re.compile(r"\b(?:arrest\w*|charg\w*|indict\w*|prosecut\w*|convict\w*|sentenc\w*|seiz\w*|"
+                         r"plead\w*|pled|guilty)\b", re.I)
 _OVERSEER_NAME = re.compile(r"\b(board|commission|commissioner|commissioner's|regulator|ombuds\w*|watchdog|"
                             r"tribunal|inspectorate)\b", re.I)
 # A council, a legislature or an administration oversees when it is seen banning or probing ("voted 8-1 to ban
@@ -254,7 +257,7 @@ _LEGISLATURE_NAME = re.compile(r"\b(council|legislature|parliament|senate|congre
 # Held apart: deployer precision 0.584 -> 0.589, recall the same; over all AIID descriptions, report headlines and
 # 3,000 AI news openings 13 courts went (and a Senate "Judiciary" committee), none of them a listed party.
 _COURT_NAME = re.compile(r"\b(?:court|judiciary)\b|\bcircuit$", re.I)  # "the Sixth Circuit"; not "Circuit City"
-_COURT_USES = re.compile(r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,2}?(?:used|uses|using|adopted|adopts|deployed|deploys|"
+_USES_AFTER = re.compile(r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,2}?(?:used|uses|using|adopted|adopts|deployed|deploys|"
                          r"introduced|rolled\s+out|relied\s+on|relies\s+on|tested|piloted)\b", re.I)
 # A news column or newsletter that a headline opens with ("AI Weekly: AI is getting political ..."): no party.
 _COLUMN_NAME = re.compile(r"\b(?:Weekly|Daily|Digest|Newsletter|Podcast|Roundup|Briefing)(?:$|:)")
@@ -1176,7 +1179,7 @@ class EntityExtractor:
                 overseers.add(key)
             elif all(_impersonated(m) for m in by_key[key]):
                 overseers.add(key)
-            elif _COURT_NAME.search(first.name) and not any(_COURT_USES.match(m.after) for m in by_key[key]):
+            elif _COURT_NAME.search(first.name) and not any(_USES_AFTER.match(m.after) for m in by_key[key]):
                 overseers.add(key)
         named = {s[0] for s in scored}
         # Systems, harmed groups, and the makers of named systems the text does not name: as by rule.
@@ -1217,13 +1220,16 @@ class EntityExtractor:
         # Police and prosecutors seen acting against those who made the fakes (arresting, charging, warning) in a
         # story of no police system: held-apart deployer precision 0.512 -> 0.521, recall the same (Europol, Interpol,
         # Hong Kong police); over all AIID descriptions 15 unlisted deployers went, over 3,000 AI news openings none.
-        # In any story since session 46, not only in stories of fakes ("The Department of Justice said Brett Michael
-        # Dadig used an AI chatbot while stalking", "FBI says Palm Springs bombing suspects used AI chat program"):
-        # held-apart deployer precision 0.597 -> 0.600, recall the same; over all AIID descriptions, report headlines
-        # and 3,000 AI news openings 9 such bodies went, none a listed party.
+        # Since session 46 in any story, where it is seen prosecuting ("DOJ indicts five in North Korean fake IT
+        # worker scheme", "South Korea police arrest man for posting AI photo") and never using a system itself
+        # ("The Fresno Police Department said officers used ChatGPT to draft reports" stays its use): held-apart
+        # deployer precision 0.597 -> 0.599, recall the same; over all AIID descriptions, report headlines and 3,000
+        # AI news openings 5 such bodies went, none a listed party.
         if not any(_POLICE_SYSTEM.search(x) for x in sents):
             bystanders |= {key for key in named if _ENFORCER_NAME.search(by_key[key][0].name)
-                           and all(_ENFORCES.search(m.sentence) for m in by_key[key])}
+                           and all(_ENFORCES.search(m.sentence) if others_content
+                                   else _PROSECUTES.search(m.sentence) and not _USES_AFTER.match(m.after)
+                                   for m in by_key[key])}
         chosen: list[tuple[str, _Mention, str, float, str]] = []
         for key, first, p, cues in scored:
             if key in overseers or key in bystanders:
