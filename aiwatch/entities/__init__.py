@@ -109,28 +109,28 @@ _OVERSEE_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:\([A-Z]{2,}\)\s*)?"  # "... Adm
 _VENUE_BEFORE = re.compile(r"\b(?:on|onto|across|via|throughout)\s+(?:the\s+)?(?:(?:[\w-]+\s+){0,2}(?:platforms?|"
                            r"sites?|apps?|networks?|media)\s+(?:like|such\s+as|including)\s+)?"
                            r"(?:[\w.-]+,?\s+(?:and|or)\s+)?$", re.I)
-# ... or written before what was posted there: "a Facebook video", "Facebook pages", "TikTok accounts".
+# ... or written before what was posted there: "a Facebook video", "Facebook pages", "TikTok accounts"; not before
+# the platform's own machinery ("Facebook feed algorithms", "YouTube's moderation").
+_NOT_ITS_SYSTEM = r"(?!\s+(?:algorithms?|systems?|tools?|approval|review|moderation|polic(?:y|ies))\b)"
 _VENUE_AFTER = re.compile(r"^\s+(?:[\w-]+\s+)?(?:videos?|pages?|accounts?|posts?|ads?|advertisements?|adverts?|"
                           r"groups?|profiles?|channels?|reels?|livestreams?|marketplace|messages?|feeds?|users?|"
-                          r"scams?|handles?|creators?|networks?|influencers?|challenges?)(?![\w-])"
-                          r"(?!\s+(?:algorithms?|systems?|tools?|approval|review|moderation|polic(?:y|ies))\b)", re.I)
+                          r"scams?|handles?|creators?|networks?|influencers?|challenges?)(?![\w-])" + _NOT_ITS_SYSTEM,
+                          re.I)
 # What _VENUE_BEFORE reads, and also "posted to YouTube" and lists of up to three ("on Facebook, Twitter, and
 # YouTube"): for the bystander rule only, as _VENUE_BEFORE is one of the role model's features. Not "through":
 # "discoverable through Google and Microsoft's search platforms" is their systems at work.
-_POSTED_BEFORE = re.compile(r"\b(?:on|onto|across|via|throughout|(?:posted|uploaded|shared|published)\s+to)\s+"
-                            r"(?:the\s+)?(?:(?:[\w-]+\s+){0,2}(?:platforms?|sites?|apps?|networks?|media)\s+"
+_POSTED_TO = r"\b(?:on|onto|across|via|throughout|(?:posted|uploaded|shared|published)\s+to)\s+(?:the\s+)?"
+_POSTED_BEFORE = re.compile(_POSTED_TO + r"(?:(?:[\w-]+\s+){0,2}(?:platforms?|sites?|apps?|networks?|media)\s+"
                             r"(?:like|such\s+as|including)\s+)?(?:(?:[\w.-]+,?\s+){1,3}(?:and|or)\s+)?$", re.I)
 # ... and inside such a list, its middle ("on Facebook, Twitter, and YouTube": Twitter).
-_LIST_MIDDLE_BEFORE = re.compile(r"\b(?:on|onto|across|via|throughout|(?:posted|uploaded|shared|published)\s+to)\s+"
-                                 r"(?:the\s+)?(?:[\w.-]+,\s+){1,2}$", re.I)
+_LIST_MIDDLE_BEFORE = re.compile(_POSTED_TO + r"(?:[\w.-]+,\s+){1,2}$", re.I)
 _LIST_GOES_ON = re.compile(r"^(?:,\s+[\w.-]+)?,?\s+(?:and|or)\s+\w", re.I)
 # A possessive after a venue's name makes it the owner of what follows, unless that is the platform itself.
 _PLATFORM_AFTER = re.compile(r"^(?:'s|’s)\s+(?:[\w-]+\s+)?(?:platforms?|sites?|apps?|services?|networks?)\b", re.I)
 # Content others put on a platform, right after its name: in any story, the platform neither ran nor made the system
 # at work (its ads, groups and feeds are left out: they are its own systems unless the story is of others' fakes).
 _CONTENT_AFTER = re.compile(r"^\s+(?:videos?|pages?|accounts?|posts?|users?|profiles?|channels?|reels?|livestreams?|"
-                            r"messages?|handles?|creators?|influencers?|challenges?)(?![\w-])"
-                            r"(?!\s+(?:algorithms?|systems?|tools?|approval|review|moderation|polic(?:y|ies))\b)", re.I)
+                            r"messages?|handles?|creators?|influencers?|challenges?)(?![\w-])" + _NOT_ITS_SYSTEM, re.I)
 _POSTS_VERB = re.compile(r"^\s+(?:Posts\s+[A-Z]|posts\s+(?:a|an|the|his|her|their|its)\b)")
 
 
@@ -964,8 +964,7 @@ class EntityExtractor:
     def _place_acting(self, text: str, sent: str, before: str, after: str) -> list[_Mention]:
         """"Toronto's use of", "Uganda deployed", "deployed by Uganda": the place acts as its government
         (AIID's editors then list "toronto city government"), named as written; else nothing."""
-        possessive = text[-2:] in ("'s", "’s")  # spaCy's span sometimes holds it: "New York City's"
-        rest = text[-2:] + after if possessive else after
+        possessive, rest = _possessive_rest(text, after)
         if not text[:1].isupper() or _IN_PLACE.search(before) or _OWNS_NAMED.match(rest) \
                 or not (_PLACE_ACTS.match(rest) or _BY_PLACE.search(before)):
             return []
@@ -1223,13 +1222,17 @@ class EntityExtractor:
         # Since session 46 in any story, where it is seen prosecuting ("DOJ indicts five in North Korean fake IT
         # worker scheme", "South Korea police arrest man for posting AI photo") and never using a system itself
         # ("The Fresno Police Department said officers used ChatGPT to draft reports" stays its use): held-apart
-        # deployer precision 0.597 -> 0.599, recall the same; over all AIID descriptions, report headlines and 3,000
-        # AI news openings 5 such bodies went, none a listed party.
+        # deployer precision 0.601 -> 0.603 (against the rule for stories of fakes alone, with session 46's other
+        # rules in place), recall the same; over all AIID descriptions, report headlines and 3,000 AI news openings 5
+        # such bodies went, none a listed party.
+        def acts_against(m: _Mention) -> bool:
+            if others_content:
+                return bool(_ENFORCES.search(m.sentence))
+            return bool(_PROSECUTES.search(m.sentence)) and not _USES_AFTER.match(m.after)
+
         if not any(_POLICE_SYSTEM.search(x) for x in sents):
             bystanders |= {key for key in named if _ENFORCER_NAME.search(by_key[key][0].name)
-                           and all(_ENFORCES.search(m.sentence) if others_content
-                                   else _PROSECUTES.search(m.sentence) and not _USES_AFTER.match(m.after)
-                                   for m in by_key[key])}
+                           and all(acts_against(m) for m in by_key[key])}
         chosen: list[tuple[str, _Mention, str, float, str]] = []
         for key, first, p, cues in scored:
             if key in overseers or key in bystanders:
@@ -1573,16 +1576,19 @@ _PERSON_BEFORE = re.compile(r"\bidentified as\s+$|\b(?:man|woman|boy|girl|teen|t
 _PLACE_PEOPLE_AFTER = re.compile(r"^\s+(?:man|woman|men|women|boy|girl|teen|teenager|businessman|businesswoman|"
                                  r"resident|family|student|couple|native|retiree|pensioner|mother|father|grandmother|"
                                  r"grandfather)s?\b")
-_PLACE_BODY_AFTER = re.compile(r"^(?:['’]s)?\s+(?:[A-Z][\w.&-]*\s+){0,4}?(?:Police|Department|Council|Ministry|Office|"
+_PLACE_BODY_AFTER = re.compile(r"^['’]s\s+(?:[A-Z][\w.&-]*\s+){0,4}?(?:Police|Department|Council|Ministry|Office|"
                                r"Authority|Agency|Court|Hospital|Government|Transit|Schools?)\b")
+
+
+def _possessive_rest(text: str, after: str) -> tuple[bool, str]:
+    """Whether spaCy's span holds the possessive ("New York City's"), and what follows the name, possessive first."""
+    possessive = text[-2:] in ("'s", "’s")
+    return possessive, (text[-2:] + after if possessive else after)
 
 
 def _place_before_its_own(text: str, after: str) -> bool:
     """Whether a name spaCy read as a body's stands before one of its place's people or bodies (see above)."""
-    possessive = text[-2:] in ("'s", "’s")
-    rest = text[-2:] + after if possessive else after
-    return bool(_PLACE_PEOPLE_AFTER.match(after)) or ((possessive or after[:2] in ("'s", "’s"))
-                                                      and bool(_PLACE_BODY_AFTER.match(rest)))
+    return bool(_PLACE_PEOPLE_AFTER.match(after) or _PLACE_BODY_AFTER.match(_possessive_rest(text, after)[1]))
 
 
 # "Sewell Setzer III, 14, died": an age after the name.
