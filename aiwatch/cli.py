@@ -503,9 +503,10 @@ def eval_clusters(
         out.print(f"organisations in hand-labelled news: {no['recall_as_party']:.3f} of {no['organisations']} listed "
                   f"as a party, {no['recall_named']:.3f} named at all")
     for name, r in report.get("countries", {}).items():
-        m, b = r["model"], r["baseline_gpe_names"]
-        out.print(f"countries, {name}: precision {m['precision']:.3f}, recall {m['recall']:.3f} (GPE names alone: "
-                  f"{b['precision']:.3f}, {b['recall']:.3f}; {m['gold']} countries)")
+        m, n, b = r["model"], r["named_only"], r["baseline_gpe_names"]
+        out.print(f"countries, {name}: precision {m['precision']:.3f}, recall {m['recall']:.3f} (places named "
+                  f"alone: {n['precision']:.3f}, {n['recall']:.3f}; GPE names alone: {b['precision']:.3f}, "
+                  f"{b['recall']:.3f}; {m['gold']} countries)")
     if as_json:
         as_json.write_text(json.dumps(report, indent=2, default=str))
     if check:

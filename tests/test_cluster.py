@@ -650,6 +650,24 @@ def test_a_back_filled_older_report_moves_the_event_date(store: Store, tmp_path:
     assert rec["event_date"] == DAY.date().isoformat() and rec["first_seen"].startswith(DAY.date().isoformat())
 
 
+def test_an_incident_whose_articles_name_no_place_is_placed_where_its_deployers_incidents_are(
+        store: Store, tmp_path: Path) -> None:
+    from aiwatch.export import incident_records
+    from aiwatch.ingest import ingest
+
+    story = {"id": "robots-0", "title": "Amazon warehouse robots linked to higher injury rates",
+             "text": "Amazon's robotic fulfillment centers have higher serious injury rates than its other "
+                     "warehouses, records show. Amazon deployed the robots to speed up picking.",
+             "url": "https://news.example/robots", "published": DAY.isoformat()}
+    ingest(store, [str(write_jsonl(tmp_path / "a.jsonl", [story, article("clearview", 0)]))])
+    process_as_incidents(store)
+    countries = {rec["title"]: rec["countries"] for rec in incident_records(store)}
+    # Named nowhere; AIAAIC sets Amazon's incidents in the United States (gazetteer "country").
+    assert countries[story["title"]] == ["United States"]
+    # A story that names its place keeps the places it names, and no other.
+    assert countries[EVENTS["clearview"][0][0]] == ["United Kingdom"]
+
+
 def test_incident_record_and_exports(store: Store, tmp_path: Path) -> None:
     from aiwatch.export import INCIDENT_FIELDS, export_incidents
     from aiwatch.ingest import ingest

@@ -545,6 +545,8 @@ def test_countries_from_cities_peoples_and_bodies(extractor: EntityExtractor) ->
     assert countries("The Italian data protection authority opened a probe into the chatbot.") == ["Italy"]
     assert countries("Amazon India allegedly rigged its search algorithm.") == ["India"]
     assert countries("Deepfake images of an Australian teacher were circulated by students.") == ["Australia"]
+    assert countries("A Tesla on Autopilot killed a Norwegian truck driver.") == ["Norway"]
+    assert countries("The app is accused of promoting self-harm among French youngsters.") == ["France"]
     assert countries("Twenty-four Amazon workers in New Jersey were hospitalized after a robot hit a can.") == [
         "United States"]  # a state, not the island of Jersey
     assert countries("Chinese hackers used the chatbot to write malware.") == []  # where harm was done is unsaid
@@ -932,6 +934,53 @@ def test_the_gazetteer_takes_every_maker_of_a_system_from_aiaaics_catalogue(tmp_
     assert entries["pixelworks"]["roles"] == {"deployer": 2, "developer": 2}
     assert entries["open vision lab"]["roles"] == {}
     assert entries["moscow metro face pay"]["kind"] == "ai_system"
+
+
+def test_the_gazetteer_gives_a_body_the_country_its_incidents_are_set_in(tmp_path) -> None:
+    import csv
+
+    from aiwatch.entities import gazetteer as G
+    from aiwatch.entities.places import usual_country
+
+    (tmp_path / "aiid").mkdir()
+    (tmp_path / "aiaaic").mkdir()
+    with (tmp_path / "aiid" / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerow(["incident_id", "alleged_deployer", "alleged_developer", "alleged_harmed_parties",
+                                "title", "description"])
+    rows = ([("Acme Robotics", "USA")] * 3 + [("Acme Robotics", "UK"), ("Acme Robotics", "USA; Multiple"),
+            ("Acme Robotics", "Global")] + [("Vision Labs", "USA")] * 2
+            + [("Orbital Media", c) for c in ("USA", "USA", "UK", "UK", "France")])
+    with (tmp_path / "aiaaic" / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["AIAAIC ID#", "Headline", "Deployer", "Developer", "System name", "Impacted area | Jurisdiction"])
+        for i, (body, place) in enumerate(rows):
+            w.writerow([f"AIAAIC{i}", "A system failed", body, "", "", place])
+    entries = G.build(tmp_path)["entries"]
+    # Three of its four incidents set in one country alone are in the United States (several or none: not counted).
+    assert entries["acme robotics"]["country"] == "United States"
+    assert "country" not in entries["vision labs"]  # two incidents: too few to tell
+    assert "country" not in entries["orbital media"]  # spread over three countries
+    assert usual_country({"United States": 3, "United Kingdom": 2}) == "United States"  # 0.6 of them
+    assert usual_country({"United States": 3, "United Kingdom": 3}) is None
+    # Evaluation holds AIAAIC's incidents apart by id: then they count for nothing.
+    held = {f"AIAAIC{i}" for i in range(3)}
+    assert "country" not in G.build(tmp_path, exclude_aiaaic=held)["entries"]["acme robotics"]
+
+
+def test_a_story_that_names_no_place_is_placed_where_its_partys_incidents_are() -> None:
+    from aiwatch.entities import EntityRole, party_countries
+
+    gaz = {"entries": {"acme": {"name": "Acme", "kind": "organisation", "country": "United States"},
+                       "vision labs": {"name": "Vision Labs", "kind": "organisation", "country": "Germany"},
+                       "city of springfield": {"name": "City of Springfield", "kind": "public_body"}}}
+    deployer = EntityRole("Acme", "organisation", "deployer", "Acme used it.", key="acme")
+    developer = EntityRole("Vision Labs", "organisation", "developer", "Vision Labs made it.", key="vision labs")
+    assert party_countries([developer, deployer], gaz) == ["United States"]  # the deployer's first
+    assert party_countries([developer], gaz) == ["Germany"]  # else the developer's
+    # A stored fact (a dict) without its entry's key is found by its name.
+    assert party_countries([{"name": "ACME", "kind": "organisation", "role": "deployer"}], gaz) == ["United States"]
+    springfield = EntityRole("City of Springfield", "public_body", "deployer", "", key="city of springfield")
+    assert party_countries([springfield], gaz) == []  # no country known: none guessed
 
 
 def test_every_maker_of_a_named_system_is_a_developer_and_the_first_runs_it(extractor: EntityExtractor) -> None:

@@ -1402,6 +1402,33 @@ def self_deploy_share(entry: dict[str, Any]) -> float:
     return entry.get("self_deploys", 0) / developer if developer >= SELF_DEPLOY_MIN else 0.0
 
 
+def party_countries(entities: Sequence[EntityRole | dict[str, Any]], gazetteer: dict[str, Any] | None = None
+                   ) -> list[str]:
+    """The countries a story names no place for but its parties give: the country where curated data sets most
+    of the incidents of its deployers, else of its developers (gazetteer ``country``, ``places.usual_country``).
+    "Amazon's robotic fulfillment centers have higher serious injury rates" names no place; CSET's annotators,
+    like a reader, place it in the United States. Only for a record whose texts name no place
+    (``cluster.incident``, ``aiwatch eval-clusters``): an article's own ``countries`` are the places it names."""
+    gaz = gazetteer if gazetteer is not None else G.load()
+    entries = gaz["entries"]
+    index: dict[str, str] | None = None
+    for role in ("deployer", "developer"):
+        found = []
+        for e in entities:
+            d = e if isinstance(e, dict) else e.as_dict()
+            if d.get("role") != role or d.get("kind") == "group":
+                continue
+            entry = entries.get(d.get("key") or "")
+            if entry is None:  # a stored fact of an older version, without its entry's key
+                index = index if index is not None else G.index(gaz)
+                entry = entries.get(index.get(norm(d.get("name") or ""), ""), {})
+            if country := entry.get("country"):
+                found.append(country)
+        if found:
+            return _unique(found)
+    return []
+
+
 def _system_place(name: str) -> str | None:
     """The country of the place a system's name opens with: AIAAIC's catalogue names a public system by its
     city or country ("Moscow Metro Face Pay", "Singapore TraceTogether", "UK Post Office Horizon"), and the name,

@@ -234,15 +234,22 @@ def _json_list(value: str | None) -> list[str]:
 
 
 def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: Callable[[str], bool] | None = None,
-          is_body: Callable[[str], bool] | None = None) -> dict[str, Any]:
-    """The gazetteer from ../shared/data. ``exclude_aiid`` leaves out incidents (evaluation holds them apart).
-    ``is_body``: ``body_evidence(root)``, when the caller has it (it builds several gazetteers from one root)."""
+          is_body: Callable[[str], bool] | None = None, exclude_aiaaic: set[str] | None = None) -> dict[str, Any]:
+    """The gazetteer from ../shared/data. ``exclude_aiid`` leaves out AIID incidents, ``exclude_aiaaic``
+    AIAAIC's (by "AIAAIC ID#"): evaluation holds them apart. ``is_body``: ``body_evidence(root)``, when the
+    caller has it (it builds several gazetteers from one root)."""
+    from aiwatch.entities.places import country_of_jurisdiction, usual_country
+
     exclude_aiid = exclude_aiid or set()
+    exclude_aiaaic = exclude_aiaaic or set()
     entries: dict[str, dict[str, Any]] = {}
     roles: dict[str, Counter] = defaultdict(Counter)
     # Listings of one body as both deployer and developer of one incident: a maker running its own product.
     self_deploys: Counter = Counter()
     system_rows: list[tuple[list[str], list[str]]] = []  # AIAAIC: (systems, developers) of each row
+    # AIAAIC: the incidents each deployer or developer is listed in that are set in one country alone, by
+    # country (``places.usual_country``).
+    countries: dict[str, Counter] = defaultdict(Counter)
 
     is_body = is_body or body_evidence(root)
 
@@ -298,10 +305,16 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: C
     if aiaaic.exists():
         with aiaaic.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
+                if row.get("AIAAIC ID#") in exclude_aiaaic:
+                    continue
                 texts.append(row.get("Headline") or "")
                 devs = [k for n in split_parties(row.get("Developer", "")) if (k := add(n, kind_of(n), "developer"))]
                 deps = {k for n in split_parties(row.get("Deployer", "")) if (k := add(n, kind_of(n), "deployer"))}
                 self_deploys.update(deps & set(devs))
+                places = [p.strip() for p in (row.get("Impacted area | Jurisdiction") or "").split(";") if p.strip()]
+                if len(places) == 1 and (country := country_of_jurisdiction(places[0])):
+                    for k in deps | set(devs):
+                        countries[k][country] += 1
                 systems = [k for n in split_parties(row.get("System name", "")) if (k := add(n, "ai_system", "system"))]
                 if systems and devs:
                     system_rows.append((systems, devs))
@@ -335,6 +348,7 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: C
             old = entries.pop(norm(alias), None) if norm(alias) != key else None
             if old is not None:
                 roles[key].update(roles.pop(norm(alias), Counter()))
+                countries[key].update(countries.pop(norm(alias), Counter()))
                 self_deploys[key] += self_deploys.pop(norm(alias), 0)
                 folded[norm(alias)] = key
     catalogued: dict[str, list[str]] = defaultdict(list)  # the catalogue's systems and makers, aliases folded
@@ -355,6 +369,8 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: C
         entry["roles"] = {r: n for r, n in counts.items() if r != "system"}
         if self_deploys[key]:
             entry["self_deploys"] = self_deploys[key]
+        if entry["kind"] != "group" and (country := usual_country(countries.get(key, {}))):
+            entry["country"] = country
         makers = catalogued.get(key, [])
         if entry["kind"] == "ai_system" and (key in system_dev or makers):
             ranked = system_dev[key].most_common(2) if key in system_dev else []
