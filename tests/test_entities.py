@@ -547,6 +547,8 @@ def test_countries_from_cities_peoples_and_bodies(extractor: EntityExtractor) ->
     assert countries("Deepfake images of an Australian teacher were circulated by students.") == ["Australia"]
     assert countries("A Tesla on Autopilot killed a Norwegian truck driver.") == ["Norway"]
     assert countries("The app is accused of promoting self-harm among French youngsters.") == ["France"]
+    assert countries("A French welfare office wrongly told a woman she owed money.") == ["France"]
+    assert countries("A robot crushed a worker at a German Volkswagen plant.") == ["Germany"]
     assert countries("Twenty-four Amazon workers in New Jersey were hospitalized after a robot hit a can.") == [
         "United States"]  # a state, not the island of Jersey
     assert countries("Chinese hackers used the chatbot to write malware.") == []  # where harm was done is unsaid
@@ -960,7 +962,7 @@ def test_the_gazetteer_gives_a_body_the_country_its_incidents_are_set_in(tmp_pat
     assert entries["acme robotics"]["country"] == "United States"
     assert "country" not in entries["vision labs"]  # two incidents: too few to tell
     assert "country" not in entries["orbital media"]  # spread over three countries
-    assert usual_country({"United States": 3, "United Kingdom": 2}) == "United States"  # 0.6 of them
+    assert usual_country({"United States": 3, "United Kingdom": 2}) == "United States"  # more than half
     assert usual_country({"United States": 3, "United Kingdom": 3}) is None
     # Evaluation holds AIAAIC's incidents apart by id: then they count for nothing.
     held = {f"AIAAIC{i}" for i in range(3)}
