@@ -440,16 +440,18 @@ def country_eval(root: Path | None = None, log: Callable[[str], Any] = print) ->
     held = {i for i, *_ in sets.get("aiaaic_headlines", []) if half_of("country" + i) == "test"}
     if "aiaaic_headlines" in sets:
         sets["aiaaic_headlines"] = [item for item in sets["aiaaic_headlines"] if item[0] in held]
-    gaz = G.build(root, exclude_aiid=cset_ids, is_person_name=person)
-    ex = EntityExtractor(gaz)
+    base = EntityExtractor(G.build(root, exclude_aiid=cset_ids, is_person_name=person))
+    readers = dict.fromkeys(sets, base)
+    if held:
+        readers["aiaaic_headlines"] = EntityExtractor(
+            G.build(root, exclude_aiid=cset_ids, is_person_name=person, exclude_aiaaic=held),
+            role_model=base.role_model, group_model=base.group_model)
     out: dict[str, Any] = {}
     for name, items in sets.items():
-        if name == "aiaaic_headlines":
-            gaz = G.build(root, exclude_aiid=cset_ids, is_person_name=person, exclude_aiaaic=held)
-            ex = EntityExtractor(gaz, role_model=ex.role_model, group_model=ex.group_model)
+        ex = readers[name]
         texts = [(title, text) for _, title, text, _ in items]
         facts = ex.extract_many(texts)
-        found = {"model": [set(f.countries or party_countries(f.entities, gaz)) for f in facts],
+        found = {"model": [set(f.countries or party_countries(f.entities, ex.gaz)) for f in facts],
                  "named_only": [set(f.countries) for f in facts],
                  "baseline_gpe_names": [{c for e in doc.ents if e.label_ == "GPE" and (c := country_of(e.text))}
                                         for doc in ex.nlp.pipe(f"{t}. {x}" if x else t for t, x in texts)]}

@@ -202,9 +202,9 @@ def country_of_jurisdiction(value: str) -> str | None:
 def usual_country(counts: dict[str, int]) -> str | None:
     """The country where a body's incidents happen, from those curated data lists it in that are set in one
     country alone (``counts``: country -> such incidents): the country of at least ``USUAL_MIN_INCIDENTS`` of
-    them and of more than half (Meta, Tesla, Amazon: the United States; Hikvision: China; a US face-search
-    firm whose incidents AIAAIC sets in the United States: the United States); a body whose incidents spread
-    over several countries has none. Not where it is based: where its harm is found."""
+    them and of more than half (Meta, Tesla, Amazon: the United States; Hikvision: China; the Metropolitan
+    Police: the United Kingdom); a body whose incidents spread over several countries has none. Not where it
+    is based: where its harm is found."""
     if not counts:
         return None
     country, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
