@@ -544,6 +544,8 @@ def test_countries_from_cities_peoples_and_bodies(extractor: EntityExtractor) ->
     assert countries("Ugandan police are accused of using facial recognition on protesters.") == ["Uganda"]
     assert countries("The Italian data protection authority opened a probe into the chatbot.") == ["Italy"]
     assert countries("Amazon India allegedly rigged its search algorithm.") == ["India"]
+    assert countries("Students at the University of Toronto said the proctoring software flagged them.") == [
+        "Canada"]
     assert countries("Deepfake images of an Australian teacher were circulated by students.") == ["Australia"]
     assert countries("A Tesla on Autopilot killed a Norwegian truck driver.") == ["Norway"]
     assert countries("The app is accused of promoting self-harm among French youngsters.") == ["France"]

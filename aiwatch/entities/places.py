@@ -112,6 +112,11 @@ _OF_COUNTRY = re.compile(
 # Police", "Los Angeles Unified School District").
 _BODY_WORD = re.compile(r"\b(?:police|sheriff'?s?|department|council|government|ministry|court|schools?|district|"
                         r"authority|transit|transport|hospitals?|city|county|municipality|metropolitan)\b", re.I)
+# A body named for the place it is "of" ("University of Toronto", "Government of Canada", "Bank of Italy").
+_BODY_OF = re.compile(r"^(?:the\s+)?(?:[\w'’.-]+\s+){0,3}(?:police|department|council|government|ministry|court|"
+                      r"schools?|district|authority|hospitals?|city|county|municipality|state|universit(?:y|ies)|"
+                      r"college|bank|port|province|region|republic|kingdom|people's republic)\s+of\s+(?:the\s+)?"
+                      r"(?P<place>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})$", re.I)
 
 
 def _display(country: Any) -> str:
@@ -226,7 +231,8 @@ def country_of_people(adjective: str, after: str) -> str | None:
 def country_of_org(name: str) -> str | None:
     """The country an organisation's name gives: its national arm ("Amazon India", "Google UK"), a place's
     public body ("Detroit Police Department", "London Metropolitan Police", "Buenos Aires City
-    Government"), or a people's adjective that opens it ("Australian Federal Police", "British Airways")."""
+    Government"), a body "of" a place ("University of Toronto", "Government of Canada", "Bank of Italy"), or a
+    people's adjective that opens it ("Australian Federal Police", "British Airways")."""
     words = name.split()
     if len(words) < 2:
         return None
@@ -234,6 +240,8 @@ def country_of_org(name: str) -> str | None:
         return country
     if words[0].lower() in DEMONYMS:
         return DEMONYMS[words[0].lower()]
+    if (of := _BODY_OF.match(name)) and (country := country_of_place(of.group("place"))):
+        return country
     for n in (2, 1):  # "Google UK", "Microsoft South Korea"
         if len(words) > n and (country := country_of(" ".join(words[-n:]))):
             return country
