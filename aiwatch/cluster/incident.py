@@ -25,6 +25,7 @@ import numpy as np
 from sqlalchemy import Connection, select
 
 from aiwatch.classify.text import caption_or_credit, strip_boilerplate
+from aiwatch.entities import party_countries
 from aiwatch.entities.names import looks_like_person, norm
 from aiwatch.entities.surnames import lone_surname
 from aiwatch.extract import domain_of
@@ -321,8 +322,6 @@ def _countries(members: list[dict[str, Any]]) -> list[str]:
     named = [c for c, _ in Counter(c for m in members for c in (m["countries"] or [])).most_common()]
     if named:
         return named
-    from aiwatch.entities import party_countries  # the gazetteer: loaded on first need, not on import
-
     return party_countries([e for m in members for e in (m["entities"] or [])])
 
 

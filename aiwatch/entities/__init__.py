@@ -1418,8 +1418,9 @@ def party_countries(entities: Sequence[EntityRole | dict[str, Any]], gazetteer: 
             d = e if isinstance(e, dict) else e.as_dict()
             if d.get("role") != role or d.get("kind") == "group":
                 continue
-            entry = entries.get(d.get("key") or "")
-            if entry is None:  # a stored fact of an older version, without its entry's key
+            if d.get("key"):  # the entry's key (a body the gazetteer does not know has none there)
+                entry = entries.get(d["key"], {})
+            else:  # a fact given without its key: found by its name
                 index = index if index is not None else G.index(gaz)
                 entry = entries.get(index.get(norm(d.get("name") or ""), ""), {})
             if country := entry.get("country"):
