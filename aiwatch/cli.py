@@ -493,6 +493,10 @@ def eval_clusters(
                           f"{r['clusters_per_incident']:.2f}", f"{r['predicted_clusters']} / {r['true_groups']}")
     out.print(table)
     out.print(f"order stability (B3 F1 between shuffled runs): {report['order_stability_f1']:.3f}")
+    for name, r in report.get("shuffled_batches", {}).items():
+        out.print(f"{name} shuffled, {r['batch']} articles a call ({r['seeds']} orders): B3 P {r['precision']:.3f} "
+                  f"R {r['recall']:.3f} F1 {r['f1']:.3f}, {r['clusters_per_incident']:.2f} clusters/incident; "
+                  f"against the grouping in date order at least {r['agreement_min']:.3f}")
     if "entity_roles" in report:
         er = report["entity_roles"]
         for role in ("deployer", "developer", "harmed_party"):

@@ -276,6 +276,19 @@ def test_shuffling_the_input_does_not_change_the_grouping() -> None:
         assert dict(zip([d.id for d in shuffled], labels, strict=True)) == reference
 
 
+def test_eval_groups_a_shuffled_stream_a_batch_at_a_time_as_the_pipeline_does() -> None:
+    """Within one call articles are taken by date, so order cannot matter there; the pipeline takes them a batch
+    at a time, and a late batch brings articles older than the incidents it finds. ``shuffled_batches`` measures
+    that: here two articles a call, in three shuffled orders, and the events still stay apart."""
+    from aiwatch.cluster import Embedder
+    from aiwatch.cluster.evaluate import Grouped, shuffled_batches
+
+    docs, gold = event_docs()
+    report = shuffled_batches(Grouped(docs, gold), Embedder(), batch=2)
+    assert report["precision"] == 1.0 and report["batch"] == 2 and report["seeds"] == 3
+    assert 0.0 < report["agreement_min"] <= 1.0 and report["recall"] >= 0.8
+
+
 def test_coverage_in_a_burst_counts_for_a_match_and_a_year_apart_against_it() -> None:
     """Reports of one event come within days of each other: time is evidence, when both are dated."""
     (t0, x0), (t1, x1) = EVENTS["grok"]
@@ -294,6 +307,41 @@ def test_coverage_in_a_burst_counts_for_a_match_and_a_year_apart_against_it() ->
     assert next_day - undated == pytest.approx(p.w_recent * np.exp(-1 / p.recent_days)
                                                - p.time_weight / p.time_scale_days, abs=1e-5)
     assert undated - next_year == pytest.approx(p.time_weight, abs=1e-5)
+
+
+def test_an_article_arriving_late_is_timed_against_the_nearest_member_not_the_span() -> None:
+    """Feeds arrive late and archives are read back to front: an article can come dated inside the span of an
+    incident covered now and then for a year. Days from its nearest member, not inside a span, decide the burst
+    bonus, and whether that incident counts in the week's crowd."""
+    from scipy.sparse import csr_matrix
+
+    from aiwatch.cluster import IncidentState, lexical, near_gap_days
+
+    (t0, x0), (t1, x1) = EVENTS["grok"]
+    spread = Clusterer()  # reports in March and a year later: a span over all the year between
+    spread.cluster([Doc("grok-0", t0, x0, DAY), Doc("grok-2", t0, x0, DAY + timedelta(days=365))])
+    assert len(spread.states) == 1
+    burst = Clusterer()
+    burst.cluster([Doc("grok-0", t0, x0, DAY), Doc("grok-2", t0, x0, DAY + timedelta(days=1))])
+    late = Doc("grok-1", t1, x1, DAY + timedelta(days=180))  # inside the spread one's span, months from a member
+    assert near_gap_days(spread.states[0], late.timed) == pytest.approx(180)
+
+    def bonus(clusterer: Clusterer, doc: Doc) -> float:
+        emb, lex = clusterer.features([doc])
+        vector = emb[0] if emb is not None else None
+        undated = Doc(doc.id, doc.title, doc.text, None)
+        return clusterer.scores(vector, lex[0], doc)[1] - clusterer.scores(vector, lex[0], undated)[1]
+
+    p = spread.params
+    assert bonus(spread, late) == pytest.approx(p.w_recent * np.exp(-180 / p.recent_days), abs=1e-5)  # ~0
+    next_day = Doc("grok-1", t1, x1, DAY + timedelta(days=2))  # a day after the burst one's last member
+    assert bonus(burst, next_day) == pytest.approx(p.w_recent * np.exp(-1 / p.recent_days)
+                                                   - p.time_weight / p.time_scale_days, abs=1e-5)
+    # The crowd: incidents with a member within days of the article; a state given only a span counts by it.
+    assert spread._crowd(late.timed) == 0 and spread._crowd(DAY + timedelta(days=1)) == 1
+    spread.add_state(IncidentState("old", None, csr_matrix((1, lexical.N_FEATURES), dtype=np.float32),
+                                   first=DAY, last=DAY + timedelta(days=365), n=2))
+    assert spread._crowd(late.timed) == 1
 
 
 def test_the_burst_bonus_says_less_in_a_crowded_week() -> None:
@@ -478,6 +526,8 @@ def test_after_a_restart_incidents_are_timed_by_the_days_their_articles_name(sto
     spans = sorted(((st.first, st.last) for st in stage._clusterer.states), key=str)
     assert spans == sorted([(None, None), (None, None), (DAY, DAY)], key=str)  # uber's 2025, clearview's none
     assert store.get_article("uber-0").published_precision == "year"
+    # ... and each member's day, which the burst bonus reads (``near_gap_days``).
+    assert sorted(st.days for st in stage._clusterer.states) == [[], [], [DAY.timestamp() / 86400]]
 
 
 def test_the_cluster_stage_reuses_the_classifiers_vectors(store: Store, tmp_path: Path,

@@ -40,11 +40,14 @@ threshold (with centring) on that half and on its incidents' descriptions mixed 
 B-cubed F1 at <= 1.2 clusters per incident on the headlines (``aiwatch eval-clusters`` reports the other
 half; see ``evaluate``).
 Input order does not matter within a call: articles are taken by date, then by a hash of their
-text, so shuffling gives the same grouping (a test checks it).
+text, so shuffling gives the same grouping (a test checks it). Across calls it can (a late batch brings
+articles older than the incidents it finds): time is read from the member dated nearest an article
+(``near_gap_days``), and ``evaluate.shuffled_batches`` measures the rest.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
@@ -190,11 +193,17 @@ class IncidentState:
     # people too); a restart reads them again from the members' openings.
     names: Counter = field(default_factory=Counter)
     foreign: int = 0  # members written in another language than English (``Doc.foreign``)
+    # The members' dates that name a day (days since the epoch), sorted: the burst bonus reads the one nearest an
+    # article (``near_gap_days``), not the span, inside which an incident covered over a year has no coverage on
+    # most days. Empty for a state given only a span (first, last): that span is read then.
+    days: list[float] = field(default_factory=list)
 
     def add(self, emb: np.ndarray | None, lex: csr_matrix, entities: frozenset[str], when: datetime | None,
             names: frozenset[str] = frozenset(), foreign: bool = False) -> None:
         self.names.update(names)
         self.foreign += int(foreign)
+        if when is not None:
+            bisect.insort(self.days, _days(when))
         if emb is not None:
             self.emb_sum = emb.copy() if self.emb_sum is None else self.emb_sum + emb
         self.lex_sum = lex.copy() if self.n == 0 else self.lex_sum + lex
@@ -340,7 +349,10 @@ class Clusterer:
         self._mem = _Rows()
         self._mem_state = np.zeros(0, np.int64)
         self._n_emb: list[int] = []  # members with an embedding, per state (the centroid is their mean)
-        # Each state's first and last dated day (days since the epoch; NaN: undated), for ``_crowd``.
+        # For ``_crowd``: every member's dated day (days since the epoch), sorted, with its state; and the first
+        # and last dated day of each state given only a span (NaN for the others, and for the undated).
+        self._day_of: list[float] = []
+        self._day_state: list[int] = []
         self._span = np.full((0, 2), np.nan)
         self._entity_df: Counter = Counter()  # incidents naming each entity
 
@@ -351,6 +363,9 @@ class Clusterer:
         self._entity_df.update(state.entities.keys())
         idx = len(self.states) - 1
         self._n_emb.append(len(member_embs) if member_embs is not None else state.n)
+        state.days.sort()
+        for day in state.days:
+            self._add_day(idx, day)
         self._set_span(idx)
         self._cent.set(idx, self._centroid(idx))
         if member_embs is not None:
@@ -362,13 +377,21 @@ class Clusterer:
         if idx >= len(self._span):
             self._span = np.concatenate([self._span, np.full((max(64, len(self._span)), 2), np.nan)])
         st = self.states[idx]
-        self._span[idx] = [_days(st.first), _days(st.last)]
+        self._span[idx] = (np.nan, np.nan) if st.days else (_days(st.first), _days(st.last))
+
+    def _add_day(self, idx: int, day: float) -> None:
+        at = bisect.bisect_right(self._day_of, day)
+        self._day_of.insert(at, day)
+        self._day_state.insert(at, idx)
 
     def _crowd(self, when: datetime) -> int:
-        """Incidents whose coverage comes within ``recent_days`` of ``when`` (each gets the burst bonus)."""
-        t, span = _days(when), self._span[:len(self.states)]
+        """Incidents with coverage within ``recent_days`` of ``when`` (each gets the burst bonus): a member
+        dated within the window, or for a state given only a span, that span."""
+        t, r = _days(when), self.params.recent_days
+        lo, hi = bisect.bisect_left(self._day_of, t - r), bisect.bisect_right(self._day_of, t + r)
+        span = self._span[:len(self.states)]
         gap = np.maximum(np.maximum(span[:, 0] - t, t - span[:, 1]), 0.0)
-        return int(np.count_nonzero(gap <= self.params.recent_days))  # (NaN, undated: never)
+        return len(set(self._day_state[lo:hi])) + int(np.count_nonzero(gap <= r))  # (NaN, undated: never)
 
     def _centred(self, emb: np.ndarray) -> np.ndarray:
         return emb if self.center is None else _unit(emb - self.center)
@@ -440,9 +463,13 @@ class Clusterer:
                 s -= p.w_unnamed
             gap = _gap_days(doc.timed, st.first, st.last)
             if gap is not None:
-                s += w_recent * float(np.exp(-gap / p.recent_days))
+                # The burst: the member dated nearest, not the span (an article arriving late, dated inside the
+                # year a run of like stories spans, had got the whole bonus towards it; see ``near_gap_days``).
+                near = near_gap_days(st, doc.timed)
+                near = gap if near is None else near
+                s += w_recent * float(np.exp(-near / p.recent_days))
                 s -= p.time_weight * min(1.0, gap / p.time_scale_days)
-                if doc.foreign and (shared or common) and gap <= p.recent_days:
+                if doc.foreign and (shared or common) and near <= p.recent_days:
                     s += p.w_foreign
             if s > best_s:
                 best, best_s = int(i), float(s)
@@ -454,6 +481,8 @@ class Clusterer:
         st = self.states[idx]
         self._entity_df.update(entity_keys - st.entities.keys())
         st.add(emb, lex, entity_keys, _utc(when), names, foreign)
+        if when is not None:
+            self._add_day(idx, _days(when))
         self._set_span(idx)
         if emb is not None:
             self._n_emb[idx] += 1
@@ -563,3 +592,22 @@ def _gap_days(when: datetime | None, first: datetime | None, last: datetime | No
     if when > last:
         return (when - last).total_seconds() / 86400
     return 0.0
+
+
+def near_gap_days(state: IncidentState, when: datetime | None) -> float | None:
+    """Days between an article and the incident's member dated nearest it; the span's gap (``_gap_days``) for a
+    state given only a span; None when either is undated.
+
+    In date order the two agree (an article comes after every member). Out of order they differ: feeds arrive
+    late, archives are read back to front, and the pipeline assigns in batches, each in date order, so an
+    article can be dated inside an incident's span. A run of like stories a year long ("deepfake scam", "Waymo
+    crash") then gave every such article the whole burst bonus towards it. AIID's report headlines fed in
+    shuffled batches of 100 (``aiwatch eval-clusters``, ``order_stability``): B-cubed F1 of the held-apart half
+    0.817 and 0.850 against 0.864 in date order; all of AIID's 0.731 and 0.767 against 0.790."""
+    if when is None:
+        return None
+    if not state.days:
+        return _gap_days(when, state.first, state.last)
+    t = _days(when)
+    at = bisect.bisect_left(state.days, t)
+    return min(abs(state.days[j] - t) for j in (at - 1, at) if 0 <= j < len(state.days))

@@ -199,6 +199,7 @@ class ClusterStage:
         # its first day: after a restart those gave an incident of undated articles a span, and every new article
         # of that week a burst bonus towards it.
         spans: dict[int, tuple[Any, Any]] = {}
+        days: dict[int, list[float]] = {}  # and each of those dates, for the burst bonus (``near_gap_days``)
         f, ia, a = t.article_facts.c, t.incident_articles.c, t.articles.c
         names: dict[int, Counter] = {}  # the members' names (``proper_names``), read again: never stored
         foreign: Counter = Counter()  # members in another language than English (``Doc.foreign``)
@@ -215,11 +216,12 @@ class ClusterStage:
                 when = as_utc(when)
                 lo, hi = spans.get(inc_id, (when, when))
                 spans[inc_id] = (min(lo, when), max(hi, when))
+                days.setdefault(inc_id, []).append(when.timestamp() / 86400)
         for r in rows:
             emb = np.frombuffer(r.centroid, np.float32).copy() if r.centroid else None
             first, last = spans.get(r.id, (None, None))
             state = IncidentState(r.id, emb, unpack_lex(r.lex), Counter(r.entity_keys or {}), first, last,
-                                  r.n_articles or 0, names.get(r.id, Counter()), foreign[r.id])
+                                  r.n_articles or 0, names.get(r.id, Counter()), foreign[r.id], days.get(r.id, []))
             embs = np.stack(members[r.id]) if r.id in members else None
             self._index[r.id] = self._clusterer.add_state(state, embs)
 
