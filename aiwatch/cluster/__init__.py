@@ -465,8 +465,7 @@ class Clusterer:
             if gap is not None:
                 # The burst: the member dated nearest, not the span (an article arriving late, dated inside the
                 # year a run of like stories spans, had got the whole bonus towards it; see ``near_gap_days``).
-                near = near_gap_days(st, doc.timed)
-                near = gap if near is None else near
+                near = near_gap_days(st, doc.timed)  # dated, as the span is: not None here
                 s += w_recent * float(np.exp(-near / p.recent_days))
                 s -= p.time_weight * min(1.0, gap / p.time_scale_days)
                 if doc.foreign and (shared or common) and near <= p.recent_days:

@@ -42,6 +42,7 @@ from aiwatch.cluster import (
     Doc,
     Embedder,
     IncidentState,
+    _days,
     doc_features,
     lexical,
     proper_names,
@@ -216,7 +217,7 @@ class ClusterStage:
                 when = as_utc(when)
                 lo, hi = spans.get(inc_id, (when, when))
                 spans[inc_id] = (min(lo, when), max(hi, when))
-                days.setdefault(inc_id, []).append(when.timestamp() / 86400)
+                days.setdefault(inc_id, []).append(_days(when))  # as the clusterer keeps them
         for r in rows:
             emb = np.frombuffer(r.centroid, np.float32).copy() if r.centroid else None
             first, last = spans.get(r.id, (None, None))
