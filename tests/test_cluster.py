@@ -413,6 +413,29 @@ def test_pages_of_one_site_are_not_alike_for_its_menu() -> None:
     assert (lex[0] @ lex[1].T).toarray()[0, 0] < 0.2  # the words of two different stories
 
 
+def test_the_words_of_a_kind_of_ai_harm_weigh_less_than_the_names_of_one_story() -> None:
+    """Rare in news at large, "deepfake" and "scam" are everyday words among stories of AI harm: the clustering's
+    words read an IDF table where incident headlines count too, so two deepfake scams of different people are
+    less alike in words than in the news table, and a name keeps its weight."""
+    from aiwatch.cluster import lexical
+
+    fitted = lexical.fit_idf(["Council approves new budget for schools", "Storm closes roads in the north"],
+                             ["Deepfake scam video of a minister", "Deepfake scam ad uses a singer's face"], 20)
+    plain = lexical.fit_idf(["Council approves new budget for schools", "Storm closes roads in the north"])
+    col = {w: lexical._vectorizer().transform([w]).indices[0] for w in ("deepfake", "pirkkala")}
+    assert fitted[col["deepfake"]] < plain[col["deepfake"]]
+    assert fitted[col["pirkkala"]] > plain[col["pirkkala"]]  # never seen: the most telling word, in both
+
+    news, events = lexical.load_idf(), lexical.load_event_idf()
+    if np.array_equal(news, events):
+        pytest.skip("the shipped idf.npz has no event table: run `aiwatch train-cluster`")
+    assert events[col["deepfake"]] < news[col["deepfake"]] - 1
+    a, b = ("Ottawa couple loses $177,000 in deepfake investment scam",
+            "Greek finance minister sues Facebook page over deepfake investment scam")
+    ours, theirs = lexical.vectors([a, b], ["", ""], events), lexical.vectors([a, b], ["", ""], news)
+    assert (ours[0] @ ours[1].T).toarray()[0, 0] < (theirs[0] @ theirs[1].T).toarray()[0, 0]
+
+
 def test_bcubed_reference_values() -> None:
     gold = [{"a"}, {"a"}, {"b"}, {"b"}]
     assert bcubed(["x", "x", "y", "y"], gold)["f1"] == 1.0

@@ -307,7 +307,8 @@ def doc_features(docs: Sequence[Doc], embedder: Embedder, given: Sequence[np.nda
     # Words of the text without page furniture where its opening has some (``furniture_free``; a clean text is
     # read as given): a site's menu at the top of every page of it had made the pages alike in words, and
     # `aiwatch cluster` put 700 of 2,518 VentureBeat pages in one incident.
-    lex = lexical.vectors(titles, [furniture_free(x, cleaned=c) for x, c in zip(texts, cleaned, strict=True)])
+    lex = lexical.vectors(titles, [furniture_free(x, cleaned=c) for x, c in zip(texts, cleaned, strict=True)],
+                          lexical.load_event_idf())
     if embedder.encoder is None:
         return None, lex
     todo = [i for i in range(len(docs)) if given is None or given[i] is None]

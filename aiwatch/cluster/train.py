@@ -3,7 +3,8 @@
 Both are deterministic (no randomness): the same data gives the same files.
 
 * ``cluster/models/idf.npz`` — document frequencies of hashed words over the unlabelled AI/tech
-  news and the non-AI news negatives (titles + leads, ~20k articles); see ``lexical``;
+  news and the non-AI news negatives (titles + leads, ~20k articles), and the same with AIAAIC's incident
+  headlines counted ``lexical.EVENT_WEIGHT`` times each (the table the clustering reads); see ``lexical``;
 * ``entities/gazetteer.json`` — see ``entities.gazetteer``;
 * ``entities/roles.json`` — the role model's coefficients, see ``entities.roles``;
 * ``entities/groups.npz`` — the heads for harmed groups a text implies, see ``entities.groups``;
@@ -43,6 +44,22 @@ def idf_corpus(root: Path) -> list[str]:
     return texts
 
 
+def event_corpus(root: Path) -> list[str]:
+    """AIAAIC's incident headlines: what stories of AI harm have in common (``lexical.load_event_idf``). Not
+    AIID's reports or descriptions, which ``aiwatch eval-clusters`` groups."""
+    with require(root / "aiaaic" / "incidents.csv").open(encoding="utf-8", newline="") as f:
+        return [lexical.lex_text(r["Headline"], "") for r in csv.DictReader(f) if (r.get("Headline") or "").strip()]
+
+
+def train_idf(root: Path) -> tuple[int, int]:
+    """Both IDF tables -> ``lexical.IDF_FILE``; returns the number of news texts and of incident headlines."""
+    texts, events = idf_corpus(root), event_corpus(root)
+    lexical.save_idf(lexical.fit_idf(texts), event_idf=lexical.fit_idf(texts, events))
+    lexical.load_idf.cache_clear()
+    lexical.load_event_idf.cache_clear()
+    return len(texts), len(events)
+
+
 def fit_center(root: Path, embedder: Any) -> np.ndarray | None:
     """The mean vector of the tuning half's incident descriptions and report headlines."""
     docs = E.aiid_descriptions(root, "tune").docs + E.aiid_reports(root, "tune").docs
@@ -54,10 +71,9 @@ def train(root: Path | None = None, log: Callable[[str], Any] = print) -> None:
     from aiwatch.entities import gazetteer as G
 
     root = root or shared_dir()
-    texts = idf_corpus(root)
-    lexical.save_idf(lexical.fit_idf(texts))
-    lexical.load_idf.cache_clear()
-    log(f"IDF table from {len(texts):,} news texts -> {lexical.IDF_FILE}")
+    n_news, n_events = train_idf(root)
+    log(f"IDF tables from {n_news:,} news texts, and with {n_events:,} AIAAIC incident headlines "
+        f"(x{lexical.EVENT_WEIGHT:g}) -> {lexical.IDF_FILE}")
     person = G.spacy_person_check()
     gaz = G.build(root, is_person_name=person)
     G.save(gaz)
