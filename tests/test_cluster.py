@@ -232,6 +232,39 @@ def test_an_article_in_another_language_is_not_kept_apart_by_its_capitalised_wor
     assert clusterer.states[0].foreign == 1
 
 
+def test_two_articles_in_another_language_need_a_shared_name_or_party_to_be_alike() -> None:
+    """What MiniLM finds alike in two Albanian headlines is their language: towards an incident written mostly in
+    another language, an article in one too keeps a step away unless they share a name or a named party."""
+    from dataclasses import replace
+
+    from aiwatch.cluster import Embedder, Params
+
+    first = Doc("a", "Video të fabrikuara të Albin Kurtit", "", DAY, names=frozenset({"albin", "kurtit"}),
+                language="sq")
+    other = Doc("b", "Fotografia e manipuluar e Besnik Tahirit", "", DAY, names=frozenset({"besnik", "tahirit"}),
+                language="sq")
+
+    def score(doc: Doc, params: Params = Params(), incident: Doc = first) -> float:
+        clusterer = Clusterer(params, embedder=Embedder(None))
+        clusterer.cluster([incident])
+        _, lex = clusterer.features([doc])
+        return clusterer.scores(None, lex[0], doc)[1]
+
+    plain = replace(Params(), w_both_foreign=0.0)
+    assert score(other) == pytest.approx(score(other, plain) - Params().w_both_foreign)
+    # A name shared (the same politician's fakes), or a party: no step away.
+    same_person = replace(other, names=frozenset({"albin", "kurtit", "videot"}))
+    assert score(same_person) == pytest.approx(score(same_person, plain))
+    with_party = (replace(first, entity_keys=frozenset({"tiktok"})), replace(other, entity_keys=frozenset({"tiktok"})))
+    assert score(with_party[1], incident=with_party[0]) == pytest.approx(
+        score(with_party[1], plain, incident=with_party[0]))
+    # English coverage of the story, or a foreign article towards English coverage: the rule is not for them.
+    english = replace(other, language="en")
+    assert score(english) == pytest.approx(score(english, plain))
+    english_incident = replace(first, language="en")
+    assert score(other, incident=english_incident) == pytest.approx(score(other, plain, incident=english_incident))
+
+
 def test_after_a_restart_incidents_know_their_names_again(store: Store, tmp_path: Path) -> None:
     """Names are never stored: the stage reads them again from its members' openings, as it had them in memory."""
     from aiwatch.cluster import proper_names
