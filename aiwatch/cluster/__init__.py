@@ -11,7 +11,8 @@ Similarity of an article to an incident mixes three signals and time (``Params``
 
 * meaning — cosine between the article's MiniLM embedding (title + lead) and the incident's
   centroid, and its best single member (a story's angles drift; its closest report says most);
-* words — cosine of hashed TF-IDF vectors (``lexical``): shared rare names ("Tumbler Ridge", "Grok");
+* words — cosine of hashed TF-IDF vectors (``lexical``): shared rare names ("Tumbler Ridge", "Grok"), the
+  words every story of a kind of AI harm writes ("deepfake", "scam") weighing little;
 * entities — the article names an organisation or system the incident already has (a light weight: a firm
   or a platform is party to many events, and meaning and words already carry a name);
 * names — a penalty when the article and the incident each write rare capitalised words (``proper_names``)

@@ -50,8 +50,9 @@ def lex_text(title: str, text: str) -> str:
 
 # Each AIAAIC incident headline counts as this many news articles in the event table. Chosen on the tuning half
 # of AIID's report headlines (1, 5, 10, 15, 20, 30, 50, 100, 1000): B-cubed F1 0.826 -> 0.831 (the best of 10-20),
-# among all of AIID's headlines 0.764 -> 0.788, its descriptions' precision 0.889 -> 0.902; past 30 the tuning
-# half fell again (100: 0.825, 1000: 0.811), the headlines of the names a few stories share weighing too little.
+# the same headlines among all of AIID's 0.764 -> 0.788, its descriptions' precision 0.889 -> 0.902; past 30 the
+# tuning half fell again (100: 0.825, 1000: 0.811): a firm's or a system's name that many incidents write
+# ("Tesla", "Grok") then weighed too little to tell its coverage from other stories'.
 EVENT_WEIGHT = 20.0
 
 
