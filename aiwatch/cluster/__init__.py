@@ -157,7 +157,7 @@ class Params:
     # An article in another language than English towards an incident whose members mostly are too, sharing no
     # name or party with it: MiniLM reads neither, and what it finds alike in two Albanian or two Chinese
     # headlines is their language (all of AIID's headlines at once had put 14 Albanian fact-checks of 12
-    # incidents in one, 10 Chinese headlines of 6 in another); nor do their words help, the IDF table knowing
+    # incidents in one, 10 Chinese headlines of 6 in another); nor do their words help, the IDF tables knowing
     # none of them. Chosen on the tuning half (0.03-1: a plateau from 0.06 to 0.15): its headlines 0.831 -> 0.832,
     # among all of AIID's 0.788 -> 0.793, mixed 0.803 -> 0.804, descriptions the same.
     w_both_foreign: float = 0.15
@@ -463,11 +463,12 @@ class Clusterer:
             if shared:  # a rare shared name says "same story"; "OpenAI" in both says little
                 s += p.w_entity * max(self._specificity(k) for k in shared)
             common = len(doc.names & st.names.keys()) if doc.names and st.names else 0
+            foreign_incident = 2 * st.foreign > st.n  # its members mostly in another language than English
             if common:
                 s += p.w_shared_names * common / len(doc.names)
-            elif doc.names and st.names and not (doc.foreign or 2 * st.foreign > st.n):
+            elif doc.names and st.names and not (doc.foreign or foreign_incident):
                 s -= p.w_names
-            if doc.foreign and 2 * st.foreign > st.n and not common and not shared:
+            if doc.foreign and foreign_incident and not common and not shared:
                 s -= p.w_both_foreign
             if not doc.entity_keys and not common and st.n >= 3 and st.entities \
                     and max(st.entities.values()) >= p.unnamed_share * st.n:
