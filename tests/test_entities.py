@@ -324,6 +324,7 @@ def test_the_gazetteer_holds_no_person() -> None:
     entries = G.load()["entries"]
     for person in PEOPLE + ["Donald Trump", "Elon Musk", "Zhang", "Zhao", "Deng", "Y. S. Jagan Mohan Reddy",
                             "Justin Fox (doge)", "David M. Schwartz", "Steven A. Schwartz", "Unnamed Tesla Driver",
+                            "Tesla driver", "Reddit user",
                             "Kim (suspect in Seoul Poisoning Case)", "Marvin von Hagen", "Ron de Santis",
                             "Carl de Keyzer"]:
         assert norm(person) not in entries, person
@@ -341,7 +342,8 @@ def test_a_gazetteer_names_bodies_as_the_texts_write_them_and_lists_no_individua
 
     rows = [("1", ["espn", "wormgpt-labs"], ["government-of-france"], "ESPN's AI Recaps Erred",
              "ESPN published AI recaps; WormGPT Labs sold the tool to the Government of france."),
-            ("2", ["eightfold-ai", "justin-fox-(doge)", "unnamed-tesla-driver", "david-m.-schwartz"],
+            ("2", ["eightfold-ai", "justin-fox-(doge)", "unnamed-tesla-driver", "david-m.-schwartz", "tesla-driver",
+                   "reddit-user"],
              ["kim-(suspect-in-seoul-poisoning-case)"], "Espn Again", "A sentence that names nobody.")]
     (tmp_path / "aiid").mkdir()
     with (tmp_path / "aiid" / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
@@ -355,7 +357,7 @@ def test_a_gazetteer_names_bodies_as_the_texts_write_them_and_lists_no_individua
     assert {"ESPN", "WormGPT Labs", "Eightfold AI"} <= names, names
     assert "Government of France" in names  # "Government of france" drops a capital: the guess stays
     assert not names & {"Justin Fox (doge)", "Unnamed Tesla Driver", "David m. Schwartz",
-                        "Kim (suspect In Seoul Poisoning Case)"}, names
+                        "Kim (suspect In Seoul Poisoning Case)", "Tesla Driver", "Reddit User"}, names
 
 
 def test_a_body_whose_name_reads_like_a_persons_is_kept_where_the_data_shows_it_is_a_body(tmp_path, store) -> None:
@@ -1042,6 +1044,22 @@ def test_a_systems_name_that_is_a_persons_first_name_is_no_sighting(extractor: E
     facts = extractor.extract("Chatbot refused requests", "Users of Claude Opus reported that the model refused "
                               "simple requests, Anthropic said.")
     assert "implicated_system" in roles(facts, "Claude")
+
+
+def test_a_name_in_a_list_of_people_is_a_persons(extractor: EntityExtractor) -> None:
+    """The gazetteer knows an AI news anchor named Lisa (Odisha TV's) and a deployer named Drake (the rapper, in
+    AIID's data): in a list of the people a deepfake showed, each is a person, never a party; nor is Lisa's maker
+    brought in."""
+    facts = extractor.extract("Deepfake video depicts Hollywood stars in protest",
+                              "A deepfake video allegedly depicted Scarlett Johansson, Jerry Seinfeld, David "
+                              "Schwimmer, Lisa Kudrow, Steven Spielberg, Adam Levine, Drake, Mark Zuckerberg and "
+                              "Jack Black protesting a rapper.")
+    assert {e.name for e in facts.entities if e.kind != "group"} == set(), facts.entities
+    # Not a list of people: a name between one person and a firm, or in a list of two people.
+    facts = extractor.extract("Assistants compared", "Reviewers tested Yandex's Alice, Amazon Alexa and Siri. The "
+                              "panel brought Sundar Pichai, Google and Satya Nadella together.")
+    names = {e.name for e in facts.entities}
+    assert {"Alice", "Google"} <= names, names
 
 
 def test_a_body_the_text_says_is_one_is_found_though_the_model_misses_it(extractor: EntityExtractor) -> None:

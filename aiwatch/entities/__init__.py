@@ -689,7 +689,11 @@ class EntityExtractor:
                 # another story's, or captions a picture in Title Case ("The Next Target for a Facial Recognition
                 # Ban?" had made Target a deployer, "AI Almost Destroyed It" a body).
                 person_at = {e.start_char for e in doc.ents if e.label_ == "PERSON"}
+                listed = _listed_among_people(doc.ents, sent)
                 for ent in _joined_bodies(doc.ents, sent):
+                    if ent.start_char in listed:  # "Adam Levine, Drake, Mark Zuckerberg": a person
+                        persons.add(ent.text.strip().lower())
+                        continue
                     label, text = ent.label_, ent.text.strip()
                     start = ent.start_char
                     # spaCy's small model files many a public body under facilities ("the Pasco County
@@ -814,6 +818,14 @@ class EntityExtractor:
                             continue
                         if _place_before_its_own(text, after) and country_of_place(_clean(text)):
                             places.append(_clean(text))  # "A Mumbai businessman", "London's Metropolitan Police"
+                            continue
+                        # A city spaCy read as a firm ("after Fargo police relied on ...": Wells Fargo's word) before
+                        # its body's word: the body, as for a place read as one.
+                        if label == "ORG" and not headline_case and (body := _PLACE_BODY.match(after)) \
+                                and not body.group(0).startswith(("'", "’")) and country_of_place(_clean(text)):
+                            places.append(_clean(text))
+                            mentions.append(self._body_named(f"{_clean(text)} {body.group(1).title()}", sent, before,
+                                                             after, body.end()))
                             continue
                         # A lone surname, whatever goes before it ("the Trump rally"), tagged as a body's name; not
                         # a product's ("IBM's Watson").
@@ -1756,7 +1768,12 @@ _PLACE_ACTS = re.compile(r"^(?:\s+(?:has\s+|had\s+|have\s+|reportedly\s+|alleged
                          r"|['’]s\s+(?:[a-z-]+\s+){0,2}(?:use|deployment|rollout|algorithm|system|tool|program|"
                          r"programme|chatbot|app|software|model|platform)s?\b)")
 # Before a place that only says where ("Police in Texas used ..."): the place is not the actor.
-_IN_PLACE = re.compile(r"\b(?:in|of|from|at|across|near|outside|throughout)\s+(?:the\s+)?$", re.I)
+# ... or after a place in one ("A child protection worker in Victoria, Australia reportedly used ChatGPT": the worker
+# acted, not Australia).
+# (Not a sentence's opening phrase: "In Kampala, Uganda used ..." is Uganda acting.)
+_IN_PLACE = re.compile(r"\b(?i:in|of|from|at|across|near|outside|throughout)\s+(?i:the\s+)?$"
+                       r"|(?<=\w\s)(?i:in|of|from|at|across|near|outside|throughout)\s+(?i:the\s+)?"
+                       r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2},\s+$")
 # After a place: a body of its own that the text names ("run by the UK's National Health Service"): that body acts.
 _OWNS_NAMED = re.compile(r"^['’]s\s+[A-Z]")
 # Before a place: "deployed by (the) Uganda", "procured by Henan".
@@ -1837,6 +1854,43 @@ class _Span:
 _BODY_OF = re.compile(r"^(?:[Tt]he\s+)?(?:[A-Z][\w.'’-]*\s+){0,3}(?:Department|Ministry|Office|Bureau|Secretariat|"
                       r"Commission|Committee|Council|Agency|Authority|Institute|School|Faculty|Division|Board)"
                       r"\s+(?:of|for)\s+[A-Z]")
+
+
+# Between two items of a list: ", ", ", and ", " and ".
+_LIST_GAP = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+# The rest of a person's name after a first name the gazetteer took ("Lisa| Kudrow"): one capitalised word.
+_REST_OF_NAME = re.compile(r"\s+[A-Z][a-z'’-]+")
+
+
+def _listed_among_people(ents: Sequence[Any], sent: str) -> set[int]:
+    """Where (start offsets) a one-word name sits in a list of people: a PERSON on each side and a third one
+    next to those, each item joined to the next by a comma or "and". "A deepfake video depicted ... David
+    Schwimmer, Lisa Kudrow, Steven Spielberg, ..., Adam Levine, Drake, Mark Zuckerberg": the gazetteer knows an AI
+    news anchor named Lisa and a deployer named Drake (the rapper, in AIID), and both had become parties to the
+    incident, with Lisa's maker. Read either way, such a name is a person's: never an entity. A name of two words
+    or more, or not written as a name alone is ("OpenAI", "IBM"), is not read here, nor a list of two people
+    ("Sundar Pichai, Google and Satya Nadella")."""
+    out: set[int] = set()
+
+    def joined(a: Any, b: Any, rest_of_name: bool = False) -> bool:
+        gap = sent[a.end_char:b.start_char]
+        if rest_of_name and (rest := _REST_OF_NAME.match(gap)):
+            gap = gap[rest.end():]
+        return bool(_LIST_GAP.fullmatch(gap))
+
+    ents = list(ents)
+    for k in range(1, len(ents) - 1):
+        prev, ent, nxt = ents[k - 1], ents[k], ents[k + 1]
+        text = ent.text.strip()
+        if ent.label_ not in ("AIWATCH", "ORG", "PRODUCT") or " " in text or not text[1:].islower() \
+                or prev.label_ != "PERSON" or nxt.label_ != "PERSON" \
+                or not (joined(prev, ent) and joined(ent, nxt, rest_of_name=True)):
+            continue
+        third = (k >= 2 and ents[k - 2].label_ == "PERSON" and joined(ents[k - 2], prev)) \
+            or (k + 2 < len(ents) and ents[k + 2].label_ == "PERSON" and joined(nxt, ents[k + 2]))
+        if third:
+            out.add(ent.start_char)
+    return out
 
 
 def _joined_bodies(ents: Sequence[Any], sent: str) -> list[Any]:

@@ -102,6 +102,23 @@ def names_individual(name: str, is_person_name: Callable[[str], bool] | None = N
     return is_person_name(initials) or (bare != name and len(bare.split()) == 2 and is_person_name(bare))
 
 
+# One person by what they do, a firm's name before it: AIID lists "tesla-driver", "reddit-user", "bank-employee" and
+# "youtube-channel-owner" as deployers. As organisations in the gazetteer they had made every "Tesla Driver Put Car
+# on Autopilot ..." headline name a body called "Tesla driver" (a person, whom aiwatch never stores as an entity).
+_PERSON_IN_A_ROLE = frozenset("""
+driver passenger rider user customer employee worker lawyer attorney officer teacher doctor nurse professor judge
+father mother husband wife son daughter resident citizen candidate applicant patient victim influencer politician
+lawmaker senator actor actress journalist reporter artist author musician singer streamer youtuber owner investor
+motorist pedestrian cyclist homeowner tenant
+""".split())
+
+
+def one_in_a_role(name: str) -> bool:
+    """Whether a party's name ends in one person's role, in the singular: "Tesla driver", "Reddit user"."""
+    words = re.sub(r"[^\w\s]", " ", name.lower()).split()
+    return bool(words) and words[-1] in _PERSON_IN_A_ROLE
+
+
 # A body's word keeps a name a body's though a person's word is in it ("Unnamed Ohio College").
 _BODY_WORD = re.compile(r"\b(?:college|school|university|hospital|company|group|provider|platform|centre|center|"
                         r"police|department|agency|office|station|district|network|page|channel|account)s?$", re.I)
@@ -259,6 +276,10 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: C
         if not key or len(key) < 2:
             return None
         if kind != "group" and (generic_body(name) or generic_technology(name)):
+            return None
+        # "Tesla driver", listed as a party (a system may be named so: "Waymo Driver"; and ``kind_of`` guesses a
+        # system for a name that ends in "driver")
+        if one_in_a_role(name) and (role in ("deployer", "developer") or (role is None and kind != "ai_system")):
             return None
         # A name that reads as a person's is left out, unless the data shows it is a body's (then it is marked,
         # so that the extractor and the store, which refuse such names, know it).
