@@ -360,6 +360,34 @@ def test_a_gazetteer_names_bodies_as_the_texts_write_them_and_lists_no_individua
                         "Kim (suspect In Seoul Poisoning Case)", "Tesla Driver", "Reddit User"}, names
 
 
+def test_a_name_with_its_acronym_in_brackets_is_one_entry_known_by_both(tmp_path, extractor: EntityExtractor) -> None:
+    """AIID's slugs write "canada-revenue-agency-(cra)": one entry, the acronym an alias of the plain name (which
+    another incident lists alone); a bracket that qualifies the name is no acronym and stays."""
+    import csv
+    import json
+
+    from aiwatch.entities import gazetteer as G
+
+    (tmp_path / "aiid").mkdir()
+    with (tmp_path / "aiid" / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["incident_id", "alleged_deployer", "alleged_developer", "alleged_harmed_parties", "title",
+                    "description"])
+        w.writerow(["1", json.dumps(["canada-revenue-agency-(cra)", "peoples-party-(spain)"]), "[]", "[]", "Tax bot",
+                    "A sentence."])
+        w.writerow(["2", json.dumps(["canada-revenue-agency"]), "[]", "[]", "Tax bot again", "A sentence."])
+    entries = G.build(tmp_path)["entries"]
+    cra = entries["canada revenue agency"]
+    assert cra["aliases"] == ["CRA"] and cra["roles"] == {"deployer": 2}, cra
+    assert not any("(cra)" in e["name"].lower() for e in entries.values())
+    assert any("(spain)" in e["name"].lower() for e in entries.values())
+    # The shipped gazetteer: a text that writes both names one body once.
+    facts = extractor.extract("Influence operation", "The Center for Geopolitical Expertise (CGE) allegedly used AI "
+                              "to generate disinformation about candidates.")
+    assert {(e.name, e.key) for e in facts.entities if "Geopolitical" in e.name or e.name == "CGE"} \
+        == {("Center for Geopolitical Expertise", "center for geopolitical expertise")}, facts.entities
+
+
 def test_a_body_whose_name_reads_like_a_persons_is_kept_where_the_data_shows_it_is_a_body(tmp_path, store) -> None:
     """"Rite Aid", "Taco Bell": two capitalised words, which the person check drops. Kept where AIID lists their
     customers or users as harmed, or an AIAAIC row that lists them names its system after them; a person has fans

@@ -119,6 +119,27 @@ def one_in_a_role(name: str) -> bool:
     return bool(words) and words[-1] in _PERSON_IN_A_ROLE
 
 
+# A name with its acronym in brackets, as AIID's slugs write them: "center-for-geopolitical-expertise-(cge)",
+# "canada-revenue-agency-(cra)". Taken as written, each was an entry of its own beside the plain name ("Amazon Web
+# Services" and "Amazon Web Services (aws)"), and an incident whose text wrote "Center for Geopolitical Expertise
+# (CGE)" listed the body twice. Other brackets qualify the name and stay ("People's Party (spain)", "Specbuk
+# (facebook)").
+_BRACKETED_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[A-Za-z][A-Za-z0-9-]{1,7})\)$")
+
+
+def acronym_apart(name: str) -> tuple[str, str | None]:
+    """(the name, its acronym in capitals) for "X (acr)" where the acronym's letters are initials of X's words in
+    order ("Department of Government Efficiency (doge)"); else (name, None)."""
+    m = _BRACKETED_ACRONYM.match(name)
+    if not m:
+        return name, None
+    letters = m.group("acronym").replace("-", "").lower()
+    initials = iter(w[0].lower() for w in re.findall(r"[^\W\d_]+", m.group("name")))
+    if all(ch in initials for ch in letters):  # a subsequence (``in`` consumes the iterator)
+        return m.group("name"), m.group("acronym").upper()
+    return name, None
+
+
 # A body's word keeps a name a body's though a person's word is in it ("Unnamed Ohio College").
 _BODY_WORD = re.compile(r"\b(?:college|school|university|hospital|company|group|provider|platform|centre|center|"
                         r"police|department|agency|office|station|district|network|page|channel|account)s?$", re.I)
@@ -271,7 +292,7 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: C
     is_body = is_body or body_evidence(root)
 
     def add(name: str, kind: str, role: str | None) -> str | None:
-        name = tidy_name(name)
+        name, acronym = acronym_apart(tidy_name(name))
         key = norm(name)
         if not key or len(key) < 2:
             return None
@@ -289,6 +310,8 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: C
                 return None
             body = True
         entry = entries.setdefault(key, {"name": name, "kind": kind, "aliases": []})
+        if acronym and acronym not in entry["aliases"]:
+            entry["aliases"] = sorted([*entry["aliases"], acronym])
         if body:
             entry["body"] = True
         # A proper-cased name beats a slug-derived one ("OpenAI" over "Openai").
