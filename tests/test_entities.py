@@ -1072,6 +1072,21 @@ def test_a_systems_name_that_is_a_persons_first_name_is_no_sighting(extractor: E
     facts = extractor.extract("Chatbot refused requests", "Users of Claude Opus reported that the model refused "
                               "simple requests, Anthropic said.")
     assert "implicated_system" in roles(facts, "Claude")
+    # The model reads no person where the ruler took the first name; what follows the surname says who it is.
+    facts = extractor.extract("Report", "“Advances in AI are making this crisis even worse,” says Allie Funk, a "
+                              "researcher on the report.")
+    assert not [e for e in facts.entities if e.kind != "group"], facts.entities
+    facts = extractor.extract("Housing", "The panelists are: Lisa Rice President and CEO of the alliance, and others.")
+    assert "Lisa" not in {e.name for e in facts.entities}, facts.entities
+    facts = extractor.extract("Model", "Users of Claude Opus, a large language model by Anthropic, reported errors.")
+    assert "implicated_system" in roles(facts, "Claude")
+
+
+def test_a_law_an_industry_or_an_event_is_no_party(extractor: EntityExtractor) -> None:
+    facts = extractor.extract("Automated facial recognition breaches GDPR, says EU digital chief",
+                              "Machine vision Tech giants love to tout how good their systems are. The deal was "
+                              "unveiled at the UK's AI Safety Summit in Bletchley Park.")
+    assert not {e.name for e in facts.entities} & {"GDPR", "Tech", "AI Safety Summit"}, facts.entities
 
 
 def test_a_name_in_a_list_of_people_is_a_persons(extractor: EntityExtractor) -> None:

@@ -367,6 +367,11 @@ _GENERIC = {"ai", "a.i.", "a.i", "department", "government", "police", "company"
             "y2k", "ngo", "ngos", "pac", "dei", "nsfw", "drm", "captcha", "mlops", "aiops", "secops", "devops",
             "dataops", "fintech", "genai", "youtuber", "vtuber", "influencer", "sci-fi", "usd", "eur", "gbp", "krw",
             "inr", "jpy", "cny", "rmb",
+            # a law by its acronym ("Automated facial recognition breaches GDPR, says EU digital chief" had made
+            # GDPR a deployer; spelt out, a law is read as one: ``legal_instrument``)
+            "gdpr", "ccpa", "cpra", "bipa", "hipaa", "coppa", "ferpa", "fcra", "dmca", "cfaa", "kosa",
+            # an industry, not a body ("Tech giants love to tout ...")
+            "tech", "big tech",
             # a disease ("COVID-19" as a deployer)
             "covid", "covid-19", "coronavirus", "sars-cov-2",
             # more people by who they are, and languages ("ads in English and Swahili")
@@ -807,6 +812,15 @@ class EntityExtractor:
                             # "Claude Monet": the ruler took the first name, the model read the rest as a person's.
                             # A person, no system. (Bodies are kept: "Google Pixel" read "Pixel" as a person's;
                             # over 3,000 AI news openings and AIID's descriptions, no system's name changed.)
+                            continue
+                        if entry["kind"] == "ai_system" and " " not in text \
+                                and (nxt := _NEXT_NAME_WORD.match(after)) and not self.index.get(norm(nxt.group(1))) \
+                                and self._person_name(f"{text} {nxt.group(1)}"):
+                            # "says Allie Funk, a researcher", "Lisa Rice, President and CEO of the National Fair
+                            # Housing Alliance": the ruler took the first name (the gazetteer knows systems named
+                            # Allie and Lisa), so the model read no person; the two words, read alone, are a
+                            # person's. ("Claude Opus", "Gemini Pro" are not.)
+                            persons.add(f"{text} {nxt.group(1)}".lower())
                             continue
                         mentions.append(_Mention(ent.ent_id_, entry["name"], entry["kind"], sent, before, after,
                                                  True))
@@ -1856,6 +1870,9 @@ _BODY_OF = re.compile(r"^(?:[Tt]he\s+)?(?:[A-Z][\w.'’-]*\s+){0,3}(?:Department
                       r"\s+(?:of|for)\s+[A-Z]")
 
 
+# The word after a name: a surname after a first name the ruler took ("Lisa| Rice", "Allie| Funk").
+_NEXT_NAME_WORD = re.compile(r"^\s([A-Z][a-z'’-]+)\b")
+
 # Between two items of a list: ", ", ", and ", " and ".
 _LIST_GAP = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 # The rest of a person's name after a first name the gazetteer took ("Lisa| Kudrow"): one capitalised word.
@@ -1977,7 +1994,11 @@ def _no_party_name(text: str) -> bool:
     low = text.lower()
     parts = [w for w in re.split(r"\s*(?:,|&|\band\b)\s*", low) if w]
     return low in _GENERIC or (bool(parts) and all(w in _GENERIC or w in _POSTS for w in parts)) \
-        or bool(_LAW_NAME.search(text))
+        or bool(_LAW_NAME.search(text)) or bool(_EVENT_NAME.search(text))
+
+
+# An event, not a body ("the UK's AI Safety Summit" had been a deployer of the deal unveiled there).
+_EVENT_NAME = re.compile(r"\b(?:Summit|Expo|Hackathon|Olympics)$")
 
 
 def _clean(text: str) -> str:
