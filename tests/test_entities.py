@@ -375,10 +375,12 @@ def test_a_name_with_its_acronym_in_brackets_is_one_entry_known_by_both(tmp_path
                     "description"])
         w.writerow(["1", json.dumps(["canada-revenue-agency-(cra)", "peoples-party-(spain)"]), "[]", "[]", "Tax bot",
                     "A sentence."])
-        w.writerow(["2", json.dumps(["canada-revenue-agency"]), "[]", "[]", "Tax bot again", "A sentence."])
+        w.writerow(["2", json.dumps(["canada-revenue-agency"]), json.dumps(["cra"]), "[]", "Tax bot again",
+                    "A sentence."])
     entries = G.build(tmp_path)["entries"]
-    cra = entries["canada revenue agency"]
-    assert cra["aliases"] == ["CRA"] and cra["roles"] == {"deployer": 2}, cra
+    cra = entries["canada revenue agency"]  # and the entry listed by the acronym alone folded into it
+    assert cra["aliases"] == ["CRA"] and cra["roles"] == {"deployer": 2, "developer": 1}, cra
+    assert "cra" not in entries
     assert not any("(cra)" in e["name"].lower() for e in entries.values())
     assert any("(spain)" in e["name"].lower() for e in entries.values())
     # The shipped gazetteer: a text that writes both names one body once.

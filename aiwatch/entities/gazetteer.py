@@ -124,19 +124,20 @@ def one_in_a_role(name: str) -> bool:
 # Services" and "Amazon Web Services (aws)"), and an incident whose text wrote "Center for Geopolitical Expertise
 # (CGE)" listed the body twice. Other brackets qualify the name and stay ("People's Party (spain)", "Specbuk
 # (facebook)").
-_BRACKETED_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[A-Za-z][A-Za-z0-9-]{1,7})\)$")
+_BRACKETED_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[A-Za-z][A-Za-z0-9-]{1,7})\)(?P<rest>(?:\s+[\w-]+)*)$")
 
 
 def acronym_apart(name: str) -> tuple[str, str | None]:
     """(the name, its acronym in capitals) for "X (acr)" where the acronym's letters are initials of X's words in
-    order ("Department of Government Efficiency (doge)"); else (name, None)."""
+    order ("Department of Government Efficiency (doge)"); else (name, None). A group named after the body keeps
+    its words ("amazon web services (aws) customers" -> "amazon web services customers", "AWS")."""
     m = _BRACKETED_ACRONYM.match(name)
     if not m:
         return name, None
     letters = m.group("acronym").replace("-", "").lower()
     initials = iter(w[0].lower() for w in re.findall(r"[^\W\d_]+", m.group("name")))
     if all(ch in initials for ch in letters):  # a subsequence (``in`` consumes the iterator)
-        return m.group("name"), m.group("acronym").upper()
+        return m.group("name") + m.group("rest"), m.group("acronym").upper()
     return name, None
 
 
@@ -290,6 +291,7 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: C
     countries: dict[str, Counter] = defaultdict(Counter)
 
     is_body = is_body or body_evidence(root)
+    acronyms: dict[str, set[str]] = defaultdict(set)  # entry key -> the acronyms its bracketed names gave
 
     def add(name: str, kind: str, role: str | None) -> str | None:
         name, acronym = acronym_apart(tidy_name(name))
@@ -310,8 +312,8 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: C
                 return None
             body = True
         entry = entries.setdefault(key, {"name": name, "kind": kind, "aliases": []})
-        if acronym and acronym not in entry["aliases"]:
-            entry["aliases"] = sorted([*entry["aliases"], acronym])
+        if acronym and kind != "group":
+            acronyms[key].add(acronym)
         if body:
             entry["body"] = True
         # A proper-cased name beats a slug-derived one ("OpenAI" over "Openai").
@@ -383,7 +385,13 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: C
     for key, written in _written_names(guessed, texts).items():
         entries[key]["name"] = written
     folded: dict[str, str] = {}  # alias entry -> the canonical entry it folded into
-    for canonical, aliases in ALIASES.items():
+    # A bracketed acronym is an alias like those of ``ALIASES``: an entry of its own under it ("AWS", listed as a
+    # developer five times) folds into the spelt-out name's, which had shared the surface "AWS" with it.
+    table = dict(ALIASES)
+    for key, found in acronyms.items():
+        if key in entries:
+            table[entries[key]["name"]] = sorted(set(table.get(entries[key]["name"], ())) | found)
+    for canonical, aliases in table.items():
         key = norm(canonical)
         entry = entries.setdefault(key, {"name": canonical, "kind": kind_of(canonical), "aliases": []})
         entry["name"] = canonical
