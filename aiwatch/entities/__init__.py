@@ -1781,10 +1781,9 @@ _PLACE_ACTS = re.compile(r"^(?:\s+(?:has\s+|had\s+|have\s+|reportedly\s+|alleged
                          r"employs|employed|rolled out|tested|trialled|trialed)\b"
                          r"|['’]s\s+(?:[a-z-]+\s+){0,2}(?:use|deployment|rollout|algorithm|system|tool|program|"
                          r"programme|chatbot|app|software|model|platform)s?\b)")
-# Before a place that only says where ("Police in Texas used ..."): the place is not the actor.
-# ... or after a place in one ("A child protection worker in Victoria, Australia reportedly used ChatGPT": the worker
-# acted, not Australia).
-# (Not a sentence's opening phrase: "In Kampala, Uganda used ..." is Uganda acting.)
+# Before a place that only says where ("Police in Texas used ..."), or after a place in one ("A child protection
+# worker in Victoria, Australia reportedly used ChatGPT": the worker acted): the place is not the actor. (Not after
+# a sentence's opening phrase: "In Kampala, Uganda used ..." is Uganda acting.)
 _IN_PLACE = re.compile(r"\b(?i:in|of|from|at|across|near|outside|throughout)\s+(?i:the\s+)?$"
                        r"|(?<=\w\s)(?i:in|of|from|at|across|near|outside|throughout)\s+(?i:the\s+)?"
                        r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2},\s+$")
@@ -1884,8 +1883,8 @@ def _listed_among_people(ents: Sequence[Any], sent: str) -> set[int]:
     next to those, each item joined to the next by a comma or "and". "A deepfake video depicted ... David
     Schwimmer, Lisa Kudrow, Steven Spielberg, ..., Adam Levine, Drake, Mark Zuckerberg": the gazetteer knows an AI
     news anchor named Lisa and a deployer named Drake (the rapper, in AIID), and both had become parties to the
-    incident, with Lisa's maker. Read either way, such a name is a person's: never an entity. A name of two words
-    or more, or not written as a name alone is ("OpenAI", "IBM"), is not read here, nor a list of two people
+    incident, with Lisa's maker. Read either way, such a name is a person's: never an entity. Only a one-word name
+    written as a person's is (a capital, then lower case: not "OpenAI" or "IBM"), and not in a list of two people
     ("Sundar Pichai, Google and Satya Nadella")."""
     out: set[int] = set()
 

@@ -389,8 +389,8 @@ def build(root: Path, *, exclude_aiid: set[int] | None = None, is_person_name: C
     # developer five times) folds into the spelt-out name's, which had shared the surface "AWS" with it.
     table = dict(ALIASES)
     for key, found in acronyms.items():
-        if key in entries:
-            table[entries[key]["name"]] = sorted(set(table.get(entries[key]["name"], ())) | found)
+        if key in entries and norm(name := entries[key]["name"]) == key:
+            table[name] = sorted(set(table.get(name, ())) | found)
     for canonical, aliases in table.items():
         key = norm(canonical)
         entry = entries.setdefault(key, {"name": canonical, "kind": kind_of(canonical), "aliases": []})
