@@ -1082,6 +1082,8 @@ def test_a_systems_name_that_is_a_persons_first_name_is_no_sighting(extractor: E
     assert "Lisa" not in {e.name for e in facts.entities}, facts.entities
     facts = extractor.extract("Model", "Users of Claude Opus, a large language model by Anthropic, reported errors.")
     assert "implicated_system" in roles(facts, "Claude")
+    facts = extractor.extract("Nvidia", "The Omniverse Replicator for Drive generates synthetic data, Nvidia said.")
+    assert "implicated_system" in roles(facts, "Omniverse")  # two words that read as a name, not in the sentence
 
 
 def test_a_law_an_industry_or_an_event_is_no_party(extractor: EntityExtractor) -> None:

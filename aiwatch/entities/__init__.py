@@ -765,12 +765,9 @@ class EntityExtractor:
                         continue
                     elif label == "GPE":
                         places.append(text)
-                        # "Detroit police", "Uganda's government": the place names the public body that acted.
-                        if (body := _PLACE_BODY.match(after)) and not headline_case and text[:1].isupper():
-                            mentions.append(self._body_named(f"{_THE.sub('', text)} {body.group(1).title()}", sent,
-                                                             before, after, body.end()))
-                        else:
-                            mentions += self._place_acting(text, sent, before, after)
+                        body = self._place_body(_THE.sub("", text), sent, before, after) \
+                            if not headline_case and text[:1].isupper() else None
+                        mentions += [body] if body else self._place_acting(text, sent, before, after)
                     elif label not in ("AIWATCH", "ORG", "PRODUCT"):
                         continue
                     elif country_of(_clean(text)) or _city_then_region(_clean(text), after):
@@ -815,12 +812,14 @@ class EntityExtractor:
                             continue
                         if entry["kind"] == "ai_system" and " " not in text \
                                 and (nxt := _NEXT_NAME_WORD.match(after)) and not self.index.get(norm(nxt.group(1))) \
-                                and self._person_name(f"{text} {nxt.group(1)}"):
-                            # "says Allie Funk, a researcher", "Lisa Rice, President and CEO of the National Fair
-                            # Housing Alliance": the ruler took the first name (the gazetteer knows systems named
-                            # Allie and Lisa), so the model read no person; the two words, read alone, are a
-                            # person's. ("Claude Opus", "Gemini Pro" are not.)
-                            persons.add(f"{text} {nxt.group(1)}".lower())
+                                and self._person_name(f"{text} {nxt.group(1)}") \
+                                and self._read_as_person(sent, ent.start_char):
+                            # "says Allie Funk, a researcher", "AMD CEO Lisa Su": the ruler took the first name (the
+                            # gazetteer knows systems named Allie and Lisa), so the model read no person there. The
+                            # two words read as a person's alone, and the model, reading the sentence without the
+                            # ruler, tags them as one: a person. Either reading alone was not enough: the model
+                            # tags "Claude Opus" in "Users of Claude Opus" a person, and the words alone read "Chat
+                            # Rooms" or "Omniverse Replicator" as a person's name.
                             continue
                         mentions.append(_Mention(ent.ent_id_, entry["name"], entry["kind"], sent, before, after,
                                                  True))
@@ -835,11 +834,11 @@ class EntityExtractor:
                             continue
                         # A city spaCy read as a firm ("after Fargo police relied on ...": Wells Fargo's word) before
                         # its body's word: the body, as for a place read as one.
-                        if label == "ORG" and not headline_case and (body := _PLACE_BODY.match(after)) \
-                                and not body.group(0).startswith(("'", "’")) and country_of_place(_clean(text)):
+                        if label == "ORG" and not headline_case and not after.startswith(("'", "’")) \
+                                and country_of_place(_clean(text)) \
+                                and (body := self._place_body(_clean(text), sent, before, after)):
                             places.append(_clean(text))
-                            mentions.append(self._body_named(f"{_clean(text)} {body.group(1).title()}", sent, before,
-                                                             after, body.end()))
+                            mentions.append(body)
                             continue
                         # A lone surname, whatever goes before it ("the Trump rally"), tagged as a body's name; not
                         # a product's ("IBM's Watson").
@@ -910,6 +909,21 @@ class EntityExtractor:
             entry = self.gaz["entries"][key]
             return _Mention(key, entry["name"], entry["kind"], sent, before, after, True)
         return _Mention(norm(name), name, "public_body", sent, before, after[body_end:], False)
+
+    def _place_body(self, place: str, sent: str, before: str, after: str) -> _Mention | None:
+        """"Detroit police", "Uganda's government": the public body a place and a body's word after it name, which
+        acted; None without such a word."""
+        body = _PLACE_BODY.match(after)
+        return self._body_named(f"{place} {body.group(1).title()}", sent, before, after, body.end()) if body else None
+
+    def _read_as_person(self, sent: str, start: int) -> bool:
+        """Whether the model, reading the sentence without the gazetteer's ruler, tags a person's name that starts
+        at ``start``. (The pipeline's components are called one by one, not switched off: other threads read it.)"""
+        doc = self.nlp.make_doc(sent)
+        for name, component in self.nlp.pipeline:
+            if name != "entity_ruler":
+                doc = component(doc)
+        return any(e.label_ == "PERSON" and e.start_char == start for e in doc.ents)
 
     def _person_name(self, name: str) -> bool:
         """A name the model tagged as an organisation in its own sentence that is a person's: by the cheap
