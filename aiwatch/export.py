@@ -114,7 +114,8 @@ def _slug(name: str) -> str:
 
 
 INCIDENT_CSV_FIELDS = ("id", "title", "summary", "category", "severity", "event_date", "first_seen", "last_seen",
-                       "countries", "deployers", "developers", "harmed_parties", "systems", "amounts", "tags",
+                       "countries", "deployers", "developers", "harmed_parties", "systems", "responders", "amounts",
+                       "tags",
                        "article_ids", "article_urls")
 
 
@@ -157,6 +158,7 @@ def _flat_row(rec: dict[str, Any]) -> dict[str, Any]:
         "developers": "; ".join(by_role.get("developer", [])),
         "harmed_parties": "; ".join(by_role.get("harmed_party", [])),
         "systems": "; ".join(by_role.get("implicated_system", [])),
+        "responders": "; ".join(by_role.get("responder", [])),
         "amounts": "; ".join(f"{a['value']:.0f} {a['currency']}" + (f" ({a['party']})" if a["party"] else "")
                              for a in rec["amounts"]),
         "tags": json.dumps(rec["tags"], ensure_ascii=False),

@@ -986,3 +986,28 @@ def test_eval_clusters_meets_its_floors(tmp_path: Path) -> None:
     assert report["order_stability_f1"] >= 0.95
     countries = report["countries"]["aiid_cset"]  # cities, peoples and bodies name more places than GPE names
     assert countries["model"]["recall"] > countries["baseline_gpe_names"]["recall"]
+
+
+def test_a_party_that_also_responds_keeps_its_part_in_the_incident(store: Store) -> None:
+    """A firm whose own chatbot made the images (developer in one article) and that banned them in another is a
+    party to the incident: no responder role beside it. The regulator that opened an investigation is the
+    responder."""
+    from sqlalchemy import select
+
+    from aiwatch.cluster import incident as I
+    from aiwatch.store import now
+
+    def body(name: str, kind: str, role: str) -> dict[str, str]:
+        return {"name": name, "kind": kind, "role": role, "evidence": f"{name} ..."}
+
+    with store.transaction() as conn:
+        inc = conn.execute(t.incidents.insert().values(title="Chatbot images", created_at=now(), updated_at=now())
+                           ).inserted_primary_key[0]
+        I._write_entities(conn, inc, [
+            {"id": None, "entities": [body("Meta", "organisation", "developer")]},
+            {"id": None, "entities": [body("Meta", "organisation", "responder"),
+                                      body("Federal Trade Commission", "public_body", "responder")]}])
+        listed = set(conn.execute(select(t.entities.c.name, t.entity_roles.c.role)
+                                  .join(t.entity_roles, t.entity_roles.c.entity_id == t.entities.c.id)
+                                  .where(t.entity_roles.c.incident_id == inc)).all())
+    assert listed == {("Meta", "developer"), ("Federal Trade Commission", "responder")}

@@ -36,6 +36,7 @@ from aiwatch.taxonomy import SEVERITIES
 CATEGORY_STRENGTH = {"incident": 3, "hazard": 2, "complementary": 1, "unrelated": 0}
 SUMMARY_SENTENCES = 3
 TAG_MIN = 0.5  # the classifier's own threshold for giving a tag
+PARTY_ROLES = ("deployer", "developer")  # who runs or makes the system (beside them: harmed, system, responder)
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z0-9])")
 # A headline's trailing site name: "... - The Verge", "... | Reuters" (1,313 of the 15,936 AI news titles in
 # ../shared/data end with their own site's name). Cut only when it names the site the article came from.
@@ -340,9 +341,13 @@ def _write_entities(conn: Connection, inc_id: int, members: list[dict[str, Any]]
     ranked = sorted(seen.items(), key=lambda kv: -counts[kv[0]])
     # entity_ids refuses (None) whatever is not a body, system or group: never a person.
     ids = entity_ids(conn, [(e["name"], e["kind"]) for _k, (e, _a) in ranked])
+    # A body that runs or makes the system in one article and responds in another (a platform that bans the fakes
+    # its own tool made) is a party: as in one article, it keeps that role alone.
+    parties = {ent_id for ent_id, role in kept if role in PARTY_ROLES} | {
+        ent_id for (_k, (e, _a)), ent_id in zip(ranked, ids, strict=True) if e["role"] in PARTY_ROLES}
     rows = []
     for (_k, (e, article_id)), ent_id in zip(ranked, ids, strict=True):
-        if ent_id is None or (ent_id, e["role"]) in kept:
+        if ent_id is None or (ent_id, e["role"]) in kept or (e["role"] == "responder" and ent_id in parties):
             continue
         kept.add((ent_id, e["role"]))
         rows.append({"incident_id": inc_id, "entity_id": ent_id, "role": e["role"], "evidence": e.get("evidence"),

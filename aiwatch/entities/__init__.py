@@ -105,6 +105,40 @@ _OVERSEE_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:\([A-Z]{2,}\)\s*)?"  # "... Adm
                             r"(?:unanimously\s+)?vot(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}to\s+(?:ban|outlaw|prohibit|"
                             r"restrict|block)|bans|banned|outlawed|prohibited)\b|"
                             r"^(?:'s|’s)\s+(?:investigation|probe|report|ruling|fine|lawsuit|complaint|inquiry)", re.I)
+# A body responding to the harm as a lawmaker or regulator does, which the oversight cues above do not read:
+# "introduced a bill", "in Massachusetts today voted to ban", "voted 8-1 today to approve the ... ordinance", "is
+# considering a five-year moratorium", "has agreed to stricter rules", "offered guidance". Not "adopted facial
+# recognition": the object is a rule, a ban or a probe.
+_LEGISLATES_AFTER = re.compile(
+    r"^(?:['’]s)?\s*(?:\([A-Z]{2,}\)\s*)?(?:(?:in|of)\s+[A-Z][\w.-]*(?:,?\s+[A-Z][\w.-]*)*\s+)?"
+    r"(?:(?:today|yesterday|on\s+\w+day|this\s+week|last\s+week)\s+)?"
+    r"(?:(?:has|have|is|was|were|had|will|also|unanimously|formally|quickly|now)\s+)*"
+    r"(?:vot(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}?(?:to|for|in\s+favou?r\s+of|against)\b|"
+    r"(?:introduc|pass|approv|adopt|propos|consider|unveil|issu|enact|draft|finali[sz]|announc|agree|offer|releas|"
+    r"publish|impos|postpon|delay|launch)\w*\s+(?:to\s+)?(?:[\w-]+\s+){0,4}?"
+    r"(?:bans?|moratorium|bill|laws?|legislation|ordinances?|rules|regulations?|guidance|guidelines|restrictions|"
+    r"enforcement|fines?|penalt\w+|investigations?|probe|inquiry|inquiries|hearings?|settlements?|audit)\b)", re.I)
+_PASSIVE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:\([A-Z]{2,}\)\s*)?(?:(?:has|have|had)\s+been|was|were|is|are|be|been|"
+                            r"being|got|gets)\s+(?!\w+ing\b)", re.I)
+# ... or named as the one acting on the harm, or asked to: "fined by the", "investigators from the", "a complaint
+# to the", "urged the City Council to reject". Not "according to the" or "researchers from the": a source's words.
+_RESPONDS_BEFORE = re.compile(r"(?:(?:fined|sued|investigated|probed|charged|penalised|penalized|reprimanded|audited|"
+                              r"ordered|banned|blocked|sanctioned|ruled\s+\w+)\s+by|(?:investigators?|regulators?|"
+                              r"inspectors?|prosecutors?)\s+(?:from|at|with|of)|(?:complaints?|petitions?)\s+"
+                              r"(?:to|with)|urged|called\s+on|petitioned)\s+(?:the\s+)?$", re.I)
+_STUDIES_BEFORE = re.compile(r"\b(?:researchers?|scientists?|academics?|experts?|students?)\s+(?:at|from|with|of)\s+"
+                             r"(?:the\s+)?$", re.I)
+# ... or seen acting on it: the oversight cues above less those that a source's or a firm's news shares ("launched"
+# a product, "reported that", "found that").
+_ACTS_ON_AFTER = re.compile(
+    r"^(?:['’]s)?\s*(?:\([A-Z]{2,}\)\s*)?(?:said\s+(?:on\s+\w+\s+)?(?:that\s+)?it\s+)?"
+    r"(?:(?:has|have|had|is|was|will|would|also|then|later|now)\s+)*"
+    r"(?:fined|sued|suing|ordered|charged|indicted|sanctioned|penali[sz]ed|banned|bans|outlawed|prohibited|"
+    r"ruled\s+(?:that|in|against|on|unlawful|illegal)|investigat(?:ed|es|ing)|probed|probing|"
+    r"(?:opened|opening|launched|launching|began|begun|started|announced)\s+(?:an?\s+|its\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:investigation|probe|inquiry|review|audit|lawsuit)|"
+    r"filed\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}?(?:lawsuit|suit|complaint|charges|petition)|urged|called\s+(?:on|for))\b"
+    r"|^(?:['’]s)\s+(?:investigation|probe|ruling|fine|lawsuit|complaint|inquiry)", re.I)
 # Where content went rather than who ran the system: "posted on X", "spread across TikTok and Instagram".
 _VENUE_BEFORE = re.compile(r"\b(?:on|onto|across|via|throughout)\s+(?:the\s+)?(?:(?:[\w-]+\s+){0,2}(?:platforms?|"
                            r"sites?|apps?|networks?|media)\s+(?:like|such\s+as|including)\s+)?"
@@ -132,6 +166,23 @@ _PLATFORM_AFTER = re.compile(r"^(?:'s|’s)\s+(?:[\w-]+\s+)?(?:platforms?|sites?
 _CONTENT_AFTER = re.compile(r"^\s+(?:videos?|pages?|accounts?|posts?|users?|profiles?|channels?|reels?|livestreams?|"
                             r"messages?|handles?|creators?|influencers?|challenges?)(?![\w-])" + _NOT_ITS_SYSTEM, re.I)
 _POSTS_VERB = re.compile(r"^\s+(?:Posts\s+[A-Z]|posts\s+(?:a|an|the|his|her|their|its)\b)")
+
+
+def _overseeing(m: _Mention) -> bool:
+    """The mention is seen overseeing ("fined by X", "X opened an investigation", "X voted to ban"): the role
+    model's ``oversees`` feature, read on one mention."""
+    return bool(_OVERSEE_BEFORE.search(m.before[-50:]) or _OVERSEE_AFTER.search(m.after[:60]))
+
+
+def _responding(m: _Mention) -> bool:
+    """The mention is seen responding to the harm: probing, fining, suing, ruling, legislating, or asked to. Not in
+    the passive, where the body is the one acted on ("South Wales Police was ruled unlawful", "was fined")."""
+    if _RESPONDS_BEFORE.search(m.before[-50:]):
+        return True
+    if _STUDIES_BEFORE.search(m.before[-40:]):  # "researchers at the City College of New York investigated": a study
+        return False
+    return not _PASSIVE_AFTER.match(m.after) and bool(_ACTS_ON_AFTER.match(m.after[:80])
+                                                       or _LEGISLATES_AFTER.match(m.after[:120]))
 
 
 def _posted_on(m: _Mention) -> bool:
@@ -1132,8 +1183,7 @@ class EntityExtractor:
                                        or _DESCRIBED_SUBJECT.match(m.before) for m in ms),
                            mentions=len(ms), first_org=bool(bodies) and key == bodies[0], makes_system=key in implied,
                            n_orgs=len(bodies), from_gazetteer=ms[0].from_gazetteer,
-                           oversees=any(_OVERSEE_BEFORE.search(m.before[-50:]) or _OVERSEE_AFTER.search(m.after[:60])
-                                        for m in ms),
+                           oversees=any(_overseeing(m) for m in ms),
                            overseer_name=bool(_OVERSEER_NAME.search(ms[0].name)),
                            venue=all(_VENUE_BEFORE.search(m.before[-40:]) and not m.after.startswith(("'s", "’s"))
                                      for m in ms),
@@ -1205,21 +1255,33 @@ class EntityExtractor:
         # Likewise a body named only as the news's source ("told Reuters", "ProPublica reported", "identified
         # by The Washington Post": "identified" is a deployer's cue elsewhere), never in the title.
         overseers = set()
+        # Of those, the bodies seen responding to the system's harm (a regulator probing, a council voting a ban, a
+        # court ruling, police charging the fakers): the ``responder`` role, with the sentence that shows it.
+        responders: dict[str, str] = {}
+        voices: set[str] = set()  # the news's sources and columns, and bodies only impersonated: never responders
         by_key = _by_key(mentions)
         for key, first, x, cues in self._org_features(mentions, sents):
             scored.append((key, first, self.role_model.proba(x), cues))
             f = dict(zip(R.FEATURES, x, strict=True))
-            if f["oversees"] and (f["overseer_name"] or _LEGISLATURE_NAME.search(first.name)) and not f["dep_cue"]:
+            legislates = any(_LEGISLATES_AFTER.match(m.after[:120]) for m in by_key[key])
+            if (f["oversees"] or legislates) and (f["overseer_name"] or _LEGISLATURE_NAME.search(first.name)) \
+                    and not f["dep_cue"]:
                 overseers.add(key)
+                responders[key] = next((m.sentence for m in by_key[key] if _overseeing(m) or _responding(m)),
+                                       first.sentence)
             elif not f["in_title"] and all(
                     _REPORTS_BEFORE.search(m.before[-40:]) or _REPORTS_AFTER.search(m.after[:30]) for m in by_key[key]):
                 overseers.add(key)
+                voices.add(key)
             elif _COLUMN_NAME.search(first.name):
                 overseers.add(key)
+                voices.add(key)
             elif all(_impersonated(m) for m in by_key[key]):
                 overseers.add(key)
+                voices.add(key)
             elif _COURT_NAME.search(first.name) and not any(_USES_AFTER.match(m.after) for m in by_key[key]):
                 overseers.add(key)
+                responders[key] = first.sentence
         named = {s[0] for s in scored}
         # Systems, harmed groups, and the makers of named systems the text does not name: as by rule.
         acting = [k for k, ms in by_key.items() if all(m.acting for m in ms)]
@@ -1271,8 +1333,10 @@ class EntityExtractor:
             return bool(_PROSECUTES.search(m.sentence)) and not _USES_AFTER.match(m.after)
 
         if not any(_POLICE_SYSTEM.search(x) for x in sents):
-            bystanders |= {key for key in named if _ENFORCER_NAME.search(by_key[key][0].name)
-                           and all(acts_against(m) for m in by_key[key])}
+            enforcers = {key for key in named if _ENFORCER_NAME.search(by_key[key][0].name)
+                         and all(acts_against(m) for m in by_key[key])}
+            bystanders |= enforcers
+            responders.update((key, by_key[key][0].sentence) for key, *_ in scored if key in enforcers)  # text order
         chosen: list[tuple[str, _Mention, str, float, str]] = []
         for key, first, p, cues in scored:
             if key in overseers or key in bystanders:
@@ -1335,8 +1399,23 @@ class EntityExtractor:
         # A system read as its own developer beside its maker ("ChatGPT" and OpenAI) says the maker twice: the
         # system stays the implicated one.
         developer_keys = {r.key for r in out if r.role == "developer"}
-        return [r for r in out if not (r.role == "developer" and r.kind == "ai_system"
-                                       and developer_keys & set(entries.get(r.key, {}).get("developers", [])))]
+        out = [r for r in out if not (r.role == "developer" and r.kind == "ai_system"
+                                      and developer_keys & set(entries.get(r.key, {}).get("developers", [])))]
+        # The bodies that respond to the harm and take no part in it: the regulator, the council, the court, the
+        # police. A body also chosen to run or make the system keeps that role alone.
+        parties = {r.key for r in out if r.role in ("deployer", "developer")}
+        # Any other body seen responding ("the ACLU sued", "the European Union has agreed to stricter rules"), that
+        # neither runs nor makes the system, nor is only where content went.
+        not_responding = parties | reporters | (bystanders - set(responders)) | voices
+        for key, _first, _p, _cues in scored:
+            if key not in responders and key not in not_responding \
+                    and (seen := [m for m in by_key[key] if _responding(m)]):
+                responders[key] = seen[0].sentence
+        for key, sentence in responders.items():
+            first = by_key[key][0]
+            if key not in parties and first.kind != "ai_system":
+                out.append(EntityRole(first.name, first.kind, "responder", sentence, key))
+        return out
 
     def _roles_by_rule(self, mentions: list[_Mention]) -> list[EntityRole]:
         by_key = _by_key(mentions)

@@ -45,7 +45,7 @@ metadata = MetaData(
 )
 
 ENTITY_KINDS = ("organisation", "public_body", "ai_system", "group")
-ENTITY_ROLES = ("deployer", "developer", "harmed_party", "implicated_system")
+ENTITY_ROLES = ("deployer", "developer", "harmed_party", "implicated_system", "responder")
 # Categories and severities: aiwatch.taxonomy.CATEGORIES / SEVERITIES.
 
 sources = Table(

@@ -289,8 +289,8 @@ def create_app(db: str | None = None, *, require_login: bool | None = None, secr
 
     @app.get("/entities.json", summary="Organisations, public bodies, AI systems and groups by their number of "
                                        "incidents", description="Filters: kind (organisation, public_body, "
-             "ai_system, group), role (deployer, developer, harmed_party, implicated_system), q (part of the name); "
-             "page, per_page (max 100). Each entity: id, name, kind, incidents, and incidents per role.")
+             "ai_system, group), role (deployer, developer, harmed_party, implicated_system, responder), q (part of "
+             "the name); page, per_page (max 100). Each entity: id, name, kind, incidents, and incidents per role.")
     def entities_json(kind: str | None = Query(None, max_length=20), role: str | None = Query(None, max_length=20),
                       q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=MAX_PAGE),
                       per_page: int = Query(50, ge=1, le=Q.MAX_PER_PAGE)) -> dict[str, Any]:
