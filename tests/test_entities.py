@@ -1690,3 +1690,20 @@ def test_a_body_that_responds_to_the_harm_is_its_responder(extractor: EntityExtr
                                       "its camera.").values()
     assert by_role("Study finds bias", "Researchers at the University of Maryland investigated the software and "
                    "found it rated Black faces as angrier.").get("University of Maryland") != "responder"
+
+
+def test_in_a_follow_up_a_lawmaker_no_word_shows_using_the_system_responds(extractor: EntityExtractor) -> None:
+    """A follow-up story (the classifier's "complementary") is about the response to a harm: the White House's "AI
+    principles" are policy, not a product, and the police force using the system is still its deployer."""
+    articles = [("The White House's new AI principles won't solve regulatory problems",
+                 "This week, the White House released 10 AI Principles, intended as guidance for federal agencies on "
+                 "how to regulate AI."),
+                ("Detroit activists demand end to facial recognition",
+                 "Activists urged the city to end the Detroit Police Department use of facial recognition, which led "
+                 "to the wrongful arrest of Robert Williams. The Detroit Police Department uses DataWorks Plus "
+                 "software.")]
+    unknown, follow_up = (extractor.extract_many(articles, categories=categories)
+                          for categories in (None, ["complementary", "complementary"]))
+    assert roles(unknown[0], "White House") & {"deployer", "developer"}
+    assert roles(follow_up[0], "White House") == {"responder"}
+    assert roles(follow_up[1], "Detroit Police Department") == {"deployer"}

@@ -238,7 +238,8 @@ class ClusterStage:
         todo = [a for a in batch if a.duplicate_of is None and a.category in RELEVANT]
         if not todo:
             return batch
-        facts = self.extractor.extract_many([(a.title, a.text) for a in todo], [a.language for a in todo])
+        facts = self.extractor.extract_many([(a.title, a.text) for a in todo], [a.language for a in todo],
+                                            [a.category for a in todo])
         docs = [Doc(a.ext_id, a.title, a.text, a.published, a.source, a.category, frozenset(f.keys()),
                     a.published_precision) for a, f in zip(todo, facts, strict=True)]
         dim = self.embedder.encoder.dim if self.embedder.encoder is not None else 0
