@@ -1685,6 +1685,10 @@ def test_a_body_that_responds_to_the_harm_is_its_responder(extractor: EntityExtr
     ruling = by_role("Court rules police facial recognition unlawful", "The use of facial recognition by South Wales "
                      "Police was ruled unlawful by the Court of Appeal. The force had scanned 500,000 faces.")
     assert ruling["Court of Appeal"] == "responder" and ruling["South Wales Police"] != "responder"
+    # The police force whose corporal was charged employs him: it neither ran the system nor responded.
+    corporal = by_role("Officer charged", "A Pennsylvania State Police corporal, Stephen Kamnik, was charged for "
+                       "allegedly storing files made with deepfake AI software.")
+    assert "Pennsylvania State Police" not in corporal
     # A firm launching a product, or researchers at a university studying a system, respond to nothing.
     assert "responder" not in by_role("Samsung phone", "When Samsung launched the Galaxy A9 last week, it touted "
                                       "its camera.").values()

@@ -126,6 +126,8 @@ _RESPONDS_BEFORE = re.compile(r"(?:(?:fined|sued|investigated|probed|charged|pen
                               r"ordered|banned|blocked|sanctioned|ruled\s+\w+)\s+by|(?:investigators?|regulators?|"
                               r"inspectors?|prosecutors?)\s+(?:from|at|with|of)|(?:complaints?|petitions?)\s+"
                               r"(?:to|with)|urged|called\s+on|petitioned)\s+(?:the\s+)?$", re.I)
+_MEMBER_AFTER = re.compile(r"^(?:['’]s)?\s+(?:officers?|corporal|sergeant|detectives?|agents?|employees?|staff(?:er)?|"
+                           r"workers?|troopers?|deput(?:y|ies)|lieutenant|captain|constables?|members?)\b", re.I)
 _STUDIES_BEFORE = re.compile(r"\b(?:researchers?|scientists?|academics?|experts?|students?)\s+(?:at|from|with|of)\s+"
                              r"(?:the\s+)?$", re.I)
 # ... or seen acting on it: the oversight cues above less those that a source's or a firm's news shares ("launched"
@@ -1352,7 +1354,10 @@ class EntityExtractor:
             enforcers = {key for key in named if _ENFORCER_NAME.search(by_key[key][0].name)
                          and all(acts_against(m) for m in by_key[key])}
             bystanders |= enforcers
-            responders.update((key, by_key[key][0].sentence) for key, *_ in scored if key in enforcers)  # text order
+            # ... responders, unless named only as the employer of whoever was charged ("A Pennsylvania State Police
+            # corporal ... was charged"): that body neither ran the system nor responded.
+            responders.update((key, by_key[key][0].sentence) for key, *_ in scored  # in text order
+                              if key in enforcers and not all(_MEMBER_AFTER.match(m.after) for m in by_key[key]))
         chosen: list[tuple[str, _Mention, str, float, str]] = []
         for key, first, p, cues in scored:
             if key in overseers or key in bystanders:
