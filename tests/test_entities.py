@@ -1711,3 +1711,11 @@ def test_in_a_follow_up_a_lawmaker_no_word_shows_using_the_system_responds(extra
     assert roles(unknown[0], "White House") & {"deployer", "developer"}
     assert roles(follow_up[0], "White House") == {"responder"}
     assert roles(follow_up[1], "Detroit Police Department") == {"deployer"}
+
+
+def test_a_city_the_gazetteer_knows_before_one_of_its_bodies_names_that_body(extractor: EntityExtractor) -> None:
+    """AIID lists "Boston" as a deployer, so the gazetteer's ruler took the city out of "the Boston City Council" and
+    the council's ban made Boston the deployer."""
+    facts = extractor.extract("Face recognition ban", "Just yesterday, the Boston City Council banned facial "
+                              "recognition, joining a few other cities.")
+    assert roles(facts, "Boston City Council") == {"responder"} and not roles(facts, "Boston")

@@ -839,6 +839,13 @@ class EntityExtractor:
                         entry = entries.get(ent.ent_id_)
                         if entry is None or _OUTLET_AFTER.match(after):
                             continue  # (a publication named after a body: "MIT Technology Review's series" is no MIT)
+                        # A city the gazetteer knows as a body (AIID lists "Boston") before one of its bodies'
+                        # names: that body ("the Boston City Council banned ..." had made Boston the deployer).
+                        if (body := _CITY_BODY_AFTER.match(after)) and country_of_place(_clean(text)):
+                            places.append(_clean(text))
+                            mentions.append(self._body_named(f"{_clean(text)} {body.group(1)}", sent, before, after,
+                                                             body.end()))
+                            continue
                         if entry["kind"] == "group":  # "Amazon workers", "Tesla drivers": the firm is named too
                             head = self.index.get(norm(text.split()[0])) if len(text.split()) > 1 else None
                             if head and entries[head]["kind"] != "group" and text[:1].isupper():
@@ -1282,8 +1289,11 @@ class EntityExtractor:
             scored.append((key, first, self.role_model.proba(x), cues))
             f = dict(zip(R.FEATURES, x, strict=True))
             legislates = any(_LEGISLATES_AFTER.match(m.after[:120]) for m in by_key[key])
+            # (a deployer's cue that is the response itself is none: "the Boston City Council banned ...")
+            used = f["dep_cue"] and any((_DEP_BEFORE.search(m.before[-40:]) or _DEP_AFTER.search(m.after[:60]))
+                                        and not _responding(m) for m in by_key[key])
             if (f["oversees"] or legislates) and (f["overseer_name"] or _LEGISLATURE_NAME.search(first.name)) \
-                    and not f["dep_cue"]:
+                    and not used:
                 overseers.add(key)
                 responders[key] = next((m.sentence for m in by_key[key] if _overseeing(m) or _responding(m)),
                                        first.sentence)
@@ -1759,6 +1769,10 @@ _PERSON_BEFORE = re.compile(r"\bidentified as\s+$|\b(?:man|woman|boy|girl|teen|t
 _PLACE_PEOPLE_AFTER = re.compile(r"^\s+(?:man|woman|men|women|boy|girl|teen|teenager|businessman|businesswoman|"
                                  r"resident|family|student|couple|native|retiree|pensioner|mother|father|grandmother|"
                                  r"grandfather)s?\b")
+# A city's body written as a name after it: "Boston City Council", "Oakland Police Department".
+_CITY_BODY_AFTER = re.compile(r"^\s+((?:City|County|Town)\s+(?:Council|Hall|Government)|Board\s+of\s+(?:Supervisors|"
+                              r"Education)|Police(?:\s+Department)?|Public\s+Schools|School\s+(?:District|Board)|"
+                              r"Sheriff['’]s\s+Office)\b")
 _PLACE_BODY_AFTER = re.compile(r"^['’]s\s+(?:[A-Z][\w.&-]*\s+){0,4}?(?:Police|Department|Council|Ministry|Office|"
                                r"Authority|Agency|Court|Hospital|Government|Transit|Schools?)\b")
 
