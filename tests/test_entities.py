@@ -1711,6 +1711,10 @@ def test_in_a_follow_up_a_lawmaker_no_word_shows_using_the_system_responds(extra
     assert roles(unknown[0], "White House") & {"deployer", "developer"}
     assert roles(follow_up[0], "White House") == {"responder"}
     assert roles(follow_up[1], "Detroit Police Department") == {"deployer"}
+    [eu] = extractor.extract_many([("EU proposes strict AI rules, with fines up to 6% for violations",
+                                    "The EU has proposed strict rules for artificial intelligence, including a ban on "
+                                    "most police use of facial recognition in public.")], categories=["complementary"])
+    assert roles(eu, "EU") == {"responder"}
 
 
 def test_a_city_the_gazetteer_knows_before_one_of_its_bodies_names_that_body(extractor: EntityExtractor) -> None:
