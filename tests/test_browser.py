@@ -93,7 +93,7 @@ def shot(page, name: str) -> None:  # noqa: ANN001
 
 def test_overview_shows_its_charts(page) -> None:  # noqa: ANN001
     page.goto("/")
-    for chart in ("#per-month", "#harm-types", "#industries", "#deployers", "#developers"):
+    for chart in ("#per-month", "#harm-types", "#industries", "#deployers", "#developers", "#responders"):
         assert page.locator(f"{chart} rect").count() >= 2, chart
     assert page.locator("#harm-types rect").first.bounding_box()["width"] > 50
     shot(page, "overview")

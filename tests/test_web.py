@@ -94,6 +94,9 @@ def test_entities_are_listed_by_incidents_and_filter_by_kind_role_and_name(clien
     assert 0 < bodies["count"] < everything["count"] and {r["kind"] for r in bodies["data"]} == {"public_body"}
     deployers = client.get("/entities.json", params={"role": "deployer", "per_page": 100}).json()["data"]
     assert deployers and all(r["incidents"] == r["roles"]["deployer"] for r in deployers)
+    # the bodies that acted on a harm (a court, the FBI, Europol in the sample), listed under their own role
+    responders = client.get("/entities.json", params={"role": "responder"}).json()["data"]
+    assert responders and all(r["roles"]["responder"] for r in responders)
     part = top["name"][1:4].upper()
     named = client.get("/entities.json", params={"q": part}).json()["data"]
     assert top["id"] in {r["id"] for r in named} and all(part.lower() in r["name"].lower() for r in named)

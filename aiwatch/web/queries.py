@@ -206,7 +206,8 @@ def overview(conn: Connection) -> dict[str, Any]:
                        **{k or "unlabelled": v for k, v in by_cat.items()}},
             "per_month": series, "trend": _trend(series),
             "harm_types": by_label("harm_types"), "industries": by_label("industries"),
-            "deployers": top_entities("deployer"), "developers": top_entities("developer")}
+            "deployers": top_entities("deployer"), "developers": top_entities("developer"),
+            "responders": top_entities("responder")}
 
 
 def why_labelled(evidence: list[dict[str, Any]], category: str | None, shown: int = 6) -> list[dict[str, Any]]:
