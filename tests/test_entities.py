@@ -1723,3 +1723,15 @@ def test_a_city_the_gazetteer_knows_before_one_of_its_bodies_names_that_body(ext
     facts = extractor.extract("Face recognition ban", "Just yesterday, the Boston City Council banned facial "
                               "recognition, joining a few other cities.")
     assert roles(facts, "Boston City Council") == {"responder"} and not roles(facts, "Boston")
+
+
+def test_a_system_named_by_an_everyday_word_after_another_firms_name_is_that_firms_product(
+        extractor: EntityExtractor) -> None:
+    """AIAAIC names a system "Chat" (Crisis Text Line's), so "Bing Chat" and "Copilot Chat" had listed it, and "Vive
+    Flow" another "Flow"; after its own maker's name the everyday word is still the system ("Microsoft Recall")."""
+    bing = extractor.extract("Bing Chat insults users", "Microsoft's Bing Chat insulted users and claimed it was "
+                             "alive, according to screenshots shared on Reddit.")
+    assert "Chat" not in {e.name for e in bing.entities}
+    recall = extractor.extract("Recall", "Security researchers found that Microsoft Recall stored screenshots in "
+                               "plain text.")
+    assert roles(recall, "Recall") == {"implicated_system"}

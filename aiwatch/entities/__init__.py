@@ -863,6 +863,11 @@ class EntityExtractor:
                             continue  # "Class action lawsuit ...": where every word is capitalised, the word
                             # (a well-known one too, "... Scammers Allegedly Target U.S. Widows", unless the text
                             # writes it as a name: "a Target data breach")
+                        if entry["kind"] == "ai_system" and (text.lower(), ent.ent_id_) in self._everyday \
+                                and not headline_case and _NAME_BEFORE.search(before) \
+                                and not self._maker_before(entry, before[-40:]):
+                            continue  # "Bing Chat", "Quip Chat Rooms": another firm's product, not the system the
+                            # gazetteer names with the everyday word ("Chat"); "Microsoft Recall" is Recall
                         if headline_case and entry["kind"] != "ai_system" and " " not in text \
                                 and text.lower() in lower_words and not _named_mid_sentence(text, sents[1:]):
                             continue  # "Canadian Fraud Ring ..." over "a Canadian fraud ring": the word, no Ring (a
@@ -983,6 +988,12 @@ class EntityExtractor:
         acted; None without such a word."""
         body = _PLACE_BODY.match(after)
         return self._body_named(f"{place} {body.group(1).title()}", sent, before, after, body.end()) if body else None
+
+    def _maker_before(self, entry: dict[str, Any], before: str) -> bool:
+        """Whether one of the system's makers is named just before it ("Microsoft Recall", "Boston Dynamics' Spot")."""
+        entries = self.gaz["entries"]
+        return any(name and name in before for dev in entry.get("developers", []) if dev in entries
+                   for name in (entries[dev]["name"], *entries[dev].get("aliases", ())))
 
     def _read_as_person(self, sent: str, start: int) -> bool:
         """Whether the model, reading the sentence without the gazetteer's ruler, tags a person's name that starts
@@ -1769,6 +1780,8 @@ _PERSON_BEFORE = re.compile(r"\bidentified as\s+$|\b(?:man|woman|boy|girl|teen|t
 _PLACE_PEOPLE_AFTER = re.compile(r"^\s+(?:man|woman|men|women|boy|girl|teen|teenager|businessman|businesswoman|"
                                  r"resident|family|student|couple|native|retiree|pensioner|mother|father|grandmother|"
                                  r"grandfather)s?\b")
+# A capitalised word right before ("Bing Chat", "Boston Dynamics' Spot").
+_NAME_BEFORE = re.compile(r"[A-Z][\w.&-]*(?:['’]s?)?\s$")
 # A city's body written as a name after it: "Boston City Council", "Oakland Police Department".
 _CITY_BODY_AFTER = re.compile(r"^\s+((?:City|County|Town)\s+(?:Council|Hall|Government)|Board\s+of\s+(?:Supervisors|"
                               r"Education)|Police(?:\s+Department)?|Public\s+Schools|School\s+(?:District|Board)|"
