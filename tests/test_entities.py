@@ -1725,6 +1725,14 @@ def test_a_city_the_gazetteer_knows_before_one_of_its_bodies_names_that_body(ext
     assert roles(facts, "Boston City Council") == {"responder"} and not roles(facts, "Boston")
 
 
+def test_a_describing_compound_cut_from_a_products_name_is_no_party(extractor: EntityExtractor) -> None:
+    """spaCy cut "Traffic-Aware" from "Autopilot's Traffic-Aware Cruise Control" and read it as a firm, which became
+    the deployer of a Tesla crash in AIID's descriptions."""
+    facts = extractor.extract("Tesla Autopilot crash", "The car was using Autopilot's Traffic-Aware Cruise Control "
+                              "when it hit a fire truck.")
+    assert "Traffic-Aware" not in {e.name for e in facts.entities} and "deployer" in roles(facts, "Tesla")
+
+
 def test_a_system_named_by_an_everyday_word_after_another_firms_name_is_that_firms_product(
         extractor: EntityExtractor) -> None:
     """AIAAIC names a system "Chat" (Crisis Text Line's), so "Bing Chat" and "Copilot Chat" had listed it, and "Vive

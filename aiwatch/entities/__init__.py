@@ -2149,11 +2149,15 @@ def _no_party_name(text: str) -> bool:
     low = text.lower()
     parts = [w for w in re.split(r"\s*(?:,|&|\band\b)\s*", low) if w]
     return low in _GENERIC or (bool(parts) and all(w in _GENERIC or w in _POSTS for w in parts)) \
-        or bool(_LAW_NAME.search(text)) or bool(_EVENT_NAME.search(text))
+        or bool(_LAW_NAME.search(text)) or bool(_EVENT_NAME.search(text)) or bool(_DESCRIBING_WORD.search(text))
 
 
 # An event, not a body ("the UK's AI Safety Summit" had been a deployer of the deal unveiled there).
 _EVENT_NAME = re.compile(r"\b(?:Summit|Expo|Hackathon|Olympics)$")
+# A compound that describes a thing, cut by the model from the product's name it opens ("Autopilot's Traffic-Aware
+# Cruise Control" had made "Traffic-Aware" a deployer): no body's name ends so.
+_DESCRIBING_WORD = re.compile(r"^[\w-]+-(?:Aware|Based|Powered|Driven|Enabled|Assisted|Generated|Free|Ready|Friendly|"
+                              r"Related|Focused|Centric|Like)$")
 
 
 def _clean(text: str) -> str:
