@@ -1731,6 +1731,13 @@ def test_a_describing_compound_cut_from_a_products_name_is_no_party(extractor: E
     facts = extractor.extract("Tesla Autopilot crash", "The car was using Autopilot's Traffic-Aware Cruise Control "
                               "when it hit a fire truck.")
     assert "Traffic-Aware" not in {e.name for e in facts.entities} and "deployer" in roles(facts, "Tesla")
+    # Nor is an event, by its name or by the noun after it (AIID lists Boston Dynamics, not the conference).
+    for text, event in (("The Atlas robot fell off the stage at the Congress of Future Science and Technology Leaders "
+                         "conference in Boston.", "Congress of Future Science and Technology Leaders"),
+                        ("The Amazon logo is seen at the Young Entrepreneurs fair in Paris.", "Young Entrepreneurs"),
+                        ("SearchGPT gave the wrong dates for An Appalachian Summer Festival.",
+                         "An Appalachian Summer Festival")):
+        assert event not in {e.name for e in extractor.extract("Event", text).entities}, text
 
 
 def test_a_system_named_by_an_everyday_word_after_another_firms_name_is_that_firms_product(

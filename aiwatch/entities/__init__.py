@@ -928,7 +928,7 @@ class EntityExtractor:
                                 or _no_party_name(text) or _AFTER_LAW.search(before) or _defined_term(text, before) \
                                 or (" " not in text and text.lower() in lower_words) \
                                 or len(text.split()) > 8 or _COMMON_PLURAL.match(text) or foreign(sent) \
-                                or _CASE_NAME.search(text) \
+                                or _CASE_NAME.search(text) or _EVENT_AFTER.match(after) \
                                 or _runs_on(text) or not english:
                             continue
                         kind = kind_of(text)
@@ -2153,7 +2153,10 @@ def _no_party_name(text: str) -> bool:
 
 
 # An event, not a body ("the UK's AI Safety Summit" had been a deployer of the deal unveiled there).
-_EVENT_NAME = re.compile(r"\b(?:Summit|Expo|Hackathon|Olympics)$")
+_EVENT_NAME = re.compile(r"\b(?:Summit|Expo|Hackathon|Olympics|Convention|Festival|Fair|Gala|Dinner|Ceremony)$")
+# ... or a name before the event's noun: "the Amazon logo is seen at the Young Entrepreneurs fair".
+_EVENT_AFTER = re.compile(r"^\s+(?:fair|festival|conference|convention|summit|expo|gala|dinner|ceremony|hackathon|"
+                          r"trade\s+show|awards?\s+(?:ceremony|show|gala))\b")
 # A compound that describes a thing, cut by the model from the product's name it opens ("Autopilot's Traffic-Aware
 # Cruise Control" had made "Traffic-Aware" a deployer): no body's name ends so.
 _DESCRIBING_WORD = re.compile(r"^[\w-]+-(?:Aware|Based|Powered|Driven|Enabled|Assisted|Generated|Free|Ready|Friendly|"
