@@ -1750,3 +1750,5 @@ def test_a_system_named_by_an_everyday_word_after_another_firms_name_is_that_fir
     recall = extractor.extract("Recall", "Security researchers found that Microsoft Recall stored screenshots in "
                                "plain text.")
     assert roles(recall, "Recall") == {"implicated_system"}
+    opening = extractor.extract("Recall", "In Recall, Microsoft stored screenshots of everything users did.")
+    assert roles(opening, "Recall") == {"implicated_system"}  # "In" is no firm's name

@@ -1781,7 +1781,7 @@ _PLACE_PEOPLE_AFTER = re.compile(r"^\s+(?:man|woman|men|women|boy|girl|teen|teen
                                  r"resident|family|student|couple|native|retiree|pensioner|mother|father|grandmother|"
                                  r"grandfather)s?\b")
 # A capitalised word right before ("Bing Chat", "Boston Dynamics' Spot"); not a sentence's opening word ("In Recall").
-_NAME_BEFORE = re.compile(r"(?<!^)(?<![.!?:]\s)\b(?!(?:In|On|At|The|A|An|And|But|For|From|With|By|Of|To|As)\s)"
+_NAME_BEFORE = re.compile(r"\b(?!(?:In|On|At|The|A|An|And|But|For|From|With|By|Of|To|As|Its|Their|His|Her)\s)"
                           r"[A-Z][\w.&-]*(?:['’]s?)?\s$")
 # A city's body written as a name after it: "Boston City Council", "Oakland Police Department".
 _CITY_BODY_AFTER = re.compile(r"^\s+((?:City|County|Town)\s+(?:Council|Hall|Government)|Board\s+of\s+(?:Supervisors|"
