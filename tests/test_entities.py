@@ -1678,6 +1678,9 @@ def test_a_body_that_responds_to_the_harm_is_its_responder(extractor: EntityExtr
     assert by_role("Somerville bans face recognition", "Citing concern over potential discrimination, the Somerville "
                    "City Council in Massachusetts today voted to ban facial recognition software use by the city.") \
         == {"Somerville City Council": "responder"}
+    hearing = by_role("Congress moves on algorithms", "The House Energy and Commerce Committee will hold a hearing on "
+                      "the bill next week.")
+    assert hearing == {"House Energy and Commerce Committee": "responder"}
     fine = by_role("FTC fines Rite Aid over facial recognition", "The Federal Trade Commission fined Rite Aid after "
                    "the pharmacy chain used facial recognition that wrongly flagged shoppers as thieves.")
     assert fine["Federal Trade Commission"] == "responder" and fine["Rite Aid"] == "deployer"

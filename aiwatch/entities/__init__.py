@@ -115,7 +115,7 @@ _LEGISLATES_AFTER = re.compile(
     r"(?:(?:has|have|is|was|were|had|will|also|unanimously|formally|quickly|now)\s+)*"
     r"(?:vot(?:e|es|ed|ing)\s+(?:[\w-]+\s+){0,3}?(?:to|for|in\s+favou?r\s+of|against)\b|"
     r"(?:introduc|pass|approv|adopt|propos|consider|unveil|issu|enact|draft|finali[sz]|announc|agree|offer|releas|"
-    r"publish|impos|postpon|delay|launch)\w*\s+(?:to\s+)?(?:[\w-]+\s+){0,4}?"
+    r"publish|impos|postpon|delay|launch|hold|held|conven|host)\w*\s+(?:to\s+)?(?:[\w-]+\s+){0,4}?"
     r"(?:bans?|moratorium|bill|laws?|legislation|ordinances?|rules|regulations?|guidance|guidelines|restrictions|"
     r"enforcement|fines?|penalt\w+|investigations?|probe|inquiry|inquiries|hearings?|settlements?|audit)\b)", re.I)
 _PASSIVE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:\([A-Z]{2,}\)\s*)?(?:(?:has|have|had)\s+been|was|were|is|are|be|been|"
@@ -304,13 +304,14 @@ _OVERSEER_NAME = re.compile(r"\b(board|commission|commissioner|commissioner's|re
 # its name is no feature of the role model, which learnt from it to doubt every council; it counts only with the
 # oversight the text shows.
 _LEGISLATURE_NAME = re.compile(r"\b(council|legislature|parliament|senate|congress|assembly|supervisors|"
-                               r"administration)\b", re.I)
+                               r"administration|(?:sub)?committee)\b", re.I)
 # Who makes the rules rather than runs a system: a legislature or one of its members' bodies, an executive office, a
 # regulator (``EntityExtractor._roles_learnt`` reads it so in a follow-up story). Not "Administration" alone: the
 # Social Security and Transportation Security Administrations run systems.
 _POLICY_MAKER = re.compile(r"\b(?:white\s+house|congress|senate|senators|house\s+of\s+"
-                           r"(?:representatives|commons|lords)|parliament|legislature|assembly|council|commission|(?:trump|biden|obama|bush|clinton)\s+"
-                           r"administration|office\s+of|accountability\s+office|standards\s+and\s+technology|"
+                           r"(?:representatives|commons|lords)|parliament|legislature|assembly|council|commission|"
+                           r"(?:sub)?committee|(?:trump|biden|obama|bush|clinton)\s+administration|office\s+of|"
+                           r"accountability\s+office|standards\s+and\s+technology|"
                            r"department\s+of\s+(?:commerce|justice|state|labor)|regulator|ombuds\w*|watchdog|"
                            r"european\s+union)\b|^(?:EU|FTC|FCC|NIST|GAO|OSTP|EEOC)$", re.I)
 # A court hears the case, sanctions the lawyers, receives the filing: it runs a system only where the text says so
