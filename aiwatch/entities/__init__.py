@@ -90,9 +90,10 @@ _DEP_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:[\w-]+\s+){0,2}?(?:used|uses|using|
                         re.I)
 # Who oversees rather than runs the system: the body that fines, sues, investigates or reports on it. Its
 # name is all over incident news ("Investigators from the National Transportation Safety Board found ...").
-_OVERSEE_BEFORE = re.compile(r"(?:fined|sued|investigated|probed|charged|penalised|penalized|reprimanded|criticised|"
-                             r"criticized|audited|ordered|warned)\s+by\s+(?:the\s+)?$|(?:investigators?|regulators?|"
-                             r"inspectors?|officials?|researchers?|experts?|lawyers?)\s+(?:from|at|with|of)\s+"
+# What an overseer does to whoever ran the system, written "... by the <overseer>" (read by both cues below).
+_ACTED_ON_BY = r"fined|sued|investigated|probed|charged|penalised|penalized|reprimanded|audited|ordered"
+_OVERSEE_BEFORE = re.compile(r"(?:" + _ACTED_ON_BY + r"|criticised|criticized|warned)\s+by\s+(?:the\s+)?$|"
+                             r"(?:investigators?|regulators?|inspectors?|officials?|researchers?|experts?|lawyers?)\s+(?:from|at|with|of)\s+"
                              r"(?:the\s+)?$|according\s+to\s+(?:the\s+)?$|(?:complaint|petition|report)s?\s+"
                              r"(?:to|with|by|from)\s+(?:the\s+)?$", re.I)
 _OVERSEE_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:\([A-Z]{2,}\)\s*)?"  # "... Administration (NHTSA) said ..."
@@ -122,9 +123,8 @@ _PASSIVE_AFTER = re.compile(r"^(?:['’]s)?\s*(?:\([A-Z]{2,}\)\s*)?(?:(?:has|hav
                             r"being|got|gets)\s+(?!\w+ing\b)", re.I)
 # ... or named as the one acting on the harm, or asked to: "fined by the", "investigators from the", "a complaint
 # to the", "urged the City Council to reject". Not "according to the" or "researchers from the": a source's words.
-_RESPONDS_BEFORE = re.compile(r"(?:(?:fined|sued|investigated|probed|charged|penalised|penalized|reprimanded|audited|"
-                              r"ordered|banned|blocked|sanctioned|ruled\s+\w+)\s+by|(?:investigators?|regulators?|"
-                              r"inspectors?|prosecutors?)\s+(?:from|at|with|of)|(?:complaints?|petitions?)\s+"
+_RESPONDS_BEFORE = re.compile(r"(?:(?:" + _ACTED_ON_BY + r"|banned|blocked|sanctioned|ruled\s+\w+)\s+by|"
+                              r"(?:investigators?|regulators?|inspectors?|prosecutors?)\s+(?:from|at|with|of)|(?:complaints?|petitions?)\s+"
                               r"(?:to|with)|urged|called\s+on|petitioned)\s+(?:the\s+)?$", re.I)
 _MEMBER_AFTER = re.compile(r"^(?:['’]s)?\s+(?:officers?|corporal|sergeant|detectives?|agents?|employees?|staff(?:er)?|"
                            r"workers?|troopers?|deput(?:y|ies)|lieutenant|captain|constables?|members?)\b", re.I)
@@ -170,6 +170,16 @@ _CONTENT_AFTER = re.compile(r"^\s+(?:videos?|pages?|accounts?|posts?|users?|prof
 _POSTS_VERB = re.compile(r"^\s+(?:Posts\s+[A-Z]|posts\s+(?:a|an|the|his|her|their|its)\b)")
 
 
+def _developer_cue(m: _Mention) -> bool:
+    """The words around the mention say it made the system ("developed by X", "X's chatbot")."""
+    return bool(_DEV_BEFORE.search(m.before[-60:]) or _DEV_AFTER.search(m.after[:80]))
+
+
+def _deployer_cue(m: _Mention) -> bool:
+    """The words around the mention say it ran the system ("used by X", "X deployed")."""
+    return bool(_DEP_BEFORE.search(m.before[-40:]) or _DEP_AFTER.search(m.after[:60]))
+
+
 def _overseeing(m: _Mention) -> bool:
     """The mention is seen overseeing ("fined by X", "X opened an investigation", "X voted to ban"): the role
     model's ``oversees`` feature, read on one mention."""
@@ -185,6 +195,11 @@ def _responding(m: _Mention) -> bool:
         return False
     return not _PASSIVE_AFTER.match(m.after) and bool(_ACTS_ON_AFTER.match(m.after[:80])
                                                        or _LEGISLATES_AFTER.match(m.after[:120]))
+
+
+def _response_sentence(ms: Sequence[_Mention]) -> str | None:
+    """The sentence of the first of a body's mentions that shows it responding (``_responding``), if any."""
+    return next((m.sentence for m in ms if _responding(m)), None)
 
 
 def _posted_on(m: _Mention) -> bool:
@@ -1207,9 +1222,9 @@ class EntityExtractor:
             ms = by_key[key]
             cues: dict[str, str] = {}
             for m in ms:
-                if _DEV_BEFORE.search(m.before[-60:]) or _DEV_AFTER.search(m.after[:80]):
+                if _developer_cue(m):
                     cues.setdefault("developer", m.sentence)
-                if _DEP_BEFORE.search(m.before[-40:]) or _DEP_AFTER.search(m.after[:60]):
+                if _deployer_cue(m):
                     cues.setdefault("deployer", m.sentence)
             prior = entries.get(key, {}).get("roles", {})
             x = R.features(dev_cue="developer" in cues, dep_cue="deployer" in cues, prior=prior, kind=ms[0].kind,
@@ -1295,15 +1310,13 @@ class EntityExtractor:
         # Of those, the bodies seen responding to the system's harm (a regulator probing, a council voting a ban, a
         # court ruling, police charging the fakers): the ``responder`` role, with the sentence that shows it.
         responders: dict[str, str] = {}
-        voices: set[str] = set()  # the news's sources and columns, and bodies only impersonated: never responders
         by_key = _by_key(mentions)
         for key, first, x, cues in self._org_features(mentions, sents):
             scored.append((key, first, self.role_model.proba(x), cues))
             f = dict(zip(R.FEATURES, x, strict=True))
             legislates = any(_LEGISLATES_AFTER.match(m.after[:120]) for m in by_key[key])
             # (a deployer's cue that is the response itself is none: "the Boston City Council banned ...")
-            used = f["dep_cue"] and any((_DEP_BEFORE.search(m.before[-40:]) or _DEP_AFTER.search(m.after[:60]))
-                                        and not _responding(m) for m in by_key[key])
+            used = any(_deployer_cue(m) and not _responding(m) for m in by_key[key])
             if (f["oversees"] or legislates) and (f["overseer_name"] or _LEGISLATURE_NAME.search(first.name)) \
                     and not used:
                 overseers.add(key)
@@ -1312,13 +1325,10 @@ class EntityExtractor:
             elif not f["in_title"] and all(
                     _REPORTS_BEFORE.search(m.before[-40:]) or _REPORTS_AFTER.search(m.after[:30]) for m in by_key[key]):
                 overseers.add(key)
-                voices.add(key)
             elif _COLUMN_NAME.search(first.name):
                 overseers.add(key)
-                voices.add(key)
             elif all(_impersonated(m) for m in by_key[key]):
                 overseers.add(key)
-                voices.add(key)
             elif _COURT_NAME.search(first.name) and not any(_USES_AFTER.match(m.after) for m in by_key[key]):
                 overseers.add(key)
                 responders[key] = first.sentence
@@ -1402,7 +1412,7 @@ class EntityExtractor:
         # A follow-up (the classifier's "complementary") is about the response to a harm: there a lawmaker or an
         # executive office that no word shows using the system ("Senators send letter questioning Mark Zuckerberg
         # over Meta's ..."; its "AI principles", "AI executive order", the role model's developer cue, are policy)
-        # is the one responding, not a party, and no fallback deployer either. In the hand-labelled follow-ups 28
+        # is the one responding, not a party, and no fallback deployer either. In the hand-labelled follow-ups 29
         # deployers went so (the White House in 9, the EU in 7, the Senate in 3; the DOJ, a fallback deployer, has
         # no role now), each read; the police forces the role model made deployers there (NYPD, Detroit, LAPD, the
         # FBI) ran the systems at issue and stay.
@@ -1411,8 +1421,7 @@ class EntityExtractor:
             policy = {key for key, first, _p, cues in scored if first.kind in ("public_body", "organisation")
                       and _POLICY_MAKER.search(first.name) and "deployer" not in cues}
             for key in dict.fromkeys(c[0] for c in chosen if c[0] in policy):  # in text order, each once
-                responders.setdefault(key, next((m.sentence for m in by_key[key] if _responding(m)),
-                                                by_key[key][0].sentence))
+                responders.setdefault(key, _response_sentence(by_key[key]) or by_key[key][0].sentence)
             chosen = [c for c in chosen if c[0] not in policy]
         # Every incident has someone running the system: the likeliest body, when none clears the bar; not one
         # that oversees it (the board that voted to ban facial recognition had become its deployer this way).
@@ -1464,11 +1473,12 @@ class EntityExtractor:
         parties = {r.key for r in out if r.role in ("deployer", "developer")}
         # Any other body seen responding ("the ACLU sued", "the European Union has agreed to stricter rules"), that
         # neither runs nor makes the system, nor is only where content went.
-        not_responding = parties | reporters | (bystanders - set(responders)) | voices
+        # (the overseers that are not responders are the news's sources and columns and bodies only impersonated)
+        not_responding = parties | reporters | ((overseers | bystanders) - set(responders))
         for key, _first, _p, _cues in scored:
             if key not in responders and key not in not_responding \
-                    and (seen := [m for m in by_key[key] if _responding(m)]):
-                responders[key] = seen[0].sentence
+                    and (sentence := _response_sentence(by_key[key])):
+                responders[key] = sentence
         for key, sentence in responders.items():
             first = by_key[key][0]
             if key not in parties and first.kind != "ai_system":
@@ -1499,10 +1509,10 @@ class EntityExtractor:
             roles: set[str] = set()
             evidence: dict[str, str] = {}
             for m in ms:
-                if _DEV_BEFORE.search(m.before[-60:]) or _DEV_AFTER.search(m.after[:80]):
+                if _developer_cue(m):
                     roles.add("developer")
                     evidence.setdefault("developer", m.sentence)
-                if _DEP_BEFORE.search(m.before[-40:]) or _DEP_AFTER.search(m.after[:60]):
+                if _deployer_cue(m):
                     roles.add("deployer")
                     evidence.setdefault("deployer", m.sentence)
             prior = entries.get(key, {}).get("roles", {})
